@@ -1,0 +1,105 @@
+"""Errors raised to callers.
+
+Errors are data first and text second (the python-jsonschema way): every problem carries the
+file, line, column and field path it concerns as attributes, and one function formats it.
+A single exception may carry several problems, because users want every mistake in one run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in an application or a rule pack."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+    path: str = ""  # JSON path such as $.subject.certificate.number
+    suggestion: str | None = None
+    severity: str = "error"  # error | warning
+
+    def location(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def format(self) -> str:
+        text = f"{self.location()}  {self.path or '$'}  {self.message}"
+        if self.suggestion:
+            text += f" (did you mean '{self.suggestion}'?)"
+        return text
+
+
+@dataclass
+class IcpRulesError(Exception):
+    """Root of every error this package raises to callers.
+
+    The first problem's location is exposed as attributes so that callers handling one
+    error need not dig into ``problems``.
+    """
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.format_message())
+
+    @classmethod
+    def single(cls, message: str, **where: object) -> "IcpRulesError":
+        return cls([Problem(message, **where)])  # type: ignore[arg-type]
+
+    @property
+    def first(self) -> Problem:
+        return self.problems[0] if self.problems else Problem("unknown error")
+
+    @property
+    def file(self) -> str | None:
+        return self.first.file
+
+    @property
+    def line(self) -> int | None:
+        return self.first.line
+
+    @property
+    def column(self) -> int | None:
+        return self.first.column
+
+    @property
+    def path(self) -> str:
+        return self.first.path
+
+    @property
+    def suggestion(self) -> str | None:
+        return self.first.suggestion
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def format_message(self) -> str:
+        return "\n".join(p.format() for p in self.problems)
+
+    def __str__(self) -> str:
+        return self.format_message()
+
+
+class InputError(IcpRulesError):
+    """The input the caller gave cannot be used (file unreadable, syntax, size)."""
+
+
+class ApplicationError(InputError):
+    """A filing application does not satisfy the application schema or its checks."""
+
+
+class PackError(IcpRulesError):
+    """A rule pack is invalid: schema, references, conditions or inheritance."""
+
+
+class UnknownProvinceError(InputError):
+    """A province name, code or key that matches no province."""

@@ -1,0 +1,330 @@
+"""Reading JSON and YAML documents safely, remembering where every value came from.
+
+Both applications and rule packs are read here. YAML is composed into nodes by libyaml when
+present and turned into plain values by this module, so no tag can construct a Python object,
+duplicate keys are an error, and each value's line and column are kept in a ``SourceMap`` for
+error messages. JSON is read by the json module (fast path for batch input); its positions are
+only worked out when a message needs them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem
+
+try:  # libyaml's C composer is several times faster; the pure-Python one is the fallback.
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+DEFAULT_MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 200
+MAX_NODES = 200_000
+
+PathKey = tuple[Any, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP}
+
+
+def json_path(path: PathKey) -> str:
+    """``("subject", "certificate", "number")`` -> ``$.subject.certificate.number``."""
+    out = "$"
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+@dataclass
+class SourceMap:
+    """Where each value of a document stands, and the raw text of its scalars."""
+
+    file: str | None
+    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    raw: dict[PathKey, str] = field(default_factory=dict)
+    text: str | None = None
+    _resolved: bool = False
+
+    def _ensure(self) -> None:
+        # JSON documents get their positions lazily, by composing the text as YAML once.
+        if self._resolved or self.positions or self.text is None:
+            return
+        self._resolved = True
+        try:
+            _, other = _parse_yaml(self.text, self.file)
+        except InputError:
+            return
+        self.positions, self.key_positions, self.raw = other.positions, other.key_positions, other.raw
+
+    def locate(self, path: PathKey, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of the value at ``path`` (or of its key), else of its nearest parent."""
+        self._ensure()
+        probe = tuple(path)
+        while True:
+            table = self.key_positions if key and probe in self.key_positions else self.positions
+            if probe in table:
+                return table[probe]
+            if not probe:
+                return (None, None)
+            probe = probe[:-1]
+            key = False
+
+    def problem(self, path: PathKey, message: str, *, key: bool = False, suggestion: str | None = None,
+                severity: str = "error") -> Problem:
+        line, column = self.locate(path, key=key)
+        return Problem(message, file=self.file, line=line, column=column, path=json_path(path),
+                       suggestion=suggestion, severity=severity)
+
+
+@dataclass
+class Document:
+    data: Any
+    source: SourceMap
+
+
+def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError([Problem(f"file is {size} bytes, over the limit of {max_bytes} bytes", file=name)])
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem("no such file", file=name)]) from None
+    except IsADirectoryError:
+        raise InputError([Problem("is a directory, not a file", file=name)]) from None
+    except OSError as exc:
+        raise InputError([Problem(f"cannot read file: {exc.strerror}", file=name)]) from None
+    if b"\x00" in raw:
+        raise InputError([Problem("binary file: expected JSON or YAML text", file=name)])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(f"not UTF-8 text (byte {exc.start} is invalid)", file=name)]) from None
+    return text
+
+
+def load_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    p = Path(path)
+    return parse_text(read_text(p, max_bytes), str(p))
+
+
+def parse_text(text: str, file: str | None = None) -> Document:
+    """Parse JSON when the text looks like a JSON object, YAML otherwise."""
+    if not text.strip():
+        raise InputError([Problem("empty document", file=file, line=1, column=1)])
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        except _DuplicateKey as exc:
+            _parse_yaml(text, file)  # raises the same complaint with its line and column
+            raise InputError([Problem(f"duplicate key '{exc.key}'", file=file)]) from None
+        except _BadConstant as exc:
+            raise InputError([Problem(f"{exc.name} is not a valid number", file=file)]) from None
+        except json.JSONDecodeError as exc:
+            raise InputError([Problem(f"invalid JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno)]) from None
+        except RecursionError:
+            raise InputError([Problem("document is nested too deeply", file=file)]) from None
+        _check_depth(data, file)
+        return Document(data, SourceMap(file, text=text))
+    data, source = _parse_yaml(text, file)
+    return Document(data, source)
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+class _BadConstant(ValueError):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise _BadConstant(name)
+
+
+def _check_depth(data: Any, file: str | None) -> None:
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InputError([Problem(f"document is nested more than {MAX_DEPTH} levels deep", file=file)])
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+
+
+def _parse_yaml(text: str, file: str | None) -> tuple[Any, SourceMap]:
+    source = SourceMap(file, text=text)
+    source._resolved = True
+    try:
+        nodes = list(_compose_all(text))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        raise InputError([Problem(f"invalid YAML: {message}", file=file, line=line, column=column)]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(f"invalid YAML: {exc}", file=file)]) from None
+    except RecursionError:
+        raise InputError([Problem("document is nested too deeply", file=file)]) from None
+    if not nodes:
+        raise InputError([Problem("empty document", file=file, line=1, column=1)])
+    if len(nodes) > 1:
+        mark = nodes[1].start_mark
+        raise InputError([Problem("expected one YAML document, found several", file=file,
+                                  line=mark.line + 1, column=mark.column + 1)])
+    builder = _Builder(source)
+    data = builder.build(nodes[0], ())
+    return data, source
+
+
+def _compose_all(text: str) -> Iterator[yaml.Node]:
+    loader = _Loader(text)
+    try:
+        while loader.check_node():
+            yield loader.get_node()
+    finally:
+        loader.dispose()
+
+
+class _Builder:
+    """Turns composed YAML nodes into JSON-like values, recording positions on the way.
+
+    Iterative over an explicit stack, so deep nesting is bounded by MAX_DEPTH, not by
+    Python's recursion limit; aliases count towards MAX_NODES, which defuses alias bombs.
+    """
+
+    def __init__(self, source: SourceMap):
+        self.source = source
+        self.count = 0
+
+    def _fail(self, node: yaml.Node, message: str) -> InputError:
+        mark = node.start_mark
+        return InputError([Problem(message, file=self.source.file, line=mark.line + 1, column=mark.column + 1)])
+
+    def build(self, root: yaml.Node, root_path: PathKey) -> Any:
+        result: dict[str, Any] = {}
+        # Each task fills container[slot] with the value of node at path.
+        stack: list[tuple[yaml.Node, PathKey, Any, Any, int]] = [(root, root_path, result, "root", 0)]
+        while stack:
+            node, path, container, slot, depth = stack.pop()
+            self.count += 1
+            if self.count > MAX_NODES:
+                raise self._fail(node, f"document has more than {MAX_NODES} values (YAML aliases expand into copies)")
+            if depth > MAX_DEPTH:
+                raise self._fail(node, f"document is nested more than {MAX_DEPTH} levels deep")
+            mark = node.start_mark
+            self.source.positions[path] = (mark.line + 1, mark.column + 1)
+            if isinstance(node, yaml.ScalarNode):
+                container[slot] = self._scalar(node, path)
+            elif isinstance(node, yaml.SequenceNode):
+                if node.tag != _SEQ:
+                    raise self._fail(node, f"YAML tag '{node.tag}' is not allowed")
+                items: list[Any] = [None] * len(node.value)
+                container[slot] = items
+                for index in range(len(node.value) - 1, -1, -1):
+                    stack.append((node.value[index], path + (index,), items, index, depth + 1))
+            elif isinstance(node, yaml.MappingNode):
+                if node.tag != _MAP:
+                    raise self._fail(node, f"YAML tag '{node.tag}' is not allowed")
+                mapping: dict[str, Any] = {}
+                container[slot] = mapping
+                pending = []
+                for key_node, value_node in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        raise self._fail(key_node, "YAML merge keys ('<<') are not allowed")
+                    if not isinstance(key_node, yaml.ScalarNode):
+                        raise self._fail(key_node, "mapping keys must be plain text")
+                    key = key_node.value
+                    if key in mapping:
+                        raise self._fail(key_node, f"duplicate key '{key}'")
+                    mapping[key] = None
+                    kmark = key_node.start_mark
+                    self.source.key_positions[path + (key,)] = (kmark.line + 1, kmark.column + 1)
+                    pending.append((value_node, path + (key,), mapping, key, depth + 1))
+                stack.extend(reversed(pending))
+            else:  # pragma: no cover - yaml has no other node kinds
+                raise self._fail(node, "unsupported YAML node")
+        return result["root"]
+
+    def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
+        tag, value = node.tag, node.value
+        if tag not in _SCALAR_TAGS:
+            raise self._fail(node, f"YAML tag '{tag}' is not allowed")
+        if tag in (_STR, _TIMESTAMP):
+            # Dates stay text (ISO), exactly as they would arrive in JSON; they are checked later.
+            return value
+        self.source.raw[path] = value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return value.lower() in ("yes", "true", "on", "y")
+        if tag == _INT:
+            try:
+                return _yaml_int(value)
+            except ValueError:
+                return value
+        number = _yaml_float(value)
+        if math.isnan(number) or math.isinf(number):
+            raise self._fail(node, f"'{value}' is not a usable number")
+        return number
+
+
+def _yaml_int(text: str) -> int:
+    text = text.replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-")
+    if text.startswith("0b"):
+        return sign * int(text[2:], 2)
+    if text.startswith("0x"):
+        return sign * int(text[2:], 16)
+    if text.startswith("0") and len(text) > 1 and ":" not in text:
+        return sign * int(text, 8)
+    if ":" in text:  # sexagesimal, YAML 1.1
+        total = 0
+        for part in text.split(":"):
+            total = total * 60 + int(part)
+        return sign * total
+    return sign * int(text)
+
+
+def _yaml_float(text: str) -> float:
+    lowered = text.lower().replace("_", "")
+    if lowered in (".nan",):
+        return math.nan
+    if lowered in (".inf", "+.inf"):
+        return math.inf
+    if lowered == "-.inf":
+        return -math.inf
+    return float(lowered)

@@ -1,0 +1,20 @@
+"""'Did you mean …?' suggestions, kept in one place so every message suggests alike."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+def closest(name: object, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to ``name``, or None when nothing is reasonably close."""
+    text = str(name)
+    pool = [str(c) for c in candidates]
+    match = difflib.get_close_matches(text, pool, n=1, cutoff=0.6)
+    if match:
+        return match[0]
+    # A misspelled dotted name often has one right segment: compare the last segments too.
+    lowered = {c.lower(): c for c in pool}
+    if text.lower() in lowered:
+        return lowered[text.lower()]
+    return None
