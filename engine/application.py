@@ -1,0 +1,262 @@
+"""Step 1 of the flow: read a filing application, check it, and fill in its defaults.
+
+Checks come in two layers: the JSON Schema (field names, types, enums, dates) and the checks a
+schema cannot express (province spellings, ID-card and credit-code checksums, domain syntax).
+Every problem found is reported at once, located in the file it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import idna
+import jsonschema
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric, uscc
+
+from . import bundled, provinces
+from .errors import ApplicationError, Problem
+from .source import DEFAULT_MAX_BYTES, Document, PathKey, SourceMap, load_file
+from .suggest import closest
+
+UNIT_CERTIFICATES = frozenset(
+    {"business_license", "institution_certificate", "social_organization_certificate",
+     "law_firm_license", "government_certificate"}
+)
+# 港澳台居民居住证 numbers follow the ID-card layout with region 81 (HK), 82 (Macau), 83 (Taiwan).
+ID_LAYOUT_CERTIFICATES = frozenset({"id_card", "hk_macau_residence_permit", "taiwan_residence_permit"})
+
+
+@dataclass(frozen=True)
+class Application:
+    """A checked application: plain data with defaults filled and dates parsed."""
+
+    data: dict[str, Any]
+    province: provinces.Province
+    submitted_on: dt.date | None
+    source: SourceMap | None = None
+    warnings: tuple[Problem, ...] = field(default_factory=tuple)
+
+    @property
+    def application_id(self) -> str | None:
+        value = self.data.get("application_id")
+        return None if value is None else str(value)
+
+
+@lru_cache(maxsize=1)  # one validator per process; the schema file does not change while running
+def _validator() -> jsonschema.protocols.Validator:
+    schema = bundled.schema("application")
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def load(source: str | Path | dict[str, Any] | Application, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Application:
+    """Read and check an application from a path or an already-parsed mapping."""
+    if isinstance(source, Application):
+        return source
+    if isinstance(source, dict):
+        return check(source, SourceMap(None))
+    document = load_file(source, max_bytes=max_bytes)
+    return check_document(document)
+
+
+def check_document(document: Document) -> Application:
+    if not isinstance(document.data, dict):
+        raise ApplicationError([document.source.problem((), "an application must be a mapping of fields")])
+    return check(document.data, document.source)
+
+
+def check(data: dict[str, Any], source: SourceMap) -> Application:
+    schema = bundled.schema("application")
+    data = _coerce_strings(data, schema, schema, (), source)
+    problems = [_schema_problem(err, source, schema) for err in _validator().iter_errors(data)]
+    problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
+    if problems:
+        raise ApplicationError(problems)
+    found: list[Problem] = []
+    province = provinces.resolve(data["filing_province"])
+    if province is None:
+        found.append(source.problem(("filing_province",),
+                                    f"unknown province '{data['filing_province']}'",
+                                    suggestion=provinces.suggest(data["filing_province"])))
+    _check_certificate(data["subject"]["certificate"], ("subject", "certificate"), source, found)
+    _check_certificate(data["principal"]["certificate"], ("principal", "certificate"), source, found)
+    for index, website in enumerate(data.get("websites") or []):
+        if website.get("manager"):
+            _check_certificate(website["manager"]["certificate"], ("websites", index, "manager", "certificate"), source, found)
+        for d_index, name in enumerate(website["domains"]):
+            _check_domain(name, ("websites", index, "domains", d_index), source, found)
+    for index, domain in enumerate(data.get("domains") or []):
+        _check_domain(domain["name"], ("domains", index, "name"), source, found)
+    errors = [p for p in found if p.severity == "error"]
+    if errors:
+        raise ApplicationError(errors)
+    assert province is not None
+    return Application(
+        data=_with_defaults(data),
+        province=province,
+        submitted_on=parse_date(data.get("submitted_on")),
+        source=source,
+        warnings=tuple(p for p in found if p.severity == "warning"),
+    )
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    return dt.date.fromisoformat(str(value))
+
+
+def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    out.setdefault("filing_type", "first_filing")
+    out.setdefault("service_type", "website")
+    out.setdefault("operating", False)
+    server = dict(out.get("server") or {})
+    server.setdefault("location", "mainland")
+    out["server"] = server
+    subject = dict(out["subject"])
+    subject.setdefault("name_changed", False)
+    subject["existing"] = dict(subject.get("existing") or {})
+    out["subject"] = subject
+    out.setdefault("websites", [])
+    out.setdefault("domains", [])
+    out.setdefault("documents_on_hand", [])
+    return out
+
+
+def _coerce_strings(value: Any, schema: dict[str, Any], root: dict[str, Any], path: PathKey, source: SourceMap) -> Any:
+    """YAML reads an unquoted ID number or province code as a number; the schema wants text.
+
+    Where the schema allows only a string (or a string or integer) and YAML gave a number, use the
+    characters as written, so 44030519900101123X and 0755… keep their exact spelling.
+    """
+    if "$ref" in schema:
+        schema = root["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
+    kind = schema.get("type")
+    if isinstance(value, dict) and "properties" in schema:
+        props = schema["properties"]
+        return {k: (_coerce_strings(v, props[k], root, path + (k,), source) if k in props else v) for k, v in value.items()}
+    if isinstance(value, list) and "items" in schema:
+        return [_coerce_strings(v, schema["items"], root, path + (i,), source) for i, v in enumerate(value)]
+    wants_text = kind == "string" or (isinstance(kind, list) and "string" in kind)
+    if wants_text and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return source.raw.get(path, str(value))
+    return value
+
+
+_TYPE_WORDS = {"string": "text", "integer": "a whole number", "boolean": "true or false",
+               "object": "a mapping", "array": "a list", "number": "a number", "null": "nothing"}
+
+
+def _describe_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing"
+
+
+def _schema_problem(err: jsonschema.ValidationError, source: SourceMap, root: dict[str, Any]) -> Problem:
+    path = tuple(err.absolute_path)
+    validator = err.validator
+    if validator == "additionalProperties":
+        allowed = list((err.schema.get("properties") or {}).keys())
+        extra = [k for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []
+        name = extra[0] if extra else "?"
+        return source.problem(path + (name,), f"unknown field '{name}'", key=True, suggestion=closest(name, allowed))
+    if validator == "required":
+        missing = str(err.message).split("'")[1] if "'" in err.message else str(err.validator_value)
+        return source.problem(path, f"missing required field '{missing}'")
+    if validator == "enum":
+        options = [str(o) for o in err.validator_value]
+        return source.problem(path, f"'{err.instance}' is not one of: {', '.join(options)}",
+                              suggestion=closest(err.instance, options))
+    if validator == "type":
+        expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+        return source.problem(path, f"expected {words}, found {_describe_type(err.instance)}")
+    if validator == "format" and err.validator_value == "date":
+        return source.problem(path, f"'{err.instance}' is not a valid date (expected YYYY-MM-DD)")
+    if validator == "minimum":
+        return source.problem(path, f"must be at least {err.validator_value}, found {err.instance}")
+    if validator in ("maxLength", "maxItems"):
+        return source.problem(path, f"is too long (at most {err.validator_value})")
+    if validator in ("minLength", "minItems"):
+        return source.problem(path, "must not be empty")
+    if validator == "pattern":
+        return source.problem(path, f"'{err.instance}' must be snake_case (lowercase letters, digits, _)")
+    return source.problem(path, err.message)
+
+
+def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, found: list[Problem]) -> None:
+    kind, number = cert["type"], str(cert["number"]).strip()
+    where = path + ("number",)
+    if kind in ID_LAYOUT_CERTIFICATES:
+        compact = ric.compact(number)
+        if len(compact) != 18 or not compact[:17].isdigit():
+            found.append(source.problem(where, "an ID number has 17 digits followed by a digit or X"))
+            return
+        try:
+            ric.get_birth_date(compact)
+        except stdnum_errors.ValidationError:
+            found.append(source.problem(where, "the birth date inside this ID number is not a real date"))
+            return
+        if ric.calc_check_digit(compact) != compact[-1]:
+            found.append(source.problem(where, "the ID number's check digit is wrong (mistyped digit?)"))
+            return
+        if kind == "id_card" and provinces.from_code(compact[:2]) is None:
+            found.append(source.problem(where, f"region code {compact[:2]} is not a mainland province", severity="error"))
+            return
+        if kind == "id_card":
+            try:
+                ric.get_birth_place(compact)
+            # python-stdnum 2.2 raises KeyError when the province is known but the county is not.
+            except (stdnum_errors.ValidationError, KeyError):
+                found.append(source.problem(
+                    where, f"region code {compact[:6]} is not in the current list; old IDs keep old codes",
+                    severity="warning"))
+    elif kind in UNIT_CERTIFICATES and len(number) == 18:
+        try:
+            uscc.validate(number)
+        except stdnum_errors.InvalidChecksum:
+            found.append(source.problem(where, "the unified social credit code's check character is wrong"))
+        except stdnum_errors.ValidationError:
+            found.append(source.problem(where, "not a valid unified social credit code"))
+
+
+_LDH_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def _check_domain(name: str, path: PathKey, source: SourceMap, found: list[Problem]) -> None:
+    try:
+        ascii_name = to_ascii(name)
+    except idna.IDNAError as exc:
+        found.append(source.problem(path, f"'{name}' is not a valid domain name ({exc})"))
+        return
+    labels = ascii_name.split(".")
+    if len(labels) < 2:
+        found.append(source.problem(path, f"'{name}' is not a full domain name (no suffix)"))
+    elif len(ascii_name) > 253 or not all(_LDH_LABEL.match(label) for label in labels):
+        found.append(source.problem(path, f"'{name}' is not a valid domain name (letters, digits and hyphens between dots)"))
+
+
+def to_ascii(name: str) -> str:
+    """A domain in lower-case ASCII; Chinese labels become punycode (IDNA 2008 with UTS 46 mapping)."""
+    text = name.strip().rstrip(".").lower()
+    if text.isascii() and "xn--" not in text:
+        return text  # the common case, and idna's full check is slow
+    return idna.encode(text, uts46=True).decode("ascii")
