@@ -1,0 +1,353 @@
+"""Step 2: derive the facts rules are written against, from a checked application.
+
+``CATALOGUE`` is the one list of facts a rule may name: its type and meaning. The pack
+compiler type-checks conditions against it and ``docs/facts.md`` is generated from it.
+Facts live in scopes: ``application`` facts hold once per application; ``person``, ``website``,
+``domain``, ``category`` and ``document`` facts hold once per item of that kind, and a rule
+reaches them with ``for_each`` or a quantifier such as ``any_domain``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import idna
+from publicsuffixlist import PublicSuffixList
+
+from . import provinces
+from .application import UNIT_CERTIFICATES, Application, parse_date, to_ascii
+
+SUBJECT_TYPES = ("individual", "enterprise", "individual_business", "public_institution", "government",
+                 "social_organization", "law_firm", "other_organization")
+CERTIFICATE_TYPES = ("id_card", "hk_macau_residence_permit", "hk_macau_travel_permit", "taiwan_residence_permit",
+                     "taiwan_travel_permit", "passport", "business_license", "institution_certificate",
+                     "social_organization_certificate", "law_firm_license", "government_certificate", "other")
+CONTENT_CATEGORIES = ("news", "publishing", "education", "medical", "drugs_medical_devices", "culture",
+                      "broadcasting", "finance", "religion", "games", "online_car_hailing", "food")
+SCOPES = ("application", "person", "website", "domain", "category", "document")
+ITEM_SCOPES = SCOPES[1:]
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    type: str  # text | integer | boolean | date | list | enum
+    meaning: str
+    values: tuple[str, ...] = ()  # allowed values of an enum fact
+
+    @property
+    def scope(self) -> str:
+        head = self.name.split(".", 1)[0]
+        return head if head in ITEM_SCOPES else "application"
+
+
+def _f(name: str, type_: str, meaning: str, values: tuple[str, ...] = ()) -> Fact:
+    return Fact(name, type_, meaning, values)
+
+
+P = provinces.KEYS
+CATALOGUE: tuple[Fact, ...] = (
+    _f("application.id", "text", "The application's own id, if it has one."),
+    _f("filing.province", "enum", "Province the filing is submitted in (the pack that applies).", P),
+    _f("filing.type", "enum", "first_filing, new_website, access or change.", ("first_filing", "new_website", "access", "change")),
+    _f("filing.submitted_on", "date", "Submission date; every day count is measured from it."),
+    _f("service.type", "enum", "What is filed: website, app, mini_program or quick_app.", ("website", "app", "mini_program", "quick_app")),
+    _f("service.operating", "boolean", "The service is operating (经营性: paid or e-commerce)."),
+    _f("server.location", "enum", "Where the server is.", ("mainland", "hong_kong", "macau", "taiwan", "overseas")),
+    _f("server.in_mainland", "boolean", "The server is in mainland China (filing is required)."),
+    _f("server.provider", "text", "Access provider (aliyun, tencent, …), if given."),
+    _f("subject.type", "enum", "Kind of filing subject (主办者).", SUBJECT_TYPES),
+    _f("subject.is_unit", "boolean", "The subject is an organisation of any kind, not an individual."),
+    _f("subject.name", "text", "Name of the subject."),
+    _f("subject.certificate.type", "enum", "Type of the subject's certificate.", CERTIFICATE_TYPES),
+    _f("subject.certificate.days_until_expiry", "integer", "Days from submission until the subject's certificate expires (absent: long-term)."),
+    _f("subject.certificate.registration_province", "enum", "Province a unified social credit code was issued in (its digits 3–4).", P),
+    _f("subject.residence", "text", "Address on the subject's certificate (证件住所)."),
+    _f("subject.residence_province", "enum", "Province the certificate address starts with, if it names one.", P),
+    _f("subject.business_scope", "text", "Business scope (经营范围) of a unit."),
+    _f("subject.name_changed", "boolean", "The subject's name has changed since its certificate or last filing."),
+    _f("subject.existing.has_subject_number", "boolean", "The subject already holds a subject filing number."),
+    _f("subject.existing.filed_domain_count", "integer", "Domains already filed by the subject."),
+    _f("subject.existing.filed_services", "integer", "Services (websites, apps, …) already filed by the subject."),
+    _f("subject.service_count", "integer", "Services of the subject after this filing: filed plus the websites of this application."),
+    _f("subject.domain_prefix_count", "integer", "Distinct domain prefixes of the subject, filed and new (example.com and example.cn share 'example')."),
+    _f("websites.count", "integer", "Websites in this application."),
+    _f("websites.content_categories", "list", "Content categories (前置审批) of all websites in this application."),
+    _f("domains.count", "integer", "Domains described in this application."),
+    _f("persons.count", "integer", "Distinct people in this application (principal and website managers)."),
+    _f("documents_on_hand.ids", "list", "Ids of the documents the applicant already holds."),
+    # person: the principal and every distinct website manager
+    _f("person.name", "text", "The person's name."),
+    _f("person.identity", "enum", "mainland, hong_kong, macau, taiwan or foreign.", ("mainland", "hong_kong", "macau", "taiwan", "foreign")),
+    _f("person.is_principal", "boolean", "The person is the subject's principal (主体负责人)."),
+    _f("person.is_website_manager", "boolean", "The person manages at least one website (网站负责人)."),
+    _f("person.certificate.type", "enum", "Type of the person's certificate.", CERTIFICATE_TYPES),
+    _f("person.certificate.days_until_expiry", "integer", "Days from submission until the person's certificate expires (absent: long-term)."),
+    _f("person.household_province", "enum", "Household-register province (户籍地) from the first two digits of a mainland ID card.", P),
+    _f("person.cross_province", "boolean", "Household-register province differs from the filing province (absent when unknown)."),
+    _f("person.birth_date", "date", "Birth date, given or read from the ID card."),
+    _f("person.age", "integer", "Age in whole years on the submission date."),
+    _f("person.is_legal_representative", "boolean", "The person is the unit's legal representative (absent when not stated)."),
+    _f("person.other_filings", "integer", "How many other subjects' filings already carry this person's certificate number."),
+    _f("person.website_count", "integer", "How many websites of this application the person manages."),
+    # website
+    _f("website.name", "text", "The website's name."),
+    _f("website.domains", "list", "Domains of the website, in ASCII (punycode) form."),
+    _f("website.domain_count", "integer", "Number of domains of the website."),
+    _f("website.content_categories", "list", "Content categories (前置审批) of the website."),
+    _f("website.remarks", "text", "Remarks (备注) of the website."),
+    _f("website.manager_is_principal", "boolean", "The website's manager is the principal."),
+    # domain: each entry of domains[]
+    _f("domain.name", "text", "The domain, in ASCII (punycode) form."),
+    _f("domain.unicode_name", "text", "The domain in Unicode (例子.中国)."),
+    _f("domain.suffix", "text", "Public suffix of the domain (com, com.cn, 中国)."),
+    _f("domain.prefix", "text", "Label left of the public suffix (the part shared by example.com and example.cn)."),
+    _f("domain.is_idn", "boolean", "The domain has non-ASCII (Chinese) labels."),
+    _f("domain.is_new", "boolean", "The domain is not among the subject's already filed domains."),
+    _f("domain.registrant_name", "text", "Registrant (holder) of the domain."),
+    _f("domain.registrant_type", "enum", "individual or organization.", ("individual", "organization")),
+    _f("domain.registrant_is_subject", "boolean", "The registrant's name equals the subject's name."),
+    _f("domain.real_name_verified", "boolean", "Real-name verification of the domain is complete."),
+    _f("domain.days_since_verification", "integer", "Days from real-name verification to submission."),
+    _f("domain.days_until_expiry", "integer", "Days from submission until the domain registration expires."),
+    _f("domain.days_since_registration", "integer", "Days from registration of the domain to submission."),
+    # category: each distinct content category across websites
+    _f("category.name", "text", "Content category id (news, medical, …; packs may add more)."),
+    _f("category.website_count", "integer", "How many websites of the application carry the category."),
+    # document: each entry of documents_on_hand[]
+    _f("document.id", "text", "Id of a document the applicant holds."),
+    _f("document.age_days", "integer", "Days from the document's issue date to submission."),
+    _f("document.days_until_expiry", "integer", "Days from submission until the document expires."),
+)
+BY_NAME: dict[str, Fact] = {f.name: f for f in CATALOGUE}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """All facts of one application, by scope. Items keep their own fact dicts."""
+
+    application: dict[str, Any]
+    items: dict[str, tuple[dict[str, Any], ...]]  # scope -> one fact dict per item
+
+    def scope(self, name: str) -> tuple[dict[str, Any], ...]:
+        return self.items.get(name, ())
+
+
+# The public suffix list ships inside the publicsuffixlist package: nothing is fetched.
+@lru_cache(maxsize=1)
+def _psl() -> PublicSuffixList:
+    return PublicSuffixList()
+
+
+def _days(start: dt.date | None, end: dt.date | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return (end - start).days
+
+
+def _unicode(ascii_name: str) -> str:
+    if "xn--" not in ascii_name:
+        return ascii_name
+    try:
+        return idna.decode(ascii_name)
+    except idna.IDNAError:
+        return ascii_name
+
+
+@lru_cache(maxsize=65536)  # a pure function of the name; the suffix lookup dominates fact derivation
+def split_domain(name: str) -> tuple[str, str, str]:
+    """(unicode name, public suffix, prefix) of a domain, IDN-aware."""
+    uni = _unicode(to_ascii(name))
+    psl = _psl()
+    suffix = psl.publicsuffix(uni) or uni.rsplit(".", 1)[-1]
+    registrable = psl.privatesuffix(uni)
+    if registrable is None:
+        prefix = uni
+    else:
+        prefix = registrable[: -len(suffix) - 1] if registrable.endswith("." + suffix) else registrable.split(".")[0]
+    return uni, suffix, prefix
+
+
+def _age(birth: dt.date | None, on: dt.date) -> int | None:
+    if birth is None:
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _person_facts(person: dict[str, Any], filing_province: str, on: dt.date) -> dict[str, Any]:
+    cert = person["certificate"]
+    number = str(cert["number"]).strip().upper()
+    household = None
+    birth = parse_date(person.get("birth_date"))
+    if cert["type"] == "id_card" and len(number) == 18:
+        region = provinces.from_code(number[:2])
+        household = region.key if region else None
+        if birth is None:
+            birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    return {
+        "person.name": person["name"],
+        "person.identity": person["identity"],
+        "person.is_principal": False,
+        "person.is_website_manager": False,
+        "person.certificate.type": cert["type"],
+        "person.certificate.days_until_expiry": _days(on, parse_date(cert.get("expires_on"))),
+        "person.household_province": household,
+        "person.cross_province": None if household is None else household != filing_province,
+        "person.birth_date": birth,
+        "person.age": _age(birth, on),
+        "person.is_legal_representative": person.get("is_legal_representative"),
+        "person.other_filings": person.get("other_filings", 0),
+        "person.website_count": 0,
+    }
+
+
+def derive(app: Application, as_of: dt.date) -> Facts:
+    """Every fact of ``app``. Day counts are measured from ``submitted_on``, else ``as_of``."""
+    data = app.data
+    on = app.submitted_on or as_of
+    province = app.province.key
+    subject = data["subject"]
+    existing = subject["existing"]
+    websites = data["websites"]
+
+    # People: the principal first, then each distinct website manager (same certificate = same person).
+    people: dict[str, dict[str, Any]] = {}
+    principal_key = str(data["principal"]["certificate"]["number"]).strip().upper()
+    people[principal_key] = _person_facts(data["principal"], province, on)
+    people[principal_key]["person.is_principal"] = True
+    website_facts = []
+    for site in websites:
+        manager = site.get("manager") or data["principal"]
+        key = str(manager["certificate"]["number"]).strip().upper()
+        if key not in people:
+            people[key] = _person_facts(manager, province, on)
+        people[key]["person.is_website_manager"] = True
+        people[key]["person.website_count"] += 1
+        ascii_domains = [to_ascii(d) for d in site["domains"]]
+        website_facts.append({
+            "website.name": site["name"],
+            "website.domains": ascii_domains,
+            "website.domain_count": len(ascii_domains),
+            "website.content_categories": list(site.get("content_categories") or []),
+            "website.remarks": site.get("remarks"),
+            "website.manager_is_principal": key == principal_key,
+        })
+
+    filed = [to_ascii(d) for d in existing.get("filed_domains") or []]
+    filed_set = set(filed)
+    new_names = [f for site in website_facts for f in site["website.domains"]]
+    new_names += [to_ascii(d["name"]) for d in data["domains"]]
+    prefixes = {split_domain(d)[2] for d in filed + new_names}
+
+    domain_facts = []
+    for entry in data["domains"]:
+        ascii_name = to_ascii(entry["name"])
+        uni, suffix, prefix = split_domain(ascii_name)
+        domain_facts.append({
+            "domain.name": ascii_name,
+            "domain.unicode_name": uni,
+            "domain.suffix": suffix,
+            "domain.prefix": prefix,
+            "domain.is_idn": uni != ascii_name,
+            "domain.is_new": ascii_name not in filed_set,
+            "domain.registrant_name": entry["registrant_name"],
+            "domain.registrant_type": entry["registrant_type"],
+            "domain.registrant_is_subject": entry["registrant_name"].strip() == subject["name"].strip(),
+            "domain.real_name_verified": entry["real_name_verified"],
+            "domain.days_since_verification": _days(parse_date(entry.get("verified_on")), on),
+            "domain.days_until_expiry": _days(on, parse_date(entry["expires_on"])),
+            "domain.days_since_registration": _days(parse_date(entry.get("registered_on")), on),
+        })
+
+    categories: dict[str, int] = {}
+    for site in website_facts:
+        for name in dict.fromkeys(site["website.content_categories"]):
+            categories[name] = categories.get(name, 0) + 1
+    category_facts = [{"category.name": name, "category.website_count": count} for name, count in categories.items()]
+
+    document_facts = [{
+        "document.id": doc["id"],
+        "document.age_days": _days(parse_date(doc.get("issued_on")), on),
+        "document.days_until_expiry": _days(on, parse_date(doc.get("expires_on"))),
+    } for doc in data["documents_on_hand"]]
+
+    cert = subject["certificate"]
+    cert_number = str(cert["number"]).strip().upper()
+    registration = None
+    if cert["type"] in UNIT_CERTIFICATES and len(cert_number) == 18:
+        region = provinces.from_code(cert_number[2:4])
+        registration = region.key if region else None
+    residence = provinces.from_address(subject.get("residence"))
+    filed_services = existing.get("filed_services", 0)
+    app_facts = {
+        "application.id": app.application_id,
+        "filing.province": province,
+        "filing.type": data["filing_type"],
+        "filing.submitted_on": on,
+        "service.type": data["service_type"],
+        "service.operating": data["operating"],
+        "server.location": data["server"]["location"],
+        "server.in_mainland": data["server"]["location"] == "mainland",
+        "server.provider": data["server"].get("provider"),
+        "subject.type": subject["type"],
+        "subject.is_unit": subject["type"] != "individual",
+        "subject.name": subject["name"],
+        "subject.certificate.type": cert["type"],
+        "subject.certificate.days_until_expiry": _days(on, parse_date(cert.get("expires_on"))),
+        "subject.certificate.registration_province": registration,
+        "subject.residence": subject.get("residence"),
+        "subject.residence_province": residence.key if residence else None,
+        "subject.business_scope": subject.get("business_scope"),
+        "subject.name_changed": subject["name_changed"],
+        "subject.existing.has_subject_number": bool(existing.get("subject_number")),
+        "subject.existing.filed_domain_count": len(filed_set),
+        "subject.existing.filed_services": filed_services,
+        "subject.service_count": filed_services + len(websites),
+        "subject.domain_prefix_count": len(prefixes),
+        "websites.count": len(websites),
+        "websites.content_categories": list(categories),
+        "domains.count": len(data["domains"]),
+        "persons.count": len(people),
+        "documents_on_hand.ids": [d["id"] for d in data["documents_on_hand"]],
+    }
+    return Facts(
+        application=app_facts,
+        items={
+            "person": tuple(people.values()),
+            "website": tuple(website_facts),
+            "domain": tuple(domain_facts),
+            "category": tuple(category_facts),
+            "document": tuple(document_facts),
+        },
+    )
+
+
+# The fact that names an item in results (``for: [{kind, ref}]``) and in messages.
+REF_FACT = {"person": "person.name", "website": "website.name", "domain": "domain.name",
+            "category": "category.name", "document": "document.id"}
+
+
+def catalogue_markdown() -> str:
+    """docs/facts.md: the facts rules may use. Generated; a test keeps the file in step."""
+    lines = ["# Fact catalogue", "",
+             "Generated from `engine/facts.py` by `icp-rules facts`; do not edit by hand.", "",
+             "Rules name these facts in conditions (`{fact: NAME, OP: VALUE}`) and in message",
+             "placeholders (`{NAME}`). Application facts hold once per application. Item facts hold once",
+             "per person, website, domain, content category or document on hand, and are reached with",
+             "`for_each: KIND` on a rule or with a quantifier (`any_person`, `every_domain`, …).",
+             "A fact that the application does not supply is *absent*: comparisons with it are undecided,",
+             "so the rule does not fire and `explain` says which fact was missing.", ""]
+    for scope in SCOPES:
+        facts = [f for f in CATALOGUE if f.scope == scope]
+        lines += [f"## {scope} facts", "", "| fact | type | meaning |", "|---|---|---|"]
+        for f in facts:
+            kind = f.type
+            if f.values:
+                shown = ", ".join(f.values) if len(f.values) <= 12 else "a province key (SPEC §2)"
+                kind = f"enum: {shown}"
+            lines.append(f"| `{f.name}` | {kind} | {f.meaning} |")
+        lines.append("")
+    return "\n".join(lines)

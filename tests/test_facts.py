@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from engine import application, facts
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _facts(data, on=dt.date(2024, 10, 8)):
+    return facts.derive(application.load(data), on)
+
+
+def test_prefixes_are_counted_across_suffixes_and_filed_domains(enterprise):
+    enterprise["subject"]["existing"] = {"filed_domains": ["example-tech.cn", "other.com.cn", "www.third.net"]}
+    enterprise["websites"][0]["domains"] = ["example-tech.com", "www.example-tech.com", "例子.中国"]
+    f = _facts(enterprise)
+    # example-tech (.com/.cn/www), other, third, 例子
+    assert f.application["subject.domain_prefix_count"] == 4
+
+
+def test_idn_domains_are_split_with_the_public_suffix_list():
+    assert facts.split_domain("xn--fsqu00a.xn--fiqs8s") == ("例子.中国", "中国", "例子")
+    assert facts.split_domain("shop.example.com.cn") == ("shop.example.com.cn", "com.cn", "example")
+
+
+def test_household_province_age_and_cross_province(individual):
+    individual["filing_province"] = "fujian"
+    individual["principal"]["certificate"]["number"] = "440106199203156782"
+    individual["subject"]["certificate"]["number"] = "440106199203156782"
+    person = _facts(individual).scope("person")[0]
+    assert person["person.household_province"] == "guangdong"
+    assert person["person.cross_province"] is True
+    assert person["person.birth_date"] == dt.date(1992, 3, 15)
+    assert person["person.age"] == 32
+
+
+def test_day_counts_are_measured_from_submission(individual):
+    f = _facts(individual)
+    domain = f.scope("domain")[0]
+    assert domain["domain.days_until_expiry"] == (dt.date(2026, 7, 1) - dt.date(2024, 10, 8)).days
+    assert domain["domain.days_since_verification"] == (dt.date(2024, 10, 8) - dt.date(2024, 8, 1)).days
+
+
+def test_credit_code_registration_province(enterprise):
+    assert _facts(enterprise).application["subject.certificate.registration_province"] == "beijing"
+
+
+def test_website_manager_who_is_another_person_is_a_second_person(enterprise):
+    enterprise["websites"][0]["manager"] = {
+        "name": "王五", "identity": "mainland",
+        "certificate": {"type": "id_card", "number": "510104198503032213"}, "is_legal_representative": False}
+    people = _facts(enterprise).scope("person")
+    assert [p["person.name"] for p in people] == ["李娜", "王五"]
+    assert people[1]["person.is_website_manager"] and not people[1]["person.is_principal"]
+    assert not people[0]["person.is_website_manager"]
+
+
+def test_catalogue_lists_exactly_the_derived_facts(enterprise):
+    enterprise["websites"][0]["content_categories"] = ["news"]
+    enterprise["documents_on_hand"] = [{"id": "authorization_letter", "issued_on": "2024-09-01"}]
+    f = _facts(enterprise)
+    derived = set(f.application)
+    for scope in facts.ITEM_SCOPES:
+        items = f.scope(scope)
+        assert items, scope
+        derived |= set(items[0])
+    assert derived == set(facts.BY_NAME)
+
+
+def test_docs_facts_md_is_current():
+    assert (ROOT / "docs" / "facts.md").read_text(encoding="utf-8") == facts.catalogue_markdown(), \
+        "docs/facts.md is stale: run `icp-rules facts > docs/facts.md`"
