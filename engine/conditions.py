@@ -1,0 +1,413 @@
+"""Step 4: a rule's ``when`` condition — parsed into a typed tree, checked, compiled to closures.
+
+Conditions are data, never code: the pack's YAML is parsed into the node classes below, every
+fact name, operator and value is checked against the fact catalogue before anything runs, and
+each tree is compiled once into nested Python closures. No pack text reaches eval or exec.
+
+Logic is three-valued (Kleene): a comparison with an absent fact is *undecided* (None), ``all``
+is false if any part is false, ``any`` is true if any part is true, ``not`` keeps undecided
+undecided. A rule fires only when its condition is true.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from .facts import BY_NAME, ITEM_SCOPES, Fact
+from .source import PathKey
+from .suggest import closest
+
+Context = Mapping[str, Any]
+Predicate = Callable[[Context], Union[bool, None]]
+FACTS_KEY = "__facts__"  # the Facts object rides in every context, for quantifiers
+
+COMPARISONS = ("greater_than", "at_least", "less_than", "at_most")
+OPERATORS = ("equals", "not_equals", *COMPARISONS, "in", "not_in", "contains_any", "matches", "exists")
+QUANTIFIERS = {f"any_{s}": ("any", s) for s in ITEM_SCOPES} | {f"every_{s}": ("every", s) for s in ITEM_SCOPES}
+COMBINATORS = ("all", "any", "not")
+MAX_REGEX_LENGTH = 500
+
+
+class ConditionError(ValueError):
+    def __init__(self, path: PathKey, message: str, suggestion: str | None = None, key: bool = False):
+        super().__init__(message)
+        self.path, self.message, self.suggestion, self.key = path, message, suggestion, key
+
+
+@dataclass(frozen=True)
+class Node:
+    path: PathKey
+
+    def compile(self) -> Predicate:
+        raise NotImplementedError
+
+    def trace(self, ctx: Context) -> "Trace":
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Trace:
+    """How a node evaluated on one context, with its children: the basis of ``explain``."""
+
+    node: Node
+    value: bool | None
+    actual: Any = None
+    children: tuple["Trace", ...] = ()
+
+    def deciding(self) -> list["Trace"]:
+        """The comparisons that decided this outcome (the failing ones when false, …)."""
+        if not self.children:
+            return [self]
+        wanted = self.value
+        picked = [c for c in self.children if c.value is wanted] or list(self.children)
+        if isinstance(self.node, Not):
+            picked = list(self.children)
+        out: list[Trace] = []
+        for child in picked:
+            out.extend(child.deciding())
+        return out
+
+
+@dataclass(frozen=True)
+class Always(Node):
+    def compile(self) -> Predicate:
+        return lambda ctx: True
+
+    def trace(self, ctx: Context) -> Trace:
+        return Trace(self, True)
+
+
+@dataclass(frozen=True)
+class Compare(Node):
+    fact: str
+    op: str
+    value: Any
+    pattern: re.Pattern[str] | None = field(default=None, compare=False)
+
+    def compile(self) -> Predicate:
+        name, op, expected = self.fact, self.op, self.value
+        if op == "exists":
+            want = bool(expected)
+            return lambda ctx: (ctx.get(name) is not None) is want
+        test = _test(op, expected, self.pattern)
+
+        def predicate(ctx: Context) -> bool | None:
+            actual = ctx.get(name)
+            return None if actual is None else test(actual)
+
+        return predicate
+
+    def trace(self, ctx: Context) -> Trace:
+        return Trace(self, self.compile()(ctx), ctx.get(self.fact))
+
+
+def _test(op: str, expected: Any, pattern: re.Pattern[str] | None) -> Callable[[Any], bool]:
+    if op == "equals":
+        return lambda actual: bool(actual == expected)
+    if op == "not_equals":
+        return lambda actual: bool(actual != expected)
+    if op == "greater_than":
+        return lambda actual: bool(actual > expected)
+    if op == "at_least":
+        return lambda actual: bool(actual >= expected)
+    if op == "less_than":
+        return lambda actual: bool(actual < expected)
+    if op == "at_most":
+        return lambda actual: bool(actual <= expected)
+    if op in ("in", "not_in"):
+        options = frozenset(expected)
+        if op == "in":
+            return lambda actual: actual in options
+        return lambda actual: actual not in options
+    if op == "contains_any":
+        words = tuple(expected)
+        wordset = frozenset(words)
+
+        def contains(actual: Any) -> bool:
+            if isinstance(actual, str):
+                return any(w in actual for w in words)
+            return any(item in wordset for item in actual)
+
+        return contains
+    if op == "matches":
+        assert pattern is not None
+        search = pattern.search
+        return lambda actual: search(actual) is not None
+    raise AssertionError(op)  # pragma: no cover - parse() admits only known operators
+
+
+def _kleene_all(values: Iterator[bool | None]) -> bool | None:
+    undecided = False
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            undecided = True
+    return None if undecided else True
+
+
+def _kleene_any(values: Iterator[bool | None]) -> bool | None:
+    undecided = False
+    for value in values:
+        if value is True:
+            return True
+        if value is None:
+            undecided = True
+    return None if undecided else False
+
+
+@dataclass(frozen=True)
+class AllOf(Node):
+    children: tuple[Node, ...]
+
+    def compile(self) -> Predicate:
+        parts = tuple(c.compile() for c in self.children)
+        if len(parts) == 1:
+            return parts[0]
+        return lambda ctx: _kleene_all(p(ctx) for p in parts)
+
+    def trace(self, ctx: Context) -> Trace:
+        kids = tuple(c.trace(ctx) for c in self.children)
+        return Trace(self, _kleene_all(k.value for k in kids), None, kids)
+
+
+@dataclass(frozen=True)
+class AnyOf(Node):
+    children: tuple[Node, ...]
+
+    def compile(self) -> Predicate:
+        parts = tuple(c.compile() for c in self.children)
+        return lambda ctx: _kleene_any(p(ctx) for p in parts)
+
+    def trace(self, ctx: Context) -> Trace:
+        kids = tuple(c.trace(ctx) for c in self.children)
+        return Trace(self, _kleene_any(k.value for k in kids), None, kids)
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    child: Node
+
+    def compile(self) -> Predicate:
+        inner = self.child.compile()
+
+        def negate(ctx: Context) -> bool | None:
+            value = inner(ctx)
+            return None if value is None else not value
+
+        return negate
+
+    def trace(self, ctx: Context) -> Trace:
+        kid = self.child.trace(ctx)
+        return Trace(self, None if kid.value is None else not kid.value, None, (kid,))
+
+
+def item_contexts(ctx: Context, scope: str) -> Iterator[dict[str, Any]]:
+    """One context per item of ``scope``: the application facts plus that item's facts."""
+    facts = ctx[FACTS_KEY]
+    base = facts.application
+    for item in facts.scope(scope):
+        merged = dict(base)
+        merged.update(item)
+        merged[FACTS_KEY] = facts
+        yield merged
+
+
+@dataclass(frozen=True)
+class Quantifier(Node):
+    mode: str  # any | every
+    scope: str
+    child: Node
+
+    def compile(self) -> Predicate:
+        inner, scope = self.child.compile(), self.scope
+        combine = _kleene_any if self.mode == "any" else _kleene_all
+        return lambda ctx: combine(inner(c) for c in item_contexts(ctx, scope))
+
+    def trace(self, ctx: Context) -> Trace:
+        kids = tuple(self.child.trace(c) for c in item_contexts(ctx, self.scope))
+        combine = _kleene_any if self.mode == "any" else _kleene_all
+        return Trace(self, combine(k.value for k in kids), None, kids)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing and type checking
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What a condition may refer to: the current scope and the pack's named keyword lists."""
+
+    scope: str  # application or an item scope (a rule's for_each)
+    keywords: Mapping[str, tuple[str, ...]]
+    extra_categories: frozenset[str] = frozenset()
+
+
+def parse(raw: Any, path: PathKey, env: Environment, errors: list[ConditionError]) -> Node:
+    """A typed condition tree from pack data; problems are appended to ``errors``."""
+    if raw is None:
+        return Always(path)
+    if not isinstance(raw, dict) or not raw:
+        errors.append(ConditionError(path, "a condition is a mapping: {fact: …, OPERATOR: …}, all, any, not or a quantifier"))
+        return Always(path)
+    if "fact" in raw:
+        return _parse_compare(raw, path, env, errors)
+    if len(raw) != 1:
+        errors.append(ConditionError(path, f"one combinator per mapping, found: {', '.join(map(str, raw))}"))
+        return Always(path)
+    (key, value), = raw.items()
+    here = path + (key,)
+    if key in ("all", "any"):
+        if not isinstance(value, list) or not value:
+            errors.append(ConditionError(here, f"'{key}' takes a non-empty list of conditions"))
+            return Always(path)
+        kids = tuple(parse(v, here + (i,), env, errors) for i, v in enumerate(value))
+        return AllOf(path, kids) if key == "all" else AnyOf(path, kids)
+    if key == "not":
+        return Not(path, parse(value, here, env, errors))
+    if key in QUANTIFIERS:
+        mode, scope = QUANTIFIERS[key]
+        if env.scope != "application":
+            errors.append(ConditionError(here, f"'{key}' cannot be used inside a rule with for_each: {env.scope}", key=True))
+        inner = Environment(scope, env.keywords, env.extra_categories)
+        return Quantifier(path, mode, scope, parse(value, here, inner, errors))
+    known = list(COMBINATORS) + list(QUANTIFIERS) + ["fact"]
+    errors.append(ConditionError(here, f"unknown condition '{key}'", closest(key, known), key=True))
+    return Always(path)
+
+
+def _parse_compare(raw: dict[str, Any], path: PathKey, env: Environment, errors: list[ConditionError]) -> Node:
+    name = raw["fact"]
+    fact = BY_NAME.get(str(name))
+    if fact is None:
+        errors.append(ConditionError(path + ("fact",), f"unknown fact '{name}'", closest(name, BY_NAME)))
+        return Always(path)
+    if fact.scope != "application" and fact.scope != env.scope:
+        where = "the application" if env.scope == "application" else f"each {env.scope}"
+        errors.append(ConditionError(
+            path + ("fact",),
+            f"'{name}' is a {fact.scope} fact; here the condition is about {where} "
+            f"(use for_each: {fact.scope} on the rule, or any_{fact.scope}/every_{fact.scope})"))
+        return Always(path)
+    ops = [k for k in raw if k != "fact"]
+    if len(ops) != 1:
+        if not ops:
+            errors.append(ConditionError(path, f"no operator after fact '{name}': use one of {', '.join(OPERATORS)}"))
+        else:
+            errors.append(ConditionError(path, f"one operator per comparison, found: {', '.join(ops)}"))
+        return Always(path)
+    op = ops[0]
+    here = path + (op,)
+    if op not in OPERATORS:
+        errors.append(ConditionError(here, f"unknown operator '{op}'", closest(op, OPERATORS), key=True))
+        return Always(path)
+    try:
+        value, pattern = _check_value(fact, op, raw[op], env)
+    except ConditionError as exc:
+        errors.append(ConditionError(here, exc.message, exc.suggestion))
+        return Always(path)
+    return Compare(path, fact.name, op, value, pattern)
+
+
+_KIND_WORDS = {"integer": "a whole number", "boolean": "true or false", "date": "a date (YYYY-MM-DD)",
+               "text": "text", "enum": "one of the fact's values", "list": "text"}
+
+
+def _scalar(fact: Fact, value: Any, env: Environment) -> Any:
+    kind = fact.type
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConditionError((), f"'{fact.name}' is a whole number; {value!r} is not")
+        return value
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise ConditionError((), f"'{fact.name}' is true or false; {value!r} is not")
+        return value
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise ConditionError((), f"'{value}' is not a valid date (YYYY-MM-DD)") from None
+    if kind == "enum":
+        if value not in fact.values:
+            raise ConditionError((), f"'{value}' is not a value of '{fact.name}'", closest(value, fact.values))
+        return value
+    if not isinstance(value, str):
+        raise ConditionError((), f"'{fact.name}' is text; compare it with text, not {value!r}")
+    if fact.name == "category.name" and value not in env.extra_categories:
+        raise ConditionError((), f"unknown content category '{value}'", closest(value, env.extra_categories))
+    return value
+
+
+def _check_value(fact: Fact, op: str, value: Any, env: Environment) -> tuple[Any, re.Pattern[str] | None]:
+    kind = fact.type
+    if op == "exists":
+        if not isinstance(value, bool):
+            raise ConditionError((), "exists takes true or false")
+        return value, None
+    if op in ("equals", "not_equals"):
+        if kind == "list":
+            raise ConditionError((), f"'{fact.name}' is a list: use contains_any")
+        return _scalar(fact, value, env), None
+    if op in COMPARISONS:
+        if kind not in ("integer", "date"):
+            raise ConditionError((), f"'{op}' compares numbers or dates; '{fact.name}' is {_KIND_WORDS[kind]}")
+        return _scalar(fact, value, env), None
+    if op in ("in", "not_in"):
+        if kind in ("list", "boolean"):
+            raise ConditionError((), f"'{op}' needs a fact with single values; '{fact.name}' is {_KIND_WORDS[kind]}")
+        if not isinstance(value, list) or not value:
+            raise ConditionError((), f"'{op}' takes a non-empty list of values")
+        return tuple(_scalar(fact, v, env) for v in value), None
+    if op == "contains_any":
+        if kind not in ("text", "list"):
+            raise ConditionError((), f"contains_any looks inside text or lists; '{fact.name}' is {_KIND_WORDS[kind]}")
+        if isinstance(value, str):
+            if value not in env.keywords:
+                raise ConditionError((), f"unknown keyword list '{value}'", closest(value, env.keywords))
+            return env.keywords[value], None
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            raise ConditionError((), "contains_any takes a list of words or the name of a keyword list")
+        return tuple(value), None
+    if op == "matches":
+        if kind != "text":
+            raise ConditionError((), f"matches tests text; '{fact.name}' is {_KIND_WORDS[kind]}")
+        return value, compile_regex(value)
+    raise AssertionError(op)  # pragma: no cover
+
+
+def compile_regex(value: Any) -> re.Pattern[str]:
+    if not isinstance(value, str) or not value:
+        raise ConditionError((), "matches takes a regular expression as text")
+    if len(value) > MAX_REGEX_LENGTH:
+        raise ConditionError((), f"regular expression longer than {MAX_REGEX_LENGTH} characters")
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise ConditionError((), f"invalid regular expression: {exc}") from None
+
+
+def facts_used(node: Node) -> Iterator[str]:
+    """Every fact a condition reads, for lint and documentation."""
+    if isinstance(node, Compare):
+        yield node.fact
+    elif isinstance(node, (AllOf, AnyOf)):
+        for child in node.children:
+            yield from facts_used(child)
+    elif isinstance(node, (Not, Quantifier)):
+        yield from facts_used(node.child)
+
+
+def walk(node: Node) -> Iterator[Node]:
+    yield node
+    children: Sequence[Node] = ()
+    if isinstance(node, (AllOf, AnyOf)):
+        children = node.children
+    elif isinstance(node, (Not, Quantifier)):
+        children = (node.child,)
+    for child in children:
+        yield from walk(child)

@@ -1,0 +1,402 @@
+"""Step 3: rule packs — read, checked against the schema, parsed into rules, merged with the base.
+
+A pack file is YAML (docs/rulepacks.md). ``load_pack`` turns one file into a ``Pack`` whose
+rules carry parsed, type-checked conditions; ``merge`` lays a province pack over the national
+one, honouring ``replaces`` and ``disables`` and refusing silent shadowing. Every problem is
+collected with its file, line and column before anything is raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from . import pack_schema, provinces
+from .conditions import ConditionError, Environment, Node, Predicate, parse
+from .errors import PackError, Problem
+from .facts import BY_NAME, CONTENT_CATEGORIES, REF_FACT
+from .source import PathKey, SourceMap, load_file
+from .suggest import closest
+
+Text = Mapping[str, str]  # {"zh": …, "en": …}
+LANGUAGES = ("zh", "en")
+PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
+MAX_PACK_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Requirement:
+    document: str  # the id the result entry carries (first alternative of any_of)
+    any_of: tuple[str, ...]
+    for_subject: bool
+    max_age_days: int | None
+    min_validity_days: int | None
+
+
+@dataclass(frozen=True)
+class FindingSpec:
+    id: str
+    severity: str
+    message: Text
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    pack: str
+    title: Text
+    source: str
+    when: Node
+    predicate: Predicate = field(compare=False, repr=False)
+    for_each: str | None = None
+    require: tuple[Requirement, ...] = ()
+    reason: Text | None = None
+    findings: tuple[FindingSpec, ...] = ()
+    footer: Mapping[str, Any] | None = None
+    timeline: Mapping[str, int] | None = None
+    filing_required: bool | None = None
+    notes: str | None = None
+    replaces: str | None = None
+    effective_from: dt.date | None = None
+    effective_until: dt.date | None = None
+    review_by: dt.date | None = None
+    file: str | None = None
+    line: int | None = None
+
+    def in_force(self, on: dt.date) -> bool:
+        """Half-open period: in force from effective_from (inclusive) until effective_until (exclusive)."""
+        if self.effective_from is not None and on < self.effective_from:
+            return False
+        if self.effective_until is not None and on >= self.effective_until:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    id: str
+    category: str
+    name: Text
+    description: Text | None = None
+
+
+@dataclass(frozen=True)
+class Disable:
+    rule: str
+    source: str
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Pack:
+    """One pack file, parsed. Province packs are incomplete until merged with their base."""
+
+    id: str
+    version: str
+    title: Text
+    extends: str | None
+    file: str
+    content: bytes = field(repr=False)
+    raw: Mapping[str, Any] = field(repr=False)
+    source: SourceMap = field(repr=False)
+    documents: Mapping[str, DocumentType] = field(default_factory=dict)
+    categories: Mapping[str, Text] = field(default_factory=dict)
+    findings: Mapping[str, Text] = field(default_factory=dict)
+    keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+    disables: tuple[Disable, ...] = ()
+    fixtures: Mapping[str, Any] = field(default_factory=dict)
+    tests: tuple[Mapping[str, Any], ...] = ()
+    review_by: dt.date | None = None
+    problems: tuple[Problem, ...] = ()  # schema problems that left the structure sound
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules that apply in one province: the national pack with the province pack laid over it."""
+
+    key: str  # province key, or "national" where no province pack exists
+    packs: tuple[Pack, ...]  # base first
+    rules: tuple[Rule, ...]
+    documents: Mapping[str, DocumentType]
+    categories: Mapping[str, Text]
+    findings: Mapping[str, Text]
+    fixtures: Mapping[str, Any]
+    digest: str
+
+    @property
+    def pack(self) -> Pack:
+        return self.packs[-1]
+
+
+@lru_cache(maxsize=1)  # the schema is fixed for the life of the process
+def _validator() -> jsonschema.protocols.Validator:
+    schema = pack_schema.build()
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def _schema_problems(data: Any, source: SourceMap) -> tuple[list[Problem], bool]:
+    """Schema problems, and whether the pack's shape is sound enough to check its meaning too."""
+    problems = []
+    shape_ok = True
+    for err in _validator().iter_errors(data):
+        # Inside recursive conditions the most specific error is the useful one.
+        leaf = err
+        while leaf.context:
+            leaf = min(leaf.context, key=lambda e: -len(e.absolute_path))
+        # A wrong value in a known place (an unknown fact name, say) leaves the structure intact,
+        # so the semantic checks can still run and report everything else in the same pass.
+        shape_ok = shape_ok and leaf.validator in ("enum", "pattern", "format")
+        problems.append(_describe(leaf, source))
+    unique = {(p.line, p.column, p.message): p for p in problems}
+    return sorted(unique.values(), key=lambda p: (p.line or 0, p.column or 0)), shape_ok
+
+
+def _describe(err: jsonschema.ValidationError, source: SourceMap) -> Problem:
+    path = tuple(err.absolute_path)
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = list((err.schema.get("properties") or {}).keys())
+        extra = [k for k in err.instance if k not in allowed] or ["?"]
+        return source.problem(path + (extra[0],), f"unknown key '{extra[0]}'", key=True,
+                              suggestion=closest(extra[0], allowed))
+    if err.validator == "enum":
+        options = [str(o) for o in err.validator_value]
+        suggestion = closest(err.instance, options)
+        if path and path[-1] == "fact":
+            return source.problem(path, f"unknown fact '{err.instance}' (docs/facts.md lists them)", suggestion=suggestion)
+        if len(options) > 12:
+            return source.problem(path, f"unknown name '{err.instance}'", suggestion=suggestion)
+        return source.problem(path, f"'{err.instance}' is not one of: {', '.join(options)}", suggestion=suggestion)
+    if err.validator == "required":
+        name = err.message.split("'")[1] if "'" in err.message else "?"
+        return source.problem(path, f"missing required key '{name}'")
+    if err.validator == "format":
+        return source.problem(path, f"'{err.instance}' is not a valid date (YYYY-MM-DD)")
+    if err.validator == "oneOf" and isinstance(err.instance, dict):
+        return source.problem(path, "a requirement names either 'document' or 'any_of', not both or neither")
+    if err.validator == "pattern":
+        return source.problem(path, f"'{err.instance}' must be snake_case (lowercase letters, digits and _)")
+    return source.problem(path, err.message)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:  # already reported by the schema's date format check
+        return None
+
+
+def load_pack(path: str | Path) -> Pack:
+    """Read and check one pack file on its own (names from its base are checked in ``merge``)."""
+    file = str(path)
+    try:
+        document = load_file(path, max_bytes=MAX_PACK_BYTES)
+    except PackError:
+        raise
+    except Exception as exc:  # InputError: unreadable, not YAML, duplicate keys, …
+        problems = getattr(exc, "problems", None) or [Problem(str(exc), file=file)]
+        raise PackError(list(problems)) from None
+    data, source = document.data, document.source
+    if not isinstance(data, dict):
+        raise PackError([source.problem((), "a rule pack is a mapping with pack, version, title and rules")])
+    problems, shape_ok = _schema_problems(data, source)
+    if problems and not shape_ok:
+        raise PackError(problems)
+    raw_bytes = Path(path).read_bytes()
+    expected = Path(path).stem
+    if data["pack"] != expected:
+        problems.append(source.problem(("pack",), f"pack '{data['pack']}' must be in a file named {data['pack']}.yaml, not {Path(path).name}"))
+    if data["pack"] == "national" and data.get("extends"):
+        problems.append(source.problem(("extends",), "the national pack extends nothing"))
+    if data["pack"] != "national" and data.get("extends") != "national":
+        problems.append(source.problem(("pack",), "a province pack must say 'extends: national'"))
+    if problems and not shape_ok:
+        raise PackError(problems)
+    documents = {
+        doc_id: DocumentType(doc_id, spec["category"], spec["name"], spec.get("description"))
+        for doc_id, spec in (data.get("documents") or {}).items()
+    }
+    keywords = {name: tuple(words) for name, words in (data.get("keywords") or {}).items()}
+    return Pack(
+        id=data["pack"], version=str(data["version"]), title=data["title"], extends=data.get("extends"),
+        file=file, content=raw_bytes, raw=data, source=source,
+        documents=documents, categories=dict(data.get("categories") or {}),
+        findings=dict(data.get("findings") or {}), keywords=keywords,
+        disables=tuple(Disable(d["rule"], d["source"], d.get("notes")) for d in data.get("disables") or []),
+        fixtures=dict(data.get("fixtures") or {}), tests=tuple(data.get("tests") or ()),
+        review_by=_date(data.get("review_by")), problems=tuple(problems),
+    )
+
+
+class _Checker:
+    """Parses the rules of one pack against the merged catalogues, collecting problems."""
+
+    def __init__(self, pack: Pack, documents: Mapping[str, DocumentType], categories: Mapping[str, Text],
+                 findings: Mapping[str, Text], keywords: Mapping[str, tuple[str, ...]]):
+        self.pack, self.documents, self.findings, self.keywords = pack, documents, findings, keywords
+        self.categories = frozenset(categories)
+        self.problems: list[Problem] = []
+
+    def problem(self, path: PathKey, message: str, suggestion: str | None = None, key: bool = False) -> None:
+        self.problems.append(self.pack.source.problem(path, message, suggestion=suggestion, key=key))
+
+    def document(self, doc_id: str, path: PathKey) -> None:
+        if doc_id not in self.documents:
+            self.problem(path, f"unknown document '{doc_id}'", closest(doc_id, self.documents))
+
+    def placeholders(self, text: Text, path: PathKey, scope: str) -> None:
+        for lang in LANGUAGES:
+            for name in PLACEHOLDER.findall(text[lang]):
+                fact = BY_NAME.get(name)
+                if fact is None:
+                    self.problem(path + (lang,), f"unknown fact '{{{name}}}' in text", closest(name, BY_NAME))
+                elif fact.scope not in ("application", scope):
+                    self.problem(path + (lang,), f"'{{{name}}}' is a {fact.scope} fact; this rule is about "
+                                                 f"{'the application' if scope == 'application' else 'each ' + scope}")
+
+    def rule(self, raw: Mapping[str, Any], path: PathKey) -> Rule:
+        scope = raw.get("for_each") or "application"
+        env = Environment(scope, self.keywords, self.categories)
+        errors: list[ConditionError] = []
+        when = parse(raw.get("when"), path + ("when",), env, errors)
+        for err in errors:
+            self.problem(err.path, err.message, err.suggestion, key=err.key)
+        requirements = []
+        for index, req in enumerate(raw.get("require") or ()):
+            here = path + ("require", index)
+            ids = tuple(req["any_of"]) if "any_of" in req else (req["document"],)
+            for offset, doc_id in enumerate(ids):
+                self.document(doc_id, here + (("any_of", offset) if "any_of" in req else ("document",)))
+            requirements.append(Requirement(ids[0], ids if len(ids) > 1 else (), req.get("for") == "subject",
+                                            req.get("max_age_days"), req.get("min_validity_days")))
+        findings = []
+        for index, spec in enumerate(raw.get("findings") or ()):
+            here = path + ("findings", index)
+            if spec["id"] not in self.findings:
+                self.problem(here + ("id",), f"unknown finding '{spec['id']}' (add it to the findings catalogue)",
+                             closest(spec["id"], self.findings))
+            self.placeholders(spec["message"], here + ("message",), scope)
+            findings.append(FindingSpec(spec["id"], spec["severity"], spec["message"]))
+        if raw.get("reason"):
+            self.placeholders(raw["reason"], path + ("reason",), scope)
+        if not (requirements or findings or raw.get("footer") or raw.get("timeline") or "filing_required" in raw):
+            self.problem(path, f"rule '{raw['id']}' has no effect: give it require, findings, footer, timeline or filing_required")
+        start, until = _date(raw.get("effective_from")), _date(raw.get("effective_until"))
+        if start and until and until <= start:
+            self.problem(path + ("effective_until",), "effective_until must be after effective_from (the period is [from, until))")
+        line, _ = self.pack.source.locate(path)
+        return Rule(
+            id=raw["id"], pack=self.pack.id, title=raw["title"], source=raw["source"], when=when,
+            predicate=when.compile(), for_each=raw.get("for_each"), require=tuple(requirements),
+            reason=raw.get("reason"), findings=tuple(findings), footer=raw.get("footer"),
+            timeline=raw.get("timeline"), filing_required=raw.get("filing_required"), notes=raw.get("notes"),
+            replaces=raw.get("replaces"), effective_from=start, effective_until=until,
+            review_by=_date(raw.get("review_by")), file=self.pack.file, line=line,
+        )
+
+
+def _catalogues(packs: Iterable[Pack], checker_problems: list[Problem]) -> tuple[dict[str, DocumentType], dict[str, Text], dict[str, Text], dict[str, tuple[str, ...]]]:
+    documents: dict[str, DocumentType] = {}
+    categories: dict[str, Text] = {}
+    findings: dict[str, Text] = {}
+    keywords: dict[str, tuple[str, ...]] = {}
+    for pack in packs:
+        for doc_id, doc in pack.documents.items():
+            if doc_id in documents:
+                checker_problems.append(pack.source.problem(("documents", doc_id), f"document '{doc_id}' is already defined by the base pack; ids are never reused", key=True))
+            documents[doc_id] = doc
+        for name, text in pack.categories.items():
+            if name in categories:
+                checker_problems.append(pack.source.problem(("categories", name), f"category '{name}' is already defined by the base pack", key=True))
+            categories[name] = text
+        for name, text in pack.findings.items():
+            if name in findings:
+                checker_problems.append(pack.source.problem(("findings", name), f"finding '{name}' is already defined by the base pack", key=True))
+            findings[name] = text
+        keywords.update(pack.keywords)  # a province may redefine a keyword list by name
+    return documents, categories, findings, keywords
+
+
+def merge(base: Pack, province: Pack | None) -> RuleSet:
+    """The rules of one province: ``base`` with ``province`` laid over it (or the base alone)."""
+    packs = (base,) if province is None else (base, province)
+    problems: list[Problem] = [p for pack in packs for p in pack.problems]
+    documents, categories, findings, keywords = _catalogues(packs, problems)
+    missing = [c for c in CONTENT_CATEGORIES if c not in categories]
+    if missing:
+        problems.append(base.source.problem(("categories",), f"the content categories {', '.join(missing)} need names"))
+    parsed: list[list[Rule]] = []
+    for pack in packs:
+        checker = _Checker(pack, documents, categories, findings, keywords)
+        rules = [checker.rule(raw, ("rules", i)) for i, raw in enumerate(pack.raw.get("rules") or [])]
+        seen: dict[str, int] = {}
+        for i, rule in enumerate(rules):
+            if rule.id in seen:
+                checker.problem(("rules", i, "id"), f"duplicate rule id '{rule.id}' (first at rule {seen[rule.id] + 1})")
+            seen.setdefault(rule.id, i)
+        problems.extend(checker.problems)
+        parsed.append(rules)
+
+    rules = list(parsed[0])
+    if province is not None:
+        base_ids = {r.id: i for i, r in enumerate(rules)}
+        removed: set[str] = set()
+        for i, disable in enumerate(province.disables):
+            if disable.rule not in base_ids:
+                problems.append(province.source.problem(("disables", i, "rule"), f"no rule '{disable.rule}' in the national pack to disable",
+                                                        suggestion=closest(disable.rule, base_ids)))
+            removed.add(disable.rule)
+        replacements: dict[str, Rule] = {}
+        extra: list[Rule] = []
+        for i, rule in enumerate(parsed[1]):
+            if rule.replaces:
+                if rule.replaces not in base_ids:
+                    problems.append(province.source.problem(("rules", i, "replaces"), f"no rule '{rule.replaces}' in the national pack to replace",
+                                                            suggestion=closest(rule.replaces, base_ids)))
+                elif rule.replaces in replacements:
+                    problems.append(province.source.problem(("rules", i, "replaces"), f"rule '{rule.replaces}' is replaced twice"))
+                replacements[rule.replaces] = rule
+            elif rule.id in base_ids:
+                problems.append(province.source.problem(("rules", i, "id"), f"rule id '{rule.id}' is a national rule: say 'replaces: {rule.id}' to replace it, or choose another id"))
+            else:
+                extra.append(rule)
+            if rule.id in base_ids and rule.replaces != rule.id and rule.replaces is not None:
+                problems.append(province.source.problem(("rules", i, "id"), f"rule id '{rule.id}' is a national rule that this pack does not replace"))
+        merged = []
+        for rule in rules:
+            if rule.id in removed:
+                continue
+            merged.append(replacements.get(rule.id, rule))
+        rules = merged + extra
+    if problems:
+        # The schema and the semantic checks may both see one mistake: report it once.
+        unique: dict[tuple[Any, ...], Problem] = {}
+        for p in problems:
+            unique.setdefault((p.file, p.line, p.column), p)
+        raise PackError(sorted(unique.values(), key=lambda p: (p.file or "", p.line or 0, p.column or 0)))
+    # "sha256 of the packs used": the bytes of the base file followed by the province file.
+    digest = hashlib.sha256(b"".join(p.content for p in packs)).hexdigest()
+    fixtures: dict[str, Any] = {}
+    for pack in packs:
+        fixtures.update(pack.fixtures)
+    key = province.id if province is not None else base.id
+    return RuleSet(key, packs, tuple(rules), documents, categories, findings, fixtures, digest)
+
+
+def ref_fact(scope: str) -> str:
+    return REF_FACT[scope]
+
+
+def province_of(pack: Pack) -> provinces.Province | None:
+    return provinces.BY_KEY.get(pack.id)

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine import PackError, RuleBook, pack_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKS = ROOT / "rulepacks"
+
+
+def _pack_dir(tmp_path: Path, province_text: str, name: str = "fujian") -> Path:
+    shutil.copy(PACKS / "national.yaml", tmp_path / "national.yaml")
+    (tmp_path / f"{name}.yaml").write_text(province_text, encoding="utf-8")
+    return tmp_path
+
+
+HEAD = "pack: fujian\nextends: national\nversion: '1'\ntitle: {zh: 福建, en: Fujian}\n"
+
+
+def test_bundled_packs_load(book):
+    assert {"national", "guangdong", "fujian", "sichuan"} <= set(book.packs)
+
+
+def test_replaces_takes_the_base_rules_place_and_disables_removes_it(tmp_path):
+    text = HEAD + """\
+disables:
+  - {rule: website_name_not_generic, source: test}
+rules:
+  - id: fj_footer
+    replaces: footer_website_number
+    title: {zh: 页脚, en: Footer}
+    footer: {number_kind: website, copyright_required: true}
+    source: test
+"""
+    book = RuleBook.load(_pack_dir(tmp_path, text))
+    ids = [r.id for r in book.rulesets["fujian"].rules]
+    assert "website_name_not_generic" not in ids and "footer_website_number" not in ids
+    national_ids = [r.id for r in book.rulesets["national"].rules]
+    assert ids.index("fj_footer") == national_ids.index("footer_website_number") - 1
+
+
+def test_silent_shadowing_and_unknown_targets_are_errors(tmp_path):
+    text = HEAD + """\
+rules:
+  - id: footer_website_number
+    title: {zh: 页脚, en: Footer}
+    footer: {number_kind: subject}
+    source: test
+  - id: fj_x
+    replaces: footer_websit_number
+    title: {zh: 页脚, en: Footer}
+    footer: {number_kind: subject}
+    source: test
+"""
+    with pytest.raises(PackError) as err:
+        RuleBook.load(_pack_dir(tmp_path, text))
+    text_out = str(err.value)
+    assert "fujian.yaml:6:" in text_out and "replaces: footer_website_number" in text_out
+    assert "did you mean 'footer_website_number'" in text_out
+
+
+def test_schema_errors_are_located_with_suggestions(tmp_path):
+    text = HEAD + """\
+rules:
+  - id: fj_x
+    title: {zh: 页脚, en: Footer}
+    wehn: {fact: subject.is_unit, equals: true}
+    findings:
+      - {id: too_many_services, severity: blocking, message: {zh: 多, en: many}}
+    source: test
+"""
+    with pytest.raises(PackError) as err:
+        RuleBook.load(_pack_dir(tmp_path, text))
+    problem = err.value.problems[0]
+    assert (problem.line, problem.column) == (8, 5)
+    assert problem.suggestion == "when"
+
+
+def test_semantic_errors_are_all_reported_at_once(tmp_path):
+    text = HEAD + """\
+rules:
+  - id: fj_x
+    title: {zh: 甲, en: A}
+    when: {fact: subject.nmae, equals: x}
+    require: [{document: residense_permit}]
+    source: test
+  - id: fj_y
+    title: {zh: 乙, en: B}
+    when: {fact: subject.type, equals: enterprize}
+    findings:
+      - {id: too_many_service, severity: blocking, message: {zh: "{person.name}", en: x}}
+    source: test
+"""
+    with pytest.raises(PackError) as err:
+        RuleBook.load(_pack_dir(tmp_path, text))
+    suggestions = {p.suggestion for p in err.value.problems}
+    assert {"subject.name", "residence_permit", "enterprise", "too_many_services"} <= suggestions
+    assert any("is a person fact" in p.message for p in err.value.problems)
+
+
+def test_effective_period_is_half_open(book):
+    rule = next(r for r in book.rulesets["guangdong"].rules if r.id == "gd_commitment_letter")
+    import datetime as dt
+    assert not rule.in_force(dt.date(2021, 6, 20))
+    assert rule.in_force(dt.date(2021, 6, 21))
+
+
+def test_schema_file_matches_the_code():
+    on_disk = json.loads((ROOT / "schemas" / "rulepack.schema.json").read_text(encoding="utf-8"))
+    assert on_disk == pack_schema.build(), "run: icp-rules schema rulepack > schemas/rulepack.schema.json"
+
+
+def test_no_pack_text_reaches_eval_or_exec():
+    import ast
+    for path in (ROOT / "engine").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        calls = [n.func.id for n in ast.walk(tree)
+                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ("eval", "exec", "compile")]
+        assert calls == [], path
+
+
+def test_every_bundled_pack_starts_with_a_schema_comment():
+    for path in PACKS.glob("*.yaml"):
+        assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../schemas/rulepack.schema.json")
+
+
+def test_digest_is_sha256_of_the_packs_used(book):
+    import hashlib
+    expected = hashlib.sha256((PACKS / "national.yaml").read_bytes() + (PACKS / "guangdong.yaml").read_bytes()).hexdigest()
+    assert book.rulesets["guangdong"].digest == expected
+
+
+def test_every_spec_document_and_finding_has_names(book):
+    ruleset = book.rulesets["national"]
+    assert set(pack_schema.SPEC_DOCUMENTS) <= set(ruleset.documents)
+    assert set(pack_schema.SPEC_FINDINGS) <= set(ruleset.findings)
