@@ -1,0 +1,161 @@
+"""Step 5: run a province's rules over an application's facts and gather the result.
+
+Rules are tried in pack order. A rule with ``for_each`` is tried once per item of that kind.
+Effects of the rules that fired are then combined: documents required by several rules become
+one entry with every reason; the tightest age and validity limits win; documents already on
+hand are checked against those limits; the footer and timeline take the last rule that set them.
+A rule that says ``filing_required: false`` empties the checklist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from . import facts as facts_module
+from . import timeline
+from .application import Application
+from .conditions import FACTS_KEY, item_contexts
+from .packs import PLACEHOLDER, Rule, RuleSet, Text
+from .result import (CATEGORY_ORDER, SEVERITY_ORDER, Finding, Firing, Footer, Reason, RequiredDocument, Result)
+
+Context = Mapping[str, Any]
+
+
+def _show(value: Any, lang: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(str, value)) if lang == "zh" else ", ".join(map(str, value))
+    return str(value)
+
+
+def fill(text: Text, ctx: Context) -> dict[str, str]:
+    """Fill {fact.name} placeholders (checked when the pack was loaded) with this context's values."""
+    return {lang: PLACEHOLDER.sub(lambda m: _show(ctx.get(m.group(1)), lang), body) for lang, body in text.items()}
+
+
+def _engine_text(zh: str, en: str) -> dict[str, str]:
+    return {"zh": zh, "en": en}
+
+
+def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date) -> Result:
+    """The result of ``app`` under ``ruleset``; rules in force on ``as_of`` apply."""
+    facts = facts_module.derive(app, as_of)
+    app_ctx: dict[str, Any] = dict(facts.application)
+    app_ctx[FACTS_KEY] = facts
+    contexts: dict[str, list[dict[str, Any]]] = {}
+
+    fired: list[tuple[Rule, Context, str, str | None]] = []  # rule, context, kind, ref
+    for rule in ruleset.rules:
+        if not rule.in_force(as_of):
+            continue
+        scope = rule.for_each
+        if scope is None:
+            if rule.predicate(app_ctx) is True:
+                fired.append((rule, app_ctx, "subject", None))
+            continue
+        if scope not in contexts:
+            contexts[scope] = list(item_contexts(app_ctx, scope))
+        ref_name = facts_module.REF_FACT[scope]
+        for ctx in contexts[scope]:
+            if rule.predicate(ctx) is True:
+                fired.append((rule, ctx, scope, str(ctx[ref_name])))
+
+    gates = [f for f in fired if f[0].filing_required is False]
+    filing_required = not gates
+    considered = gates if gates else fired
+
+    subject_name = str(facts.application["subject.name"])
+    documents: dict[tuple[Any, ...], RequiredDocument] = {}
+    findings: list[tuple[int, Finding]] = []
+    footer_settings: dict[str, Any] = {"number_kind": "website", "copyright_required": False}
+    timeline_settings: dict[str, int] = {}
+    order = {rule.id: i for i, rule in enumerate(ruleset.rules)}
+
+    for rule, ctx, kind, ref in considered:
+        reason = Reason(rule.id, fill(rule.reason or rule.title, ctx), rule.source)
+        if filing_required:
+            for req in rule.require:
+                doc_type = ruleset.documents[req.document]
+                target = ("subject", subject_name) if (req.for_subject or ref is None or kind == "document") else (kind, ref)
+                key: tuple[Any, ...] = (req.document, req.any_of)
+                if doc_type.category == "pre_approval":
+                    key += target  # one entry per category (SPEC §4)
+                entry = documents.get(key)
+                if entry is None:
+                    entry = documents[key] = RequiredDocument(req.document, req.any_of, doc_type.category)
+                if target not in entry.targets:
+                    entry.targets.append(target)
+                if reason not in entry.reasons:
+                    entry.reasons.append(reason)
+                if req.max_age_days is not None and (entry.max_age_days is None or req.max_age_days < entry.max_age_days):
+                    entry.max_age_days, entry.max_age_rule = req.max_age_days, reason
+                if req.min_validity_days is not None and (entry.min_validity_days is None or req.min_validity_days > entry.min_validity_days):
+                    entry.min_validity_days, entry.min_validity_rule = req.min_validity_days, reason
+            if rule.footer:
+                footer_settings.update(rule.footer)
+            if rule.timeline:
+                timeline_settings.update(rule.timeline)
+        for spec in rule.findings:
+            findings.append((order[rule.id], Finding(spec.id, spec.severity, fill(spec.message, ctx), rule.id, rule.source, ref)))
+
+    if filing_required:
+        findings.extend(_check_documents_on_hand(documents.values(), facts, ruleset, order))
+
+    catalogue_order = {doc_id: i for i, doc_id in enumerate(ruleset.documents)}
+    required = sorted(documents.values(), key=lambda d: (CATEGORY_ORDER[d.category], catalogue_order[d.id], d.targets[0][1]))
+    findings.sort(key=lambda item: (SEVERITY_ORDER[item[1].severity], item[0], item[1].ref or "", item[1].id))
+
+    existing = app.data["subject"]["existing"]
+    number = existing.get("subject_number")
+    if number and footer_settings["number_kind"] == "website":
+        number = f"{number}-{int(existing.get('filed_services', 0)) + 1}"
+    footer = Footer(footer_settings["number_kind"], bool(footer_settings["copyright_required"]), number, subject_name)
+
+    return Result(
+        application_id=app.application_id,
+        evaluated_on=as_of,
+        filing_required=filing_required,
+        province=app.province,
+        ruleset=ruleset,
+        required_documents=tuple(required),
+        findings=tuple(f for _, f in findings),
+        footer=footer,
+        timeline=timeline.build(app.submitted_on or as_of, timeline_settings) if filing_required else timeline.Timeline((), None, True),
+        fired=tuple(Firing(rule.id, kind, ref) for rule, _, kind, ref in fired),
+        application=app,
+    )
+
+
+def _check_documents_on_hand(required: Any, facts: facts_module.Facts, ruleset: RuleSet,
+                             order: Mapping[str, int]) -> list[tuple[int, Finding]]:
+    """Documents the applicant already holds, measured against the limits the rules set."""
+    on_hand: dict[str, list[Mapping[str, Any]]] = {}
+    for doc in facts.scope("document"):
+        on_hand.setdefault(doc["document.id"], []).append(doc)
+    out: list[tuple[int, Finding]] = []
+    for entry in required:
+        for doc_id in entry.any_of or (entry.id,):
+            name = ruleset.documents[doc_id].name
+            for held in on_hand.get(doc_id, ()):
+                age, left = held["document.age_days"], held["document.days_until_expiry"]
+                if entry.max_age_days is not None and age is not None and age > entry.max_age_days:
+                    rule = entry.max_age_rule
+                    message = _engine_text(
+                        f"已有的{name['zh']}签发于 {age} 天前，超过 {entry.max_age_days} 天的时限，请重新开具",
+                        f"The {name['en']} on hand was issued {age} days ago; at most {entry.max_age_days} days are "
+                        "accepted: obtain a new one")
+                    out.append((order.get(rule.rule, 0), Finding("document_too_old", "blocking", message, rule.rule, rule.source, doc_id)))
+                if entry.min_validity_days is not None and left is not None and left < entry.min_validity_days:
+                    rule = entry.min_validity_rule
+                    message = _engine_text(
+                        f"已有的{name['zh']}仅剩 {left} 天有效期，须至少 {entry.min_validity_days} 天",
+                        f"The {name['en']} on hand is valid for {left} more days; at least {entry.min_validity_days} are required")
+                    out.append((order.get(rule.rule, 0), Finding("certificate_expires_too_soon", "blocking", message, rule.rule, rule.source, doc_id)))
+    return out

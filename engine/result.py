@@ -1,0 +1,155 @@
+"""Step 6: the result of one evaluation, and its SPEC §5 form in either language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .packs import RuleSet, Text
+from .provinces import Province
+from .timeline import Timeline
+
+if TYPE_CHECKING:
+    from .application import Application
+
+CATEGORY_ORDER = {"basic": 0, "supplementary": 1, "pre_approval": 2}
+SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
+OR_WORD = {"zh": "或", "en": "or"}
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    text: Text
+    source: str
+
+
+@dataclass
+class RequiredDocument:
+    id: str
+    any_of: tuple[str, ...]
+    category: str
+    targets: list[tuple[str, str]] = field(default_factory=list)  # (kind, ref)
+    reasons: list[Reason] = field(default_factory=list)
+    max_age_days: int | None = None
+    min_validity_days: int | None = None
+    max_age_rule: Reason | None = None  # the rule whose limit is the tightest, for findings
+    min_validity_rule: Reason | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    severity: str
+    message: Text
+    rule: str
+    source: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One rule that fired, for one item (ref) or for the application (ref None)."""
+
+    rule: str
+    kind: str
+    ref: str | None
+
+
+@dataclass(frozen=True)
+class Footer:
+    number_kind: str
+    copyright_required: bool
+    number: str | None
+    subject_name: str
+    link: str = "https://beian.miit.gov.cn/"
+
+    def html(self, lang: str) -> str:
+        from html import escape
+
+        shown = self.number or ("（备案号）" if lang == "zh" else "(filing number)")
+        anchor = f'<a href="{self.link}" target="_blank" rel="noopener">{escape(shown)}</a>'
+        if not self.copyright_required:
+            return anchor
+        return f"<span>Copyright © {escape(self.subject_name)} 版权所有</span> {anchor}"
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one application needs in one province. Build SPEC §5 dicts with ``to_dict``."""
+
+    application_id: str | None
+    evaluated_on: dt.date
+    filing_required: bool
+    province: Province
+    ruleset: RuleSet = field(repr=False)
+    required_documents: tuple[RequiredDocument, ...]
+    findings: tuple[Finding, ...]
+    footer: Footer
+    timeline: Timeline
+    fired: tuple[Firing, ...]
+    application: "Application" = field(repr=False)
+
+    @property
+    def blocking(self) -> bool:
+        return any(f.severity == "blocking" for f in self.findings)
+
+    @property
+    def pack(self) -> dict[str, str]:
+        return {"id": self.ruleset.pack.id, "version": self.ruleset.pack.version, "digest": self.ruleset.digest}
+
+    def document_name(self, doc_id: str, lang: str = "zh") -> str:
+        doc = self.ruleset.documents.get(doc_id)
+        return doc.name[lang] if doc else doc_id
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """The SPEC §5 structure, with names and messages in ``lang`` (zh or en)."""
+        docs = []
+        for doc in self.required_documents:
+            ids = doc.any_of or (doc.id,)
+            name = f" {OR_WORD[lang]} ".join(self.document_name(i, lang) for i in ids)
+            entry: dict[str, Any] = {"id": doc.id, "name": name, "category": doc.category}
+            if doc.any_of:
+                entry["any_of"] = list(doc.any_of)
+            entry["for"] = [{"kind": kind, "ref": ref} for kind, ref in doc.targets]
+            entry["reasons"] = [{"rule": r.rule, "text": r.text[lang], "source": r.source} for r in doc.reasons]
+            if doc.max_age_days is not None:
+                entry["max_age_days"] = doc.max_age_days
+            if doc.min_validity_days is not None:
+                entry["min_validity_days"] = doc.min_validity_days
+            docs.append(entry)
+        findings = []
+        for f in self.findings:
+            item: dict[str, Any] = {"id": f.id, "severity": f.severity, "message": f.message[lang],
+                                    "rule": f.rule, "source": f.source}
+            if f.ref is not None:
+                item["ref"] = f.ref
+            findings.append(item)
+        return {
+            "application_id": self.application_id,
+            "evaluated_on": self.evaluated_on.isoformat(),
+            "filing_required": self.filing_required,
+            "province": self.province.to_dict(),
+            "pack": self.pack,
+            "required_documents": docs,
+            "findings": findings,
+            "footer": {
+                "number_kind": self.footer.number_kind,
+                "link": self.footer.link,
+                "copyright_required": self.footer.copyright_required,
+                "number": self.footer.number,
+                "html": self.footer.html(lang),
+            },
+            "timeline": self.timeline.to_dict(),
+        }
+
+    def render(self, format: str = "md", lang: str = "zh", **options: Any) -> str:
+        from .render import render
+
+        return render(self, format=format, lang=lang, **options)
+
+
+def text_of(mapping: Mapping[str, str] | None, fallback: Mapping[str, str]) -> Mapping[str, str]:
+    return mapping if mapping else fallback

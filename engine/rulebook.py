@@ -1,0 +1,80 @@
+"""The library's front door: a ``RuleBook`` holds every pack, checked and compiled, ready to evaluate.
+
+A RuleBook is immutable once loaded; its rules are compiled closures over plain data, and each
+evaluation builds its own facts and result, so one RuleBook may serve many threads at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from . import application as application_module
+from . import bundled, provinces
+from .errors import PackError, Problem
+from .evaluate import evaluate
+from .packs import Pack, RuleSet, load_pack, merge
+from .result import Result
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    directory: Path
+    packs: Mapping[str, Pack]
+    rulesets: Mapping[str, RuleSet]
+
+    @classmethod
+    def load(cls, packs_dir: str | Path | None = None, *, only: list[str] | None = None) -> "RuleBook":
+        """Load and check ``packs_dir`` (default: the bundled packs). Raises PackError with every problem."""
+        directory = Path(packs_dir) if packs_dir is not None else bundled.packs_dir()
+        if not directory.is_dir():
+            raise PackError([Problem("no such directory of rule packs", file=str(directory))])
+        files = sorted(directory.glob("*.yaml"))
+        national_file = directory / "national.yaml"
+        if not national_file.exists():
+            raise PackError([Problem("the national pack national.yaml is missing", file=str(directory))])
+        problems: list[Problem] = []
+        packs: dict[str, Pack] = {}
+        for file in files:
+            if only is not None and file.stem not in only and file.stem != "national":
+                continue
+            try:
+                pack = load_pack(file)
+            except PackError as exc:
+                problems.extend(exc.problems)
+                continue
+            packs[pack.id] = pack
+        rulesets: dict[str, RuleSet] = {}
+        base = packs.get("national")
+        if base is not None:
+            for key, pack in [("national", None), *((k, p) for k, p in packs.items() if k != "national")]:
+                try:
+                    rulesets[key] = merge(base, pack)
+                except PackError as exc:
+                    problems.extend(p for p in exc.problems if p not in problems)
+        if problems:
+            raise PackError(problems)
+        return cls(directory, MappingProxyType(packs), MappingProxyType(rulesets))
+
+    def ruleset(self, province: str | provinces.Province) -> RuleSet:
+        """The rules for a province (its pack over the national pack, or the national pack alone)."""
+        key = province.key if isinstance(province, provinces.Province) else province
+        return self.rulesets.get(key) or self.rulesets["national"]
+
+    def evaluate(self, application: Any, *, as_of: dt.date | str | None = None) -> Result:
+        """Evaluate an application (a mapping, a path to a JSON/YAML file, or a checked Application)."""
+        app = application_module.load(application)
+        if isinstance(as_of, str):
+            as_of = dt.date.fromisoformat(as_of)
+        on = as_of or app.submitted_on or dt.date.today()
+        return evaluate(self.ruleset(app.province), app, on)
+
+    @property
+    def digest(self) -> str:
+        """One digest over every pack in the book, e.g. for a service's health endpoint."""
+        import hashlib
+
+        return hashlib.sha256(b"".join(self.packs[k].content for k in sorted(self.packs))).hexdigest()
