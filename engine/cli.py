@@ -1,0 +1,255 @@
+"""``icp-rules``: a thin shell over the library. Messages are formatted in ``report`` only.
+
+Exit codes (SPEC §6): 0 done, no blocking finding; 1 done with blocking findings, failing pack
+tests or invalid packs (validate); 2 bad input or usage; 3 an internal error (a bug: please report).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import bundled, provinces
+from .errors import IcpRulesError, InputError, PackError, Problem
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def report(error: IcpRulesError, *, label: str = "error") -> None:
+    """The one place problems become text on stderr."""
+    for problem in error.problems:
+        tag = "warning" if problem.severity == "warning" else label
+        click.echo(f"{tag}: {problem.format()}", err=True)
+
+
+def handles_errors(exit_code: int = EXIT_INPUT) -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except IcpRulesError as exc:
+                report(exc)
+                raise SystemExit(exit_code) from None
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def write_output(text: str, output: str | None, *, force: bool, inputs: tuple[Path, ...] = ()) -> None:
+    """Print, or write a file atomically; never overwrite an input or an existing file unasked."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    if any(target.resolve() == p.resolve() for p in inputs if p.exists()):
+        raise InputError([Problem("refusing to write over an input file", file=output)])
+    if target.exists() and not force:
+        raise InputError([Problem("file exists; pass --force to replace it", file=output)])
+    if target.parent and not target.parent.exists():
+        raise InputError([Problem("directory does not exist", file=str(target.parent))])
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _load_book(packs: str | None) -> Any:
+    from .rulebook import RuleBook
+
+    return RuleBook.load(packs)
+
+
+packs_option = click.option("--packs", "packs_dir", type=click.Path(file_okay=False), default=None,
+                            help="Directory of rule packs (default: the bundled packs).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="icp-rulepacks", prog_name="icp-rules")
+def cli() -> None:
+    """Check China ICP filing applications against provincial rule packs."""
+
+
+@cli.command()
+@click.argument("application", type=click.Path(dir_okay=False, allow_dash=False))
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--as-of", "as_of", callback=_parse_date, help="Apply the rules in force on this date (YYYY-MM-DD).")
+@packs_option
+@click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--no-mask", is_flag=True, help="Show ID and certificate numbers in full.")
+@handles_errors()
+def check(application: str, fmt: str, lang: str, as_of: dt.date | None, packs_dir: str | None,
+          output: str | None, force: bool, no_mask: bool) -> None:
+    """Print the checklist of documents APPLICATION must bring."""
+    book = _load_book(packs_dir)
+    result = book.evaluate(application, as_of=as_of)
+    for warning in result.application.warnings:
+        click.echo(f"warning: {warning.format()}", err=True)
+    text = result.render(format=fmt, lang=lang, masked=not no_mask)
+    write_output(text, output, force=force, inputs=(Path(application),))
+    raise SystemExit(EXIT_FINDINGS if result.blocking else EXIT_OK)
+
+
+def _validate_targets(targets: tuple[str, ...], packs_dir: str | None) -> list[str]:
+    """Validate pack files or directories; returns the names checked. Raises PackError with every problem."""
+    from .packs import load_pack, merge
+    from .rulebook import RuleBook
+
+    if not targets:
+        book = RuleBook.load(packs_dir)
+        return sorted(book.packs)
+    problems: list[Problem] = []
+    checked = []
+    for target in targets:
+        path = Path(target)
+        try:
+            if path.is_dir():
+                checked += sorted(RuleBook.load(path).packs)
+                continue
+            pack = load_pack(path)
+            base_file = path.parent / "national.yaml"
+            if pack.id == "national":
+                merge(pack, None)
+            else:
+                base = load_pack(base_file if base_file.exists() else bundled.packs_dir() / "national.yaml")
+                merge(base, pack)
+            checked.append(pack.id)
+        except PackError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise PackError(problems)
+    return checked
+
+
+@cli.command()
+@click.argument("packs", nargs=-1, type=click.Path())
+@packs_option
+def validate(packs: tuple[str, ...], packs_dir: str | None) -> None:
+    """Check rule packs (files or directories; default: every pack) against the schema and the facts."""
+    try:
+        checked = _validate_targets(packs, packs_dir)
+    except PackError as exc:
+        report(exc)
+        errors = len(exc.errors)
+        click.echo(f"{errors} problem{'s' if errors != 1 else ''} found", err=True)
+        raise SystemExit(EXIT_FINDINGS) from None
+    click.echo(f"ok: {len(checked)} pack{'s' if len(checked) != 1 else ''} valid ({', '.join(checked)})")
+
+
+@cli.command("test")
+@click.argument("packs", nargs=-1)
+@packs_option
+@click.option("--coverage", is_flag=True, help="List rules that no test case fires; fail if there are any.")
+@click.option("-v", "--verbose", is_flag=True, help="Name every test case.")
+@handles_errors(EXIT_FINDINGS)
+def test_command(packs: tuple[str, ...], packs_dir: str | None, coverage: bool, verbose: bool) -> None:
+    """Run the test cases inside rule packs (default: every pack)."""
+    from . import packtests
+
+    book = _load_book(packs_dir)
+    outcomes = packtests.run_all(book, list(packs) or None)
+    failed = [o for o in outcomes if not o.passed]
+    for outcome in outcomes:
+        if outcome.passed and verbose:
+            click.echo(f"PASS {outcome.pack}: {outcome.name}")
+        elif not outcome.passed:
+            click.echo(f"FAIL {outcome.file}:{outcome.line}  {outcome.pack}: {outcome.name}")
+            for failure in outcome.failures:
+                click.echo("    " + failure.replace("\n", "\n    "))
+    code = EXIT_FINDINGS if failed else EXIT_OK
+    if coverage:
+        missing = packtests.uncovered_rules(book, outcomes)
+        selected = [m for m in missing if not packs or m[0] in packs]
+        for pack, rule in selected:
+            click.echo(f"UNCOVERED {pack}: {rule}")
+        if selected:
+            code = EXIT_FINDINGS
+        total = sum(len(p.raw.get("rules") or []) for k, p in book.packs.items() if not packs or k in packs)
+        click.echo(f"coverage: {total - len(selected)}/{total} rules fired by a test")
+    click.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    raise SystemExit(code)
+
+
+@cli.command("provinces")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@packs_option
+@handles_errors()
+def provinces_command(fmt: str, packs_dir: str | None) -> None:
+    """List the provinces, their codes and whether a pack exists for each."""
+    book = _load_book(packs_dir)
+    rows = [dict(p.to_dict(), english=p.english, pack=p.key if p.key in book.packs else "national")
+            for p in provinces.PROVINCES]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['key']:<13} {row['code']}  {row['abbr']}  {row['name']:<10}\t{row['pack']}")
+
+
+@cli.command()
+@click.argument("name", type=click.Choice(bundled.SCHEMA_NAMES))
+def schema(name: str) -> None:
+    """Print a JSON Schema: application, rulepack or result."""
+    if name == "rulepack":
+        from .pack_schema import build
+
+        data: Any = build()
+    else:
+        data = bundled.schema(name)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@cli.command(hidden=True)
+def facts() -> None:
+    """Print the fact catalogue as Markdown (docs/facts.md)."""
+    from .facts import catalogue_markdown
+
+    click.echo(catalogue_markdown(), nl=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: no traceback ever reaches the user."""
+    try:
+        cli.main(args=argv, prog_name="icp-rules", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        raise SystemExit(130) from None
+    except RecursionError:
+        click.echo("error: input is nested too deeply to process", err=True)
+        raise SystemExit(EXIT_INPUT) from None
+    except Exception as exc:  # a bug: say so plainly, without a traceback
+        click.echo(f"internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
+        raise SystemExit(EXIT_INTERNAL) from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+def test_check_prints_markdown_and_exits_0_without_blocking(run):
+    result = run("check", EXAMPLES / "guangdong-enterprise-many-domains.yaml")
+    assert result.exit_code == 0
+    assert "网站建设方案书" in result.output and "粤ICP备12345678号" in result.output
+
+
+def test_check_exits_1_with_blocking_findings(run):
+    result = run("check", EXAMPLES / "sichuan-trading-company.yaml", "--format", "json", "--lang", "en")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["findings"][0]["id"] == "document_too_old"
+    assert data["required_documents"][0]["name"] == "Certificate of the filing subject"
+
+
+def test_check_masks_id_numbers(run):
+    result = run("check", EXAMPLES / "fujian-individual-cross-province.yaml")
+    assert "440106199203156782" not in result.output
+    assert "4401**********6782" in result.output
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("filing_province: fujain\n", "did you mean 'fujian'"),
+    ("submited_on: 2024-01-01\n", "did you mean 'submitted_on'"),
+    ("submitted_on: 2024-02-30\n", "not a valid date"),
+])
+def test_bad_input_exits_2_with_a_located_message(run, tmp_path, text, needle):
+    base = (EXAMPLES / "fujian-individual-cross-province.yaml").read_text(encoding="utf-8")
+    key = text.split(":")[0]
+    base = "\n".join(line for line in base.splitlines() if not line.startswith(key + ":")) + "\n"
+    path = tmp_path / "app.yaml"
+    path.write_text(base + text, encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 2
+    assert f"{path}:" in result.output and needle in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_checksum_exits_2(run, tmp_path):
+    text = (EXAMPLES / "fujian-individual-cross-province.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "app.yaml"
+    path.write_text(text.replace("440106199203156782", "440106199203156781"), encoding="utf-8")
+    result = run("check", path)
+    assert result.exit_code == 2
+    assert "$.subject.certificate.number" in result.output and "check digit" in result.output
+
+
+def test_missing_file_exits_2(run, tmp_path):
+    result = run("check", tmp_path / "nope.yaml")
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_output_file_is_never_overwritten_unasked(run, tmp_path):
+    target = tmp_path / "out.md"
+    target.write_text("mine", encoding="utf-8")
+    result = run("check", EXAMPLES / "guangdong-enterprise-many-domains.yaml", "-o", target)
+    assert result.exit_code == 2 and target.read_text(encoding="utf-8") == "mine"
+    result = run("check", EXAMPLES / "guangdong-enterprise-many-domains.yaml", "-o", target, "--force")
+    assert result.exit_code == 0 and "网站建设方案书" in target.read_text(encoding="utf-8")
+
+
+def test_output_never_replaces_the_input(run, tmp_path):
+    app = tmp_path / "app.yaml"
+    original = (EXAMPLES / "guangdong-enterprise-many-domains.yaml").read_text(encoding="utf-8")
+    app.write_text(original, encoding="utf-8")
+    result = run("check", app, "-o", app, "--force")
+    assert result.exit_code == 2 and app.read_text(encoding="utf-8") == original
+
+
+def test_as_of_selects_rules_in_force(run):
+    result = run("check", EXAMPLES / "guangdong-enterprise-many-domains.yaml", "--as-of", "2021-01-01", "--format", "json")
+    ids = [d["id"] for d in json.loads(result.output)["required_documents"]]
+    assert "commitment_letter" not in ids
+
+
+def test_validate_reports_every_broken_pack_and_exits_1(run, tmp_path):
+    good = run("validate")
+    assert good.exit_code == 0 and "4 packs valid" in good.output or "packs valid" in good.output
+    broken = tmp_path / "fujian.yaml"
+    broken.write_text("pack: fujian\nextends: national\nversion: '1'\ntitle: {zh: a, en: b}\n"
+                      "rules:\n  - {id: x, title: {zh: a, en: b}, source: s, footer: {number_knd: subject}}\n",
+                      encoding="utf-8")
+    result = run("validate", broken)
+    assert result.exit_code == 1
+    assert f"{broken}:6:" in result.output and "did you mean 'number_kind'" in result.output
+
+
+def test_test_command_runs_pack_cases(run):
+    result = run("test", "--coverage")
+    assert result.exit_code == 0
+    assert " passed, 0 failed" in result.output and "coverage:" in result.output
+
+
+def test_provinces_and_schema(run):
+    result = run("provinces", "--format", "json")
+    rows = json.loads(result.output)
+    assert len(rows) == 31 and {"key": "guangdong", "code": "44", "abbr": "粤", "name": "广东省",
+                                "english": "Guangdong", "pack": "guangdong"} in rows
+    for name in ("application", "rulepack", "result"):
+        assert json.loads(run("schema", name).output)["$schema"].startswith("https://json-schema.org")
+
+
+def test_unknown_command_is_a_usage_error(run):
+    result = CliRunner().invoke(cli, ["chekc"])
+    assert result.exit_code == 2 and "chekc" in result.output
+
+
+def test_root_shim_behaves_like_the_command(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check",
+                           str(EXAMPLES / "fujian-individual-cross-province.yaml"), "--format", "json"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["province"]["key"] == "fujian"
