@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from . import facts as facts_module
 from . import timeline
@@ -44,14 +44,22 @@ def _engine_text(zh: str, en: str) -> dict[str, str]:
     return {"zh": zh, "en": en}
 
 
-def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date) -> Result:
-    """The result of ``app`` under ``ruleset``; rules in force on ``as_of`` apply."""
-    facts = facts_module.derive(app, as_of)
+Fired = tuple[Rule, Context, str, "str | None"]  # rule, context it fired in, target kind, item ref
+
+
+class Matcher(Protocol):
+    """Decides which rules fire for which items. The compiled closures are the reference; another
+    backend (e.g. a Rete engine) may be plugged in here and must give the same answer."""
+
+    def __call__(self, ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.date) -> list[Fired]: ...
+
+
+def match_rules(ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.date) -> list[Fired]:
+    """Rules in force on ``as_of`` whose condition is true, in pack order, once per matching item."""
     app_ctx: dict[str, Any] = dict(facts.application)
     app_ctx[FACTS_KEY] = facts
     contexts: dict[str, list[dict[str, Any]]] = {}
-
-    fired: list[tuple[Rule, Context, str, str | None]] = []  # rule, context, kind, ref
+    fired: list[Fired] = []
     for rule in ruleset.rules:
         if not rule.in_force(as_of):
             continue
@@ -66,6 +74,13 @@ def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date) -> Result:
         for ctx in contexts[scope]:
             if rule.predicate(ctx) is True:
                 fired.append((rule, ctx, scope, str(ctx[ref_name])))
+    return fired
+
+
+def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date, matcher: Matcher = match_rules) -> Result:
+    """The result of ``app`` under ``ruleset``; rules in force on ``as_of`` apply."""
+    facts = facts_module.derive(app, as_of)
+    fired = matcher(ruleset, facts, as_of)
 
     gates = [f for f in fired if f[0].filing_required is False]
     filing_required = not gates

@@ -14,10 +14,14 @@ from typing import Any, Mapping
 
 from . import application as application_module
 from . import bundled, provinces
-from .errors import PackError, Problem
-from .evaluate import evaluate
+from .errors import InputError, PackError, Problem
+from .evaluate import Matcher, evaluate, match_rules
 from .packs import Pack, RuleSet, load_pack, merge
 from .result import Result
+from .suggest import closest
+
+
+BACKENDS = ("python",)
 
 
 @dataclass(frozen=True)
@@ -25,10 +29,19 @@ class RuleBook:
     directory: Path
     packs: Mapping[str, Pack]
     rulesets: Mapping[str, RuleSet]
+    backend: str = "python"
+    matcher: Matcher = match_rules
 
     @classmethod
-    def load(cls, packs_dir: str | Path | None = None, *, only: list[str] | None = None) -> "RuleBook":
-        """Load and check ``packs_dir`` (default: the bundled packs). Raises PackError with every problem."""
+    def load(cls, packs_dir: str | Path | None = None, *, only: list[str] | None = None,
+             backend: str = "python") -> "RuleBook":
+        """Load and check ``packs_dir`` (default: the bundled packs). Raises PackError with every problem.
+
+        ``backend`` chooses what decides which rules fire; "python" (compiled closures) is the reference.
+        """
+        if backend not in BACKENDS:
+            raise InputError([Problem(f"unknown backend '{backend}' (available: {', '.join(BACKENDS)})",
+                                      suggestion=closest(backend, BACKENDS))])
         directory = Path(packs_dir) if packs_dir is not None else bundled.packs_dir()
         if not directory.is_dir():
             raise PackError([Problem("no such directory of rule packs", file=str(directory))])
@@ -57,7 +70,7 @@ class RuleBook:
                     problems.extend(p for p in exc.problems if p not in problems)
         if problems:
             raise PackError(problems)
-        return cls(directory, MappingProxyType(packs), MappingProxyType(rulesets))
+        return cls(directory, MappingProxyType(packs), MappingProxyType(rulesets), backend)
 
     def ruleset(self, province: str | provinces.Province) -> RuleSet:
         """The rules for a province (its pack over the national pack, or the national pack alone)."""
@@ -70,7 +83,7 @@ class RuleBook:
         if isinstance(as_of, str):
             as_of = dt.date.fromisoformat(as_of)
         on = as_of or app.submitted_on or dt.date.today()
-        return evaluate(self.ruleset(app.province), app, on)
+        return evaluate(self.ruleset(app.province), app, on, self.matcher)
 
     @property
     def digest(self) -> str:
