@@ -96,6 +96,8 @@ def build() -> dict[str, Any]:
                     "bureau_review_working_days": {"type": "integer", "minimum": 1},
                     "sms_verification_hours": {"type": "integer", "minimum": 1},
                     "public_security_filing_days": {"type": "integer", "minimum": 1},
+                    "change_filing_days": {"type": "integer", "minimum": 1,
+                                           "description": "Days after a change of filed information to file the change"},
                 },
             },
             "filing_required": {"type": "boolean", "description": "false: no ICP filing is needed; no documents are listed"},

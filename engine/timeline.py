@@ -20,6 +20,7 @@ DEFAULTS = {
     "sms_verification_hours": 24,
     "bureau_review_working_days": 20,
     "public_security_filing_days": 30,
+    "change_filing_days": 30,
 }
 
 
@@ -67,6 +68,8 @@ def build(submitted_on: dt.date | None, settings: Mapping[str, int]) -> Timeline
         {"id": "sms_verification", "hours": values["sms_verification_hours"]},
         {"id": "bureau_review", "working_days": bureau},
         {"id": "public_security_filing", "days_after_launch": values["public_security_filing_days"]},
+        # A duty for the life of the filing, not a dated step: file a change within N days of any change.
+        {"id": "change_filing", "days_after_change": values["change_filing_days"]},
     ]
     if submitted_on is None:
         return Timeline(tuple(steps), None, True)
