@@ -77,13 +77,20 @@ class RuleBook:
         key = province.key if isinstance(province, provinces.Province) else province
         return self.rulesets.get(key) or self.rulesets["national"]
 
-    def evaluate(self, application: Any, *, as_of: dt.date | str | None = None) -> Result:
-        """Evaluate an application (a mapping, a path to a JSON/YAML file, or a checked Application)."""
+    def evaluate(self, application: Any, *, as_of: dt.date | str | None = None, pack: str | None = None) -> Result:
+        """Evaluate an application (a mapping, a path to a JSON/YAML file, or a checked Application).
+
+        ``pack`` evaluates under that pack instead of the filing province's (``"national"``: the base
+        rules alone, as the national pack's own test cases do).
+        """
         app = application_module.load(application)
         if isinstance(as_of, str):
             as_of = dt.date.fromisoformat(as_of)
         on = as_of or app.submitted_on or dt.date.today()
-        return evaluate(self.ruleset(app.province), app, on, self.matcher)
+        if pack is not None and pack not in self.rulesets:
+            raise InputError([Problem(f"no pack named '{pack}'", suggestion=closest(pack, self.rulesets))])
+        ruleset = self.rulesets[pack] if pack is not None else self.ruleset(app.province)
+        return evaluate(ruleset, app, on, self.matcher)
 
     @property
     def digest(self) -> str:
