@@ -73,6 +73,7 @@ CATALOGUE: tuple[Fact, ...] = (
     _f("subject.existing.filed_domain_count", "integer", "Domains already filed by the subject."),
     _f("subject.existing.filed_services", "integer", "Services (websites, apps, …) already filed by the subject."),
     _f("subject.service_count", "integer", "Services of the subject after this filing: filed plus the websites of this application."),
+    _f("subject.domain_count", "integer", "Distinct registered domains of the subject, filed and new (www.example.com counts as example.com)."),
     _f("subject.domain_prefix_count", "integer", "Distinct domain prefixes of the subject, filed and new (example.com and example.cn share 'example')."),
     _f("websites.count", "integer", "Websites in this application."),
     _f("websites.content_categories", "list", "Content categories (前置审批) of all websites in this application."),
@@ -240,7 +241,9 @@ def derive(app: Application, as_of: dt.date) -> Facts:
     filed_set = set(filed)
     new_names = [f for site in website_facts for f in site["website.domains"]]
     new_names += [to_ascii(d["name"]) for d in data["domains"]]
-    prefixes = {split_domain(d)[2] for d in filed + new_names}
+    parts = [split_domain(d) for d in filed + new_names]
+    prefixes = {prefix for _, _, prefix in parts}
+    registered = {f"{prefix}.{suffix}" for _, suffix, prefix in parts}  # www.example.com is example.com
 
     domain_facts = []
     for entry in data["domains"]:
@@ -306,6 +309,7 @@ def derive(app: Application, as_of: dt.date) -> Facts:
         "subject.existing.filed_domain_count": len(filed_set),
         "subject.existing.filed_services": filed_services,
         "subject.service_count": filed_services + len(websites),
+        "subject.domain_count": len(registered),
         "subject.domain_prefix_count": len(prefixes),
         "websites.count": len(websites),
         "websites.content_categories": list(categories),
