@@ -98,6 +98,8 @@ CATALOGUE: tuple[Fact, ...] = (
     _f("website.name", "text", "The website's name."),
     _f("website.domains", "list", "Domains of the website, in ASCII (punycode) form."),
     _f("website.domain_count", "integer", "Number of domains of the website."),
+    _f("website.registered_domain_count", "integer", "Distinct registered domains of the website (www.example.com counts as example.com)."),
+    _f("website.domain_prefix_count", "integer", "Distinct domain prefixes of the website (example.com and example.cn share one)."),
     _f("website.content_categories", "list", "Content categories (前置审批) of the website."),
     _f("website.remarks", "text", "Remarks (备注) of the website."),
     _f("website.manager_is_principal", "boolean", "The website's manager is the principal."),
@@ -172,6 +174,12 @@ def split_domain(name: str) -> tuple[str, str, str]:
     return uni, suffix, prefix
 
 
+def registered_domain(name: str) -> str:
+    """The domain as registered: prefix and public suffix (www.example.com.cn -> example.com.cn)."""
+    _, suffix, prefix = split_domain(name)
+    return f"{prefix}.{suffix}"
+
+
 def _age(birth: dt.date | None, on: dt.date) -> int | None:
     if birth is None:
         return None
@@ -232,6 +240,8 @@ def derive(app: Application, as_of: dt.date) -> Facts:
             "website.name": site["name"],
             "website.domains": ascii_domains,
             "website.domain_count": len(ascii_domains),
+            "website.registered_domain_count": len({registered_domain(d) for d in ascii_domains}),
+            "website.domain_prefix_count": len({split_domain(d)[2] for d in ascii_domains}),
             "website.content_categories": list(site.get("content_categories") or []),
             "website.remarks": site.get("remarks"),
             "website.manager_is_principal": key == principal_key,
@@ -241,9 +251,8 @@ def derive(app: Application, as_of: dt.date) -> Facts:
     filed_set = set(filed)
     new_names = [f for site in website_facts for f in site["website.domains"]]
     new_names += [to_ascii(d["name"]) for d in data["domains"]]
-    parts = [split_domain(d) for d in filed + new_names]
-    prefixes = {prefix for _, _, prefix in parts}
-    registered = {f"{prefix}.{suffix}" for _, suffix, prefix in parts}  # www.example.com is example.com
+    prefixes = {split_domain(d)[2] for d in filed + new_names}
+    registered = {registered_domain(d) for d in filed + new_names}
 
     domain_facts = []
     for entry in data["domains"]:

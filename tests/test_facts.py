@@ -20,6 +20,8 @@ def test_prefixes_are_counted_across_suffixes_and_filed_domains(enterprise):
     assert f.application["subject.domain_prefix_count"] == 4
     # example-tech.cn, other.com.cn, third.net, example-tech.com (www. counts once), 例子.中国
     assert f.application["subject.domain_count"] == 5
+    site = f.scope("website")[0]
+    assert (site["website.domain_count"], site["website.registered_domain_count"], site["website.domain_prefix_count"]) == (3, 2, 2)
 
 
 def test_idn_domains_are_split_with_the_public_suffix_list():
