@@ -117,6 +117,7 @@ class Pack:
     tests: tuple[Mapping[str, Any], ...] = ()
     review_by: dt.date | None = None
     problems: tuple[Problem, ...] = ()  # schema problems that left the structure sound
+    broken_rules: frozenset[int] = frozenset()  # indexes of rules too malformed to parse (see problems)
 
 
 @dataclass(frozen=True)
@@ -144,21 +145,34 @@ def _validator() -> jsonschema.protocols.Validator:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
-def _schema_problems(data: Any, source: SourceMap) -> tuple[list[Problem], bool]:
-    """Schema problems, and whether the pack's shape is sound enough to check its meaning too."""
+def _schema_problems(data: Any, source: SourceMap) -> tuple[list[Problem], bool, frozenset[int]]:
+    """Schema problems; whether the pack as a whole is sound enough to check its meaning too; and
+    the rules whose own structure is broken (they are skipped, so they hide nothing elsewhere)."""
     problems = []
     shape_ok = True
+    broken_rules: set[int] = set()
     for err in _validator().iter_errors(data):
         # Inside recursive conditions the most specific error is the useful one.
         leaf = err
         while leaf.context:
             leaf = min(leaf.context, key=lambda e: -len(e.absolute_path))
+        problems.append(_describe(leaf, source))
         # A wrong value in a known place (an unknown fact name, say) leaves the structure intact,
         # so the semantic checks can still run and report everything else in the same pass.
-        shape_ok = shape_ok and leaf.validator in ("enum", "pattern", "format")
-        problems.append(_describe(leaf, source))
+        if leaf.validator in ("enum", "pattern", "format") or _missing_translation(leaf):
+            continue
+        where = tuple(leaf.absolute_path) or tuple(err.absolute_path)
+        if len(where) >= 2 and where[0] == "rules" and isinstance(where[1], int):
+            broken_rules.add(where[1])  # only this rule is skipped by the semantic pass
+        elif not (where and where[0] in ("tests", "fixtures")):  # tests are checked when they run
+            shape_ok = False
     unique = {(p.line, p.column, p.message): p for p in problems}
-    return sorted(unique.values(), key=lambda p: (p.line or 0, p.column or 0)), shape_ok
+    ordered = sorted(unique.values(), key=lambda p: (p.line or 0, p.column or 0))
+    return ordered, shape_ok, frozenset(broken_rules)
+
+
+def _missing_translation(err: jsonschema.ValidationError) -> bool:
+    return err.validator == "required" and set(err.schema.get("required", ())) == set(LANGUAGES)
 
 
 def _describe(err: jsonschema.ValidationError, source: SourceMap) -> Problem:
@@ -178,8 +192,16 @@ def _describe(err: jsonschema.ValidationError, source: SourceMap) -> Problem:
         return source.problem(path, f"'{err.instance}' is not one of: {', '.join(options)}", suggestion=suggestion)
     if err.validator == "required":
         name = err.message.split("'")[1] if "'" in err.message else "?"
+        if name in LANGUAGES and _missing_translation(err):
+            language = {"zh": "Chinese", "en": "English"}[name]
+            return source.problem(path, f"missing the {language} translation '{name}' (texts need both zh and en)")
         return source.problem(path, f"missing required key '{name}'")
     if err.validator == "format":
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(err.instance)):
+            try:
+                dt.date.fromisoformat(str(err.instance))
+            except ValueError as exc:  # 2024-02-30: the shape is right, the day does not exist
+                return source.problem(path, f"'{err.instance}' is not a valid date: {exc}")
         return source.problem(path, f"'{err.instance}' is not a valid date (YYYY-MM-DD)")
     if err.validator == "oneOf" and isinstance(err.instance, dict):
         return source.problem(path, "a requirement names either 'document' or 'any_of', not both or neither")
@@ -200,8 +222,9 @@ def _date(value: Any) -> dt.date | None:
 def load_pack(path: str | Path) -> Pack:
     """Read and check one pack file on its own (names from its base are checked in ``merge``)."""
     file = str(path)
+    duplicates: list[Problem] = []
     try:
-        document = load_file(path, max_bytes=MAX_PACK_BYTES)
+        document = load_file(path, max_bytes=MAX_PACK_BYTES, duplicates=duplicates)
     except PackError:
         raise
     except Exception as exc:  # InputError: unreadable, not YAML, duplicate keys, …
@@ -210,7 +233,8 @@ def load_pack(path: str | Path) -> Pack:
     data, source = document.data, document.source
     if not isinstance(data, dict):
         raise PackError([source.problem((), "a rule pack is a mapping with pack, version, title and rules")])
-    problems, shape_ok = _schema_problems(data, source)
+    problems, shape_ok, broken_rules = _schema_problems(data, source)
+    problems = duplicates + problems  # a duplicate key keeps its first value; the rest is still checked
     if problems and not shape_ok:
         raise PackError(problems)
     raw_bytes = Path(path).read_bytes()
@@ -235,7 +259,7 @@ def load_pack(path: str | Path) -> Pack:
         findings=dict(data.get("findings") or {}), keywords=keywords,
         disables=tuple(Disable(d["rule"], d["source"], d.get("notes")) for d in data.get("disables") or []),
         fixtures=dict(data.get("fixtures") or {}), tests=tuple(data.get("tests") or ()),
-        review_by=_date(data.get("review_by")), problems=tuple(problems),
+        review_by=_date(data.get("review_by")), problems=tuple(problems), broken_rules=broken_rules,
     )
 
 
@@ -257,7 +281,7 @@ class _Checker:
 
     def placeholders(self, text: Text, path: PathKey, scope: str) -> None:
         for lang in LANGUAGES:
-            for name in PLACEHOLDER.findall(text[lang]):
+            for name in PLACEHOLDER.findall(text.get(lang, "")):
                 fact = BY_NAME.get(name)
                 if fact is None:
                     self.problem(path + (lang,), f"unknown fact '{{{name}}}' in text", closest(name, BY_NAME))
@@ -336,19 +360,22 @@ def merge(base: Pack, province: Pack | None) -> RuleSet:
     missing = [c for c in CONTENT_CATEGORIES if c not in categories]
     if missing:
         problems.append(base.source.problem(("categories",), f"the content categories {', '.join(missing)} need names"))
-    parsed: list[list[Rule]] = []
+    parsed: list[list[tuple[int, Rule]]] = []
     for pack in packs:
         checker = _Checker(pack, documents, categories, findings, keywords)
-        rules = [checker.rule(raw, ("rules", i)) for i, raw in enumerate(pack.raw.get("rules") or [])]
+        # (index in the file, rule): a rule too malformed to parse is skipped, the others still checked.
+        indexed = [(i, checker.rule(raw, ("rules", i))) for i, raw in enumerate(pack.raw.get("rules") or [])
+                   if i not in pack.broken_rules]
         seen: dict[str, int] = {}
-        for i, rule in enumerate(rules):
+        for i, rule in indexed:
             if rule.id in seen:
-                checker.problem(("rules", i, "id"), f"duplicate rule id '{rule.id}' (first at rule {seen[rule.id] + 1})")
+                first_line, _ = pack.source.locate(("rules", seen[rule.id]))
+                checker.problem(("rules", i, "id"), f"duplicate rule id '{rule.id}' (first at rule {seen[rule.id] + 1}, line {first_line})")
             seen.setdefault(rule.id, i)
         problems.extend(checker.problems)
-        parsed.append(rules)
+        parsed.append(indexed)
 
-    rules = list(parsed[0])
+    rules = [rule for _, rule in parsed[0]]
     if province is not None:
         base_ids = {r.id: i for i, r in enumerate(rules)}
         removed: set[str] = set()
@@ -359,7 +386,7 @@ def merge(base: Pack, province: Pack | None) -> RuleSet:
             removed.add(disable.rule)
         replacements: dict[str, Rule] = {}
         extra: list[Rule] = []
-        for i, rule in enumerate(parsed[1]):
+        for i, rule in parsed[1]:
             if rule.replaces:
                 if rule.replaces not in base_ids:
                     problems.append(province.source.problem(("rules", i, "replaces"), f"no rule '{rule.replaces}' in the national pack to replace",

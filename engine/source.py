@@ -120,12 +120,15 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     return text
 
 
-def load_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def load_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, *,
+              duplicates: list[Problem] | None = None) -> Document:
+    """Read a JSON or YAML file. With ``duplicates`` given, duplicate YAML keys are appended to it
+    (the first value is kept) instead of raised, so a caller can report them with its other checks."""
     p = Path(path)
-    return parse_text(read_text(p, max_bytes), str(p))
+    return parse_text(read_text(p, max_bytes), str(p), duplicates=duplicates)
 
 
-def parse_text(text: str, file: str | None = None) -> Document:
+def parse_text(text: str, file: str | None = None, *, duplicates: list[Problem] | None = None) -> Document:
     """Parse JSON when the text looks like a JSON object, YAML otherwise."""
     if not text.strip():
         raise InputError([Problem("empty document", file=file, line=1, column=1)])
@@ -143,7 +146,7 @@ def parse_text(text: str, file: str | None = None) -> Document:
             raise InputError([Problem("document is nested too deeply", file=file)]) from None
         _check_depth(data, file)
         return Document(data, SourceMap(file, text=text))
-    data, source = _parse_yaml(text, file)
+    data, source = _parse_yaml(text, file, duplicates)
     return Document(data, source)
 
 
@@ -184,7 +187,7 @@ def _check_depth(data: Any, file: str | None) -> None:
             stack.extend((v, depth + 1) for v in value)
 
 
-def _parse_yaml(text: str, file: str | None) -> tuple[Any, SourceMap]:
+def _parse_yaml(text: str, file: str | None, duplicates: list[Problem] | None = None) -> tuple[Any, SourceMap]:
     source = SourceMap(file, text=text)
     source._resolved = True
     try:
@@ -206,6 +209,11 @@ def _parse_yaml(text: str, file: str | None) -> tuple[Any, SourceMap]:
                                   line=mark.line + 1, column=mark.column + 1)])
     builder = _Builder(source)
     data = builder.build(nodes[0], ())
+    if builder.duplicates:
+        found = sorted(builder.duplicates, key=lambda p: (p.line or 0, p.column or 0))
+        if duplicates is None:
+            raise InputError(found)
+        duplicates.extend(found)
     return data, source
 
 
@@ -228,6 +236,8 @@ class _Builder:
     def __init__(self, source: SourceMap):
         self.source = source
         self.count = 0
+        # Duplicate keys are collected rather than raised at once, so an author sees every one in a run.
+        self.duplicates: list[Problem] = []
 
     def _fail(self, node: yaml.Node, message: str) -> InputError:
         mark = node.start_mark
@@ -268,7 +278,11 @@ class _Builder:
                         raise self._fail(key_node, "mapping keys must be plain text")
                     key = key_node.value
                     if key in mapping:
-                        raise self._fail(key_node, f"duplicate key '{key}'")
+                        first = self.source.key_positions.get(path + (key,), (None, None))[0]
+                        kmark = key_node.start_mark
+                        self.duplicates.append(Problem(f"duplicate key '{key}' (first on line {first})", file=self.source.file,
+                                                       line=kmark.line + 1, column=kmark.column + 1, path=json_path(path + (key,))))
+                        continue
                     mapping[key] = None
                     kmark = key_node.start_mark
                     self.source.key_positions[path + (key,)] = (kmark.line + 1, kmark.column + 1)
