@@ -20,6 +20,7 @@ import click
 
 from . import bundled, provinces
 from .errors import IcpRulesError, InputError, PackError, Problem
+from .suggest import closest
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -161,6 +162,58 @@ def validate(packs: tuple[str, ...], packs_dir: str | None) -> None:
         click.echo(f"{errors} problem{'s' if errors != 1 else ''} found", err=True)
         raise SystemExit(EXIT_FINDINGS) from None
     click.echo(f"ok: {len(checked)} pack{'s' if len(checked) != 1 else ''} valid ({', '.join(checked)})")
+
+
+def _lint_targets(targets: tuple[str, ...], packs_dir: str | None, today: dt.date | None) -> list[Problem]:
+    """Lint directories, pack files or pack names (in --packs); loading problems count as errors."""
+    from .lint import lint
+    from .rulebook import RuleBook
+
+    problems: list[Problem] = []
+
+    def run(directory: str | Path | None, only: list[str] | None) -> None:
+        try:
+            book = RuleBook.load(directory, only=only)
+        except PackError as exc:
+            problems.extend(exc.problems)
+            return
+        available = [f.stem for f in book.directory.glob("*.yaml")]
+        unknown = [name for name in only or () if name not in book.packs]
+        if unknown:
+            raise InputError([Problem(f"no pack named '{name}'", file=str(book.directory),
+                                      suggestion=closest(name, available)) for name in unknown])
+        problems.extend(lint(book, packs=only, today=today))
+
+    names = [t for t in targets if not Path(t).exists()]
+    for target in targets:
+        path = Path(target)
+        if path.is_dir():
+            run(path, None)
+        elif path.is_file():
+            run(path.parent, [path.stem])
+    if names or not targets:
+        run(packs_dir, names or None)
+    return problems
+
+
+@cli.command()
+@click.argument("packs", nargs=-1)
+@packs_option
+@click.option("--as-of", "as_of", callback=_parse_date, help="Judge review_by and effective_until dates as of this day.")
+@handles_errors()
+def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None) -> None:
+    """Find contradictions, overlaps, stale dates, missing sources and unused documents in rule packs.
+
+    PACKS are directories, pack files or pack names (default: every pack). Exit 1 on errors;
+    warnings are shown but do not fail.
+    """
+    problems = _lint_targets(packs, packs_dir, as_of)
+    if problems:
+        report(PackError(problems))
+    errors = sum(1 for p in problems if p.severity != "warning")
+    warnings = len(problems) - errors
+    click.echo(f"lint: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+    raise SystemExit(EXIT_FINDINGS if errors else EXIT_OK)
 
 
 @cli.command("test")

@@ -1,0 +1,302 @@
+"""Semantic checks on rule packs that load: what ``validate`` cannot see because every part is valid.
+
+``lint(book)`` returns located ``Problem``s. Errors are mistakes a pack must not be published
+with (a condition that can never hold, two rules that give one situation contradictory effects,
+a placeholder source); warnings need a person's judgement (a province rule that repeats a
+national one without ``replaces``, dates that have passed, documents no rule asks for).
+Loading problems (duplicate rule ids, unknown names) are ``validate``'s and come from RuleBook.load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .conditions import AllOf, Always, AnyOf, Compare, Node, Not, Quantifier, walk
+from .errors import Problem
+from .facts import BY_NAME
+from .packs import Pack, Rule
+from .rulebook import RuleBook
+from .source import PathKey
+
+# A source that names nothing a reviewer could look up.
+PLACEHOLDER_SOURCE = re.compile(
+    r"^\s*(todo|tbd|fixme|xxx+|n/?a|none|null|unknown|source|see above|\?+|-+|\.+|待定|待补充|待确认|无|暂无|未知)\s*[.:。]?\s*$",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Located:
+    """A rule with the pack it is written in and its index there, for locating problems."""
+
+    rule: Rule
+    pack: Pack
+    index: int
+
+    def problem(self, tail: PathKey, message: str, *, severity: str, suggestion: str | None = None,
+                key: bool = False) -> Problem:
+        return self.pack.source.problem(("rules", self.index) + tail, message, severity=severity,
+                                        suggestion=suggestion, key=key)
+
+
+def lint(book: RuleBook, *, packs: Iterable[str] | None = None, today: dt.date | None = None) -> list[Problem]:
+    """Every lint problem in ``packs`` (default: all packs of the book), errors and warnings, in file order."""
+    today = today or dt.date.today()
+    selected = [k for k in book.packs if packs is None or k in set(packs)]
+    located = _locate(book)
+    problems: list[Problem] = []
+    for key in selected:
+        pack = book.packs[key]
+        own = [loc for loc in located.values() if loc.pack.id == key]
+        for loc in own:
+            problems.extend(_never_holds(loc))
+            problems.extend(_dates(loc, today))
+            problems.extend(_source(loc))
+        problems.extend(_pack_level(pack, today))
+        problems.extend(_overlaps(book, key, located))
+    problems.extend(_unused_documents(book, selected, located))
+    unique = {(p.file, p.line, p.column, p.message): p for p in problems}
+    return sorted(unique.values(), key=lambda p: (p.file or "", p.line or 0, p.column or 0, p.message))
+
+
+def _locate(book: RuleBook) -> dict[tuple[str, str], _Located]:
+    """(pack id, rule id) -> the parsed rule and where it is written."""
+    out: dict[tuple[str, str], _Located] = {}
+    for ruleset in book.rulesets.values():
+        for rule in ruleset.rules:
+            pack = book.packs[rule.pack]
+            if (pack.id, rule.id) not in out:
+                index = next(i for i, raw in enumerate(pack.raw.get("rules") or []) if raw.get("id") == rule.id)
+                out[(pack.id, rule.id)] = _Located(rule, pack, index)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Conditions that can never hold
+
+
+def _conjuncts(node: AllOf) -> Iterator[Node]:
+    for child in node.children:
+        if isinstance(child, AllOf):
+            yield from _conjuncts(child)
+        else:
+            yield child
+
+
+def _step(value: Any, by: int = 1) -> Any:
+    """The next (or previous) whole number or day: turns strict bounds into inclusive ones."""
+    return value + dt.timedelta(days=by) if isinstance(value, dt.date) else value + by
+
+
+def _contradiction(compares: list[Compare]) -> str | None:
+    """Why comparisons on one fact, all required to hold, cannot hold together (None if they can)."""
+    if any(c.op == "exists" and c.value is False for c in compares) and any(c.op != "exists" for c in compares):
+        return "the fact must be absent and be compared at once"
+    low: Any = None
+    high: Any = None
+    allowed: set[Any] | None = None
+    excluded: set[Any] = set()
+    for c in compares:
+        bound = None
+        if c.op == "greater_than":
+            bound = ("low", _step(c.value))
+        elif c.op == "at_least":
+            bound = ("low", c.value)
+        elif c.op == "less_than":
+            bound = ("high", _step(c.value, -1))
+        elif c.op == "at_most":
+            bound = ("high", c.value)
+        elif c.op == "equals":
+            allowed = {c.value} if allowed is None else allowed & {c.value}
+        elif c.op == "in":
+            allowed = set(c.value) if allowed is None else allowed & set(c.value)
+        elif c.op == "not_equals":
+            excluded.add(c.value)
+        elif c.op == "not_in":
+            excluded.update(c.value)
+        if bound is not None:
+            side, value = bound
+            if side == "low":
+                low = value if low is None or value > low else low
+            else:
+                high = value if high is None or value < high else high
+    if low is not None and high is not None and low > high:
+        return "no value is in the range they allow"
+    if allowed is not None:
+        left = {v for v in allowed - excluded
+                if not isinstance(v, (int, dt.date)) or isinstance(v, bool)
+                or ((low is None or v >= low) and (high is None or v <= high))}
+        if not left:
+            return "no value satisfies all of them"
+    fact = BY_NAME.get(compares[0].fact)
+    if fact is not None and fact.type == "boolean" and {True, False} <= excluded:
+        return "a true-or-false fact cannot be neither"
+    return None
+
+
+def _words(c: Compare) -> str:
+    value = c.value
+    if isinstance(value, tuple):
+        value = "[" + ", ".join(map(str, value)) + "]"
+    elif isinstance(value, bool):
+        value = str(value).lower()
+    return f"{c.op} {value}"
+
+
+def _never_holds(loc: _Located) -> Iterator[Problem]:
+    for node in walk(loc.rule.when):
+        if not isinstance(node, AllOf):
+            continue
+        by_fact: dict[str, list[Compare]] = {}
+        for part in _conjuncts(node):
+            if isinstance(part, Compare):
+                by_fact.setdefault(part.fact, []).append(part)
+        for fact, compares in by_fact.items():
+            if len(compares) < 2:
+                continue
+            why = _contradiction(compares)
+            if why:
+                described = " and ".join(_words(c) for c in compares)
+                yield loc.pack.source.problem(
+                    node.path, f"rule '{loc.rule.id}' can never fire: '{fact}' {described} — {why}",
+                    severity="error", suggestion=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Two rules, one condition
+
+
+def canonical(node: Node) -> Any:
+    """A value equal for conditions that are the same up to order and position in the file."""
+    if isinstance(node, Compare):
+        value = frozenset(node.value) if isinstance(node.value, tuple) else node.value
+        return ("compare", node.fact, node.op, value)
+    if isinstance(node, AllOf):
+        return canonical(node.children[0]) if len(node.children) == 1 else ("all", frozenset(map(canonical, node.children)))
+    if isinstance(node, AnyOf):
+        return canonical(node.children[0]) if len(node.children) == 1 else ("any", frozenset(map(canonical, node.children)))
+    if isinstance(node, Not):
+        return ("not", canonical(node.child))
+    if isinstance(node, Quantifier):
+        return ("quantifier", node.mode, node.scope, canonical(node.child))
+    assert isinstance(node, Always)
+    return ("always",)
+
+
+def _conflicts(a: Rule, b: Rule) -> list[tuple[str, bool]]:
+    """Effects the two rules set differently; True marks a contradiction, False a difference the
+    engine settles itself (for document limits the tightest wins)."""
+    out: list[tuple[str, bool]] = []
+    if a.footer and b.footer:
+        for key in sorted(set(a.footer) & set(b.footer)):
+            if a.footer[key] != b.footer[key]:
+                out.append((f"footer {key} {a.footer[key]!r} versus {b.footer[key]!r}", True))
+    if a.timeline and b.timeline:
+        for key in sorted(set(a.timeline) & set(b.timeline)):
+            if a.timeline[key] != b.timeline[key]:
+                out.append((f"timeline {key} {a.timeline[key]} versus {b.timeline[key]}", True))
+    if a.filing_required is not None and b.filing_required is not None and a.filing_required != b.filing_required:
+        out.append((f"filing_required {a.filing_required} versus {b.filing_required}", True))
+    severities_b = {f.id: f.severity for f in b.findings}
+    for finding in a.findings:
+        other = severities_b.get(finding.id)
+        if other is not None and other != finding.severity:
+            out.append((f"finding {finding.id} severity {finding.severity} versus {other}", True))
+    limits_b = {r.document: r for r in b.require}
+    for req in a.require:
+        other_req = limits_b.get(req.document)
+        if other_req is None:
+            continue
+        for name in ("max_age_days", "min_validity_days"):
+            if getattr(req, name) != getattr(other_req, name):
+                out.append((f"{req.document} {name} {getattr(req, name)} versus {getattr(other_req, name)}", False))
+    return out
+
+
+def _shared_effects(a: Rule, b: Rule) -> list[str]:
+    out = sorted({r.document for r in a.require} & {r.document for r in b.require})
+    out += sorted({f.id for f in a.findings} & {f.id for f in b.findings})
+    if a.footer and b.footer:
+        out.append("footer")
+    if a.timeline and b.timeline:
+        out.append("timeline")
+    if a.filing_required is not None and b.filing_required is not None:
+        out.append("filing_required")
+    return out
+
+
+def _overlaps(book: RuleBook, key: str, located: Mapping[tuple[str, str], _Located]) -> Iterator[Problem]:
+    """Rules of one province (over the national pack) that share a condition and touch the same effect."""
+    rules = book.rulesets[key].rules
+    groups: dict[Any, list[Rule]] = {}
+    for rule in rules:
+        groups.setdefault((rule.for_each, canonical(rule.when)), []).append(rule)
+    for group in groups.values():
+        for i, first in enumerate(group):
+            for second in group[i + 1:]:
+                if key not in (first.pack, second.pack):
+                    continue  # two national rules: reported once, when linting the national pack
+                here = located[(second.pack, second.id)]
+                shared = _shared_effects(first, second)
+                if not shared:
+                    continue
+                conflicts = _conflicts(first, second)
+                hint = None
+                if first.pack == "national" and second.pack != "national":
+                    hint = f"replaces: {first.id}"
+                if conflicts:
+                    severity = "error" if any(hard for _, hard in conflicts) else "warning"
+                    yield here.problem(("id",), f"rule '{second.id}' has the same condition as '{first.id}' "
+                                       f"({first.pack}) but a different effect: {'; '.join(t for t, _ in conflicts)}",
+                                       severity=severity, suggestion=hint)
+                elif hint:
+                    yield here.problem(("id",), f"rule '{second.id}' repeats national rule '{first.id}' (same condition, "
+                                       f"same {', '.join(shared)}) without saying so: replace it or drop one",
+                                       severity="warning", suggestion=hint)
+                else:
+                    yield here.problem(("id",), f"rule '{second.id}' repeats rule '{first.id}' (same condition, "
+                                       f"same {', '.join(shared)})", severity="warning")
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates, sources, unused documents
+
+
+def _dates(loc: _Located, today: dt.date) -> Iterator[Problem]:
+    rule = loc.rule
+    if rule.effective_until is not None and rule.effective_until <= today:
+        yield loc.problem(("effective_until",), f"rule '{rule.id}' stopped applying on {rule.effective_until} "
+                          "(effective_until): it only matters for --as-of dates before then; delete it when no longer needed",
+                          severity="warning")
+    if rule.review_by is not None and rule.review_by < today:
+        yield loc.problem(("review_by",), f"rule '{rule.id}' was due for review by {rule.review_by}: re-check it "
+                          "against its source and move review_by forward", severity="warning")
+
+
+def _source(loc: _Located) -> Iterator[Problem]:
+    if PLACEHOLDER_SOURCE.match(loc.rule.source or ""):
+        yield loc.problem(("source",), f"rule '{loc.rule.id}' has no real source ('{loc.rule.source}'): cite the "
+                          "notice, seed file and section, or research source it comes from", severity="error")
+
+
+def _pack_level(pack: Pack, today: dt.date) -> Iterator[Problem]:
+    if pack.review_by is not None and pack.review_by < today:
+        yield pack.source.problem(("review_by",), f"pack '{pack.id}' was due for review by {pack.review_by}",
+                                  severity="warning")
+    for i, disable in enumerate(pack.disables):
+        if PLACEHOLDER_SOURCE.match(disable.source or ""):
+            yield pack.source.problem(("disables", i, "source"), f"disabling '{disable.rule}' has no real source "
+                                      f"('{disable.source}')", severity="error")
+
+
+def _unused_documents(book: RuleBook, selected: list[str], located: Mapping[tuple[str, str], _Located]) -> Iterator[Problem]:
+    required = {doc for loc in located.values() for req in loc.rule.require for doc in (req.any_of or (req.document,))}
+    for key in selected:
+        pack = book.packs[key]
+        for doc_id in pack.documents:
+            if doc_id not in required:
+                yield pack.source.problem(("documents", doc_id), f"document '{doc_id}' is in the catalogue but no rule "
+                                          "requires it", key=True, severity="warning")

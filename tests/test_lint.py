@@ -1,0 +1,179 @@
+"""``icp-rules lint``: each semantic mistake in a pack that validates is found, located and explained."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine import RuleBook
+from engine.cli import cli
+from engine.lint import lint
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAD = "pack: fujian\nextends: national\nversion: '1'\ntitle: {zh: 福建, en: Fujian}\n"
+TODAY = dt.date(2025, 1, 1)
+
+
+def _book(tmp_path: Path, rules: str, extra: str = "") -> RuleBook:
+    shutil.copy(ROOT / "rulepacks" / "national.yaml", tmp_path / "national.yaml")
+    (tmp_path / "fujian.yaml").write_text(HEAD + extra + "rules:\n" + rules, encoding="utf-8")
+    return RuleBook.load(tmp_path)
+
+
+def _found(tmp_path: Path, rules: str, extra: str = "") -> list:
+    book = _book(tmp_path, rules, extra)
+    return [p for p in lint(book, packs=["fujian"], today=TODAY) if p.file.endswith("fujian.yaml")]
+
+
+@pytest.mark.parametrize("condition", [
+    "all: [{fact: subject.domain_prefix_count, greater_than: 31}, {fact: subject.domain_prefix_count, less_than: 10}]",
+    "all: [{fact: subject.domain_prefix_count, at_least: 10}, {fact: subject.domain_prefix_count, at_most: 9}]",
+    "all: [{fact: subject.type, equals: enterprise}, {fact: subject.type, equals: individual}]",
+    "all: [{fact: subject.type, equals: enterprise}, {fact: subject.type, not_in: [enterprise, government]}]",
+    "all: [{fact: subject.type, in: [enterprise]}, {fact: subject.type, in: [individual]}]",
+    "all: [{fact: subject.is_unit, equals: true}, {all: [{fact: subject.is_unit, equals: false}]}]",
+    "all: [{fact: subject.residence, exists: false}, {fact: subject.residence, contains_any: [福建]}]",
+    "any_domain: {all: [{fact: domain.days_until_expiry, greater_than: 90}, {fact: domain.days_until_expiry, at_most: 90}]}",
+])
+def test_a_condition_that_can_never_hold_is_an_error(tmp_path, condition):
+    problems = _found(tmp_path, f"""\
+  - id: fj_never
+    title: {{zh: 不可能, en: Never}}
+    when: {{{condition}}}
+    require: [{{document: residence_permit}}]
+    source: test
+""")
+    errors = [p for p in problems if p.severity == "error"]
+    assert len(errors) == 1, problems
+    assert "can never fire" in errors[0].message and errors[0].line == 8
+
+
+@pytest.mark.parametrize("condition", [
+    "all: [{fact: subject.domain_prefix_count, greater_than: 5}, {fact: subject.domain_prefix_count, less_than: 10}]",
+    "all: [{fact: subject.domain_prefix_count, greater_than: 9}, {fact: subject.domain_prefix_count, less_than: 11}]",
+    "all: [{fact: subject.type, in: [enterprise, individual]}, {fact: subject.type, not_equals: individual}]",
+    "any: [{fact: subject.is_unit, equals: true}, {fact: subject.is_unit, equals: false}]",
+])
+def test_a_condition_that_can_hold_is_not_flagged(tmp_path, condition):
+    problems = _found(tmp_path, f"""\
+  - id: fj_fine
+    title: {{zh: 可以, en: Fine}}
+    when: {{{condition}}}
+    require: [{{document: residence_permit}}]
+    source: test
+""")
+    assert [p for p in problems if p.severity == "error"] == []
+
+
+def test_same_condition_with_conflicting_effects_is_an_error(tmp_path):
+    problems = _found(tmp_path, """\
+  - id: fj_warn
+    title: {zh: 甲, en: A}
+    when: {fact: person.cross_province, equals: true}
+    for_each: person
+    findings: [{id: cross_province_not_allowed, severity: warning, message: {zh: 甲, en: A}}]
+    source: test
+  - id: fj_block
+    title: {zh: 乙, en: B}
+    for_each: person
+    when: {all: [{fact: person.cross_province, equals: true}]}
+    findings: [{id: cross_province_not_allowed, severity: blocking, message: {zh: 乙, en: B}}]
+    source: test
+""")
+    (error,) = [p for p in problems if p.severity == "error"]
+    assert error.line == 12 and "fj_warn" in error.message
+    assert "severity blocking versus warning" in error.message or "severity warning versus blocking" in error.message
+
+
+def test_a_province_footer_under_a_new_id_conflicts_with_the_national_one(tmp_path):
+    problems = _found(tmp_path, """\
+  - id: fj_footer
+    title: {zh: 页脚, en: Footer}
+    footer: {number_kind: subject}
+    source: test
+""")
+    (error,) = [p for p in problems if p.severity == "error"]
+    assert "footer number_kind" in error.message and error.suggestion == "replaces: footer_website_number"
+    assert (error.line, error.column) == (6, 9)
+
+
+def test_a_province_rule_repeating_a_national_one_without_replaces_is_a_warning(tmp_path):
+    national = (ROOT / "rulepacks" / "national.yaml").read_text(encoding="utf-8")
+    assert "id: filing_not_required_offshore" in national
+    problems = _found(tmp_path, """\
+  - id: fj_offshore
+    title: {zh: 境外, en: Offshore}
+    when: {fact: server.in_mainland, equals: false}
+    filing_required: false
+    source: test
+""")
+    (warning,) = [p for p in problems if "repeats national rule" in p.message]
+    assert warning.severity == "warning" and warning.suggestion == "replaces: filing_not_required_offshore"
+
+
+def test_expired_rules_overdue_reviews_and_placeholder_sources(tmp_path):
+    problems = _found(tmp_path, """\
+  - id: fj_old
+    title: {zh: 旧, en: Old}
+    when: {fact: subject.is_unit, equals: true}
+    require: [{document: residence_permit}]
+    source: TODO
+    effective_until: 2024-06-01
+    review_by: 2024-12-31
+""", extra="review_by: 2024-01-01\n")
+    messages = {(p.severity, p.path): p.message for p in problems}
+    assert "stopped applying on 2024-06-01" in messages[("warning", "$.rules[0].effective_until")]
+    assert "due for review by 2024-12-31" in messages[("warning", "$.rules[0].review_by")]
+    assert "no real source ('TODO')" in messages[("error", "$.rules[0].source")]
+    assert "pack 'fujian' was due for review" in messages[("warning", "$.review_by")]
+    later = lint(_book(tmp_path, "  []\n"), packs=["fujian"], today=dt.date(2023, 1, 1))
+    assert not [p for p in later if "review" in p.message or "stopped" in p.message]
+
+
+def test_documents_no_rule_requires_are_warned_about(tmp_path):
+    problems = _found(tmp_path, "  []\n", extra="documents:\n  fj_special_form:\n    category: supplementary\n"
+                      "    name: {zh: 特别表, en: Special form}\n")
+    (warning,) = [p for p in problems if p.path == "$.documents.fj_special_form"]
+    assert warning.severity == "warning" and warning.line == 6 and "no rule requires it" in warning.message
+
+
+def test_cli_exits_1_on_errors_0_on_warnings_and_shows_both(tmp_path):
+    _book(tmp_path, """\
+  - id: fj_x
+    title: {zh: 甲, en: A}
+    when: {all: [{fact: subject.domain_prefix_count, greater_than: 31}, {fact: subject.domain_prefix_count, less_than: 10}]}
+    require: [{document: residence_permit}]
+    source: test
+    review_by: 2020-01-01
+""")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["lint", str(tmp_path / "fujian.yaml")])
+    assert result.exit_code == 1, result.output
+    assert f"error: {tmp_path / 'fujian.yaml'}:8:11  $.rules[0].when  rule 'fj_x' can never fire" in result.output
+    assert "warning: " in result.output and "lint: 1 error, " in result.output
+    fixed = (tmp_path / "fujian.yaml").read_text(encoding="utf-8").replace("less_than: 10", "less_than: 100")
+    (tmp_path / "fujian.yaml").write_text(fixed, encoding="utf-8")
+    result = runner.invoke(cli, ["lint", str(tmp_path / "fujian.yaml")])
+    assert result.exit_code == 0 and "lint: 0 errors" in result.output
+
+
+def test_duplicate_rule_ids_fail_lint_with_both_places(tmp_path):
+    rule = "  - id: fj_x\n    title: {zh: 甲, en: A}\n    require: [{document: residence_permit}]\n    source: test\n"
+    shutil.copy(ROOT / "rulepacks" / "national.yaml", tmp_path / "national.yaml")
+    (tmp_path / "fujian.yaml").write_text(HEAD + "rules:\n" + rule + rule, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["lint", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'fujian.yaml'}:10:9  $.rules[1].id  duplicate rule id 'fj_x' (first at rule 1, line 6)" in result.output
+
+
+def test_unknown_pack_name_exits_2_with_a_suggestion():
+    result = CliRunner().invoke(cli, ["lint", "guangdon"])
+    assert result.exit_code == 2 and "did you mean 'guangdong'" in result.output
+
+
+def test_bundled_packs_have_no_lint_errors(book):
+    assert [p.format() for p in lint(book) if p.severity == "error"] == []
