@@ -219,29 +219,37 @@ def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None) -
 @cli.command("test")
 @click.argument("packs", nargs=-1)
 @packs_option
+@click.option("--cases", "cases", multiple=True, type=click.Path(),
+              help="A case file, or a directory of YAML case files (same format as a pack's tests:). Repeatable.")
 @click.option("--coverage", is_flag=True, help="List rules that no test case fires; fail if there are any.")
 @click.option("-v", "--verbose", is_flag=True, help="Name every test case.")
-@handles_errors(EXIT_FINDINGS)
-def test_command(packs: tuple[str, ...], packs_dir: str | None, coverage: bool, verbose: bool) -> None:
-    """Run the test cases inside rule packs (default: every pack)."""
+def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str, ...], coverage: bool, verbose: bool) -> None:
+    """Run the test cases inside rule packs (default: every pack) and in case files (--cases)."""
     from . import packtests
 
-    book = _load_book(packs_dir)
-    outcomes = packtests.run_all(book, list(packs) or None)
+    try:
+        book = _load_book(packs_dir)
+        extra = packtests.load_cases(cases)
+        outcomes = packtests.run_all(book, list(packs) or None, extra)
+    except PackError as exc:  # the packs or the case files are invalid: the tests cannot pass
+        report(exc)
+        raise SystemExit(EXIT_FINDINGS) from None
+    except IcpRulesError as exc:
+        report(exc)
+        raise SystemExit(EXIT_INPUT) from None
     failed = [o for o in outcomes if not o.passed]
     for outcome in outcomes:
         if outcome.passed and verbose:
             click.echo(f"PASS {outcome.pack}: {outcome.name}")
         elif not outcome.passed:
-            click.echo(f"FAIL {outcome.file}:{outcome.line}  {outcome.pack}: {outcome.name}")
-            for failure in outcome.failures:
-                click.echo("    " + failure.replace("\n", "\n    "))
+            click.echo("FAIL " + outcome.describe())
     code = EXIT_FINDINGS if failed else EXIT_OK
     if coverage:
         missing = packtests.uncovered_rules(book, outcomes)
         selected = [m for m in missing if not packs or m[0] in packs]
         for pack, rule in selected:
-            click.echo(f"UNCOVERED {pack}: {rule}")
+            line = next((r.line for r in book.rulesets[pack].rules if r.id == rule and r.pack == pack), None)
+            click.echo(f"UNCOVERED {book.packs[pack].file}:{line}  {pack}: {rule}")
         if selected:
             code = EXIT_FINDINGS
         total = sum(len(p.raw.get("rules") or []) for k, p in book.packs.items() if not packs or k in packs)

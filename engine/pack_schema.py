@@ -37,6 +37,41 @@ def _text(description: str) -> dict[str, Any]:
     }
 
 
+def _test_case() -> dict[str, Any]:
+    """One test case, as written in a pack's tests: or in a case file (icp-rules test --cases)."""
+    return {
+        "type": "object", "additionalProperties": False, "required": ["name", "expect"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "base": {"type": "string", "description": "Name of a fixture the application starts from"},
+            "application": {"type": "object", "description": "Fields merged over the base fixture (mappings merge, lists replace)"},
+            "as_of": DATE,
+            "expect": {
+                "type": "object", "additionalProperties": False,
+                "properties": {
+                    "documents": {"type": "array", "items": {"type": "string"}, "description": "Exactly these document ids"},
+                    "documents_include": {"type": "array", "items": {"type": "string"}},
+                    "documents_exclude": {"type": "array", "items": {"type": "string"}},
+                    "documents_for": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                                      "description": "Document id -> the refs (names, domains, categories) it is required for"},
+                    "findings": {"type": "array", "items": {"type": "string"}, "description": "Exactly these finding ids"},
+                    "findings_include": {"type": "array", "items": {"type": "string"}},
+                    "findings_exclude": {"type": "array", "items": {"type": "string"}},
+                    "rules_fired": {"type": "array", "items": {"type": "string"}, "description": "These rules fire (others may too)"},
+                    "rules_not_fired": {"type": "array", "items": {"type": "string"}},
+                    "filing_required": {"type": "boolean"},
+                    "blocking": {"type": "boolean"},
+                    "footer": {"type": "object", "additionalProperties": False,
+                               "properties": {"number_kind": {"enum": ["subject", "website"]},
+                                              "copyright_required": {"type": "boolean"}}},
+                    "max_age_days": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "min_validity_days": {"type": "object", "additionalProperties": {"type": "integer"}},
+                },
+            },
+        },
+    }
+
+
 def build() -> dict[str, Any]:
     fact_names = [f.name for f in CATALOGUE]
     value = {"description": "A value, a list of values, or (contains_any) the name of a keyword list"}
@@ -109,37 +144,7 @@ def build() -> dict[str, Any]:
             "review_by": dict(DATE, description="Date by which a person should re-check the rule against its source"),
         },
     }
-    test_case = {
-        "type": "object", "additionalProperties": False, "required": ["name", "expect"],
-        "properties": {
-            "name": {"type": "string", "minLength": 1},
-            "base": {"type": "string", "description": "Name of a fixture the application starts from"},
-            "application": {"type": "object", "description": "Fields merged over the base fixture (mappings merge, lists replace)"},
-            "as_of": DATE,
-            "expect": {
-                "type": "object", "additionalProperties": False,
-                "properties": {
-                    "documents": {"type": "array", "items": {"type": "string"}, "description": "Exactly these document ids"},
-                    "documents_include": {"type": "array", "items": {"type": "string"}},
-                    "documents_exclude": {"type": "array", "items": {"type": "string"}},
-                    "documents_for": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                                      "description": "Document id -> the refs (names, domains, categories) it is required for"},
-                    "findings": {"type": "array", "items": {"type": "string"}, "description": "Exactly these finding ids"},
-                    "findings_include": {"type": "array", "items": {"type": "string"}},
-                    "findings_exclude": {"type": "array", "items": {"type": "string"}},
-                    "rules_fired": {"type": "array", "items": {"type": "string"}, "description": "These rules fire (others may too)"},
-                    "rules_not_fired": {"type": "array", "items": {"type": "string"}},
-                    "filing_required": {"type": "boolean"},
-                    "blocking": {"type": "boolean"},
-                    "footer": {"type": "object", "additionalProperties": False,
-                               "properties": {"number_kind": {"enum": ["subject", "website"]},
-                                              "copyright_required": {"type": "boolean"}}},
-                    "max_age_days": {"type": "object", "additionalProperties": {"type": "integer"}},
-                    "min_validity_days": {"type": "object", "additionalProperties": {"type": "integer"}},
-                },
-            },
-        },
-    }
+    test_case = _test_case()
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://icp-rulepacks.invalid/schemas/rulepack.schema.json",
@@ -197,5 +202,23 @@ def build() -> dict[str, Any]:
                 "description": "{fact: NAME, OPERATOR: VALUE}, all, any, not, or a quantifier such as any_domain",
                 "properties": condition_props,
             },
+        },
+    }
+
+
+def case_file_schema() -> dict[str, Any]:
+    """A file of test cases kept outside the packs (``icp-rules test --cases DIR``)."""
+    case = _test_case()
+    case["properties"] = dict(case["properties"], pack={
+        "enum": ["national", *KEYS],
+        "description": "Pack whose rules and fixtures this case uses (default: the file's pack, else the filing province)"})
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "icp-rulepacks test cases",
+        "type": "object", "additionalProperties": False, "required": ["tests"],
+        "properties": {
+            "pack": {"enum": ["national", *KEYS], "description": "Pack every case of this file uses"},
+            "description": {"type": "string"},
+            "tests": {"type": "array", "minItems": 1, "items": case},
         },
     }

@@ -156,7 +156,7 @@ def _schema_problems(data: Any, source: SourceMap) -> tuple[list[Problem], bool,
         leaf = err
         while leaf.context:
             leaf = min(leaf.context, key=lambda e: -len(e.absolute_path))
-        problems.append(_describe(leaf, source))
+        problems.append(describe_error(leaf, source))
         # A wrong value in a known place (an unknown fact name, say) leaves the structure intact,
         # so the semantic checks can still run and report everything else in the same pass.
         if leaf.validator in ("enum", "pattern", "format") or _missing_translation(leaf):
@@ -175,7 +175,7 @@ def _missing_translation(err: jsonschema.ValidationError) -> bool:
     return err.validator == "required" and set(err.schema.get("required", ())) == set(LANGUAGES)
 
 
-def _describe(err: jsonschema.ValidationError, source: SourceMap) -> Problem:
+def describe_error(err: jsonschema.ValidationError, source: SourceMap) -> Problem:
     path = tuple(err.absolute_path)
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
         allowed = list((err.schema.get("properties") or {}).keys())

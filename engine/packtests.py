@@ -1,7 +1,10 @@
-"""Test cases that live inside packs: an application (often a fixture plus changes) and what it must give.
+"""Test cases for rule packs: an application (often a fixture plus changes) and what it must give.
 
-``icp-rules test`` and the pytest plugin (tests/conftest.py) both run them through ``run_case``.
-A failure says what was expected and what came out, side by side.
+Cases live in a pack's ``tests:`` or in case files kept beside the packs (``icp-rules test --cases
+DIR``): YAML with ``tests:`` in the same format, and a ``pack:`` (for the file or per case) or
+else the application's filing province choosing the rules. ``icp-rules test`` and the pytest
+plugin (engine/pytest_plugin.py) both run them through ``run``. A failure shows expected against
+actual as a diff, with the rule behind every unexpected document or finding.
 """
 
 from __future__ import annotations
@@ -9,13 +12,34 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from .errors import IcpRulesError, PackError
-from .packs import RuleSet
+import jsonschema
+
+from . import pack_schema, provinces
+from .errors import IcpRulesError, InputError, PackError, Problem
+from .packs import RuleSet, describe_error
 from .rulebook import RuleBook
+from .source import load_file
+from .suggest import closest
+
+CASE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test case and where it is written."""
+
+    name: str
+    data: Mapping[str, Any]
+    pack: str | None  # the pack whose rules and fixtures apply; None: the filing province decides
+    index: int
+    file: str | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +55,85 @@ class CaseOutcome:
     @property
     def passed(self) -> bool:
         return not self.failures
+
+    def describe(self) -> str:
+        """The failure as a reader wants it: where the case is, then each difference."""
+        head = f"{self.file}:{self.line}  {self.pack}: {self.name}"
+        return "\n".join([head, *("    " + f.replace("\n", "\n    ") for f in self.failures)])
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding cases
+
+
+def pack_cases(book: RuleBook, packs: Iterable[str] | None = None) -> list[Case]:
+    """The cases written inside the book's packs (national first), optionally only some packs."""
+    wanted = set(packs) if packs else None
+    out = []
+    for key in sorted(book.packs, key=lambda k: (k != "national", k)):
+        if wanted is not None and key not in wanted:
+            continue
+        pack = book.packs[key]
+        for index, data in enumerate(pack.tests):
+            line, _ = pack.source.locate(("tests", index))
+            out.append(Case(str(data.get("name")), data, key, index, pack.file, line))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _case_validator() -> jsonschema.protocols.Validator:
+    schema = pack_schema.case_file_schema()
+    return jsonschema.validators.validator_for(schema)(schema, format_checker=jsonschema.FormatChecker())
+
+
+def load_case_file(path: str | Path) -> list[Case]:
+    """The cases of one case file; PackError with every located problem if it is malformed."""
+    document = load_file(path)
+    data, source = document.data, document.source
+    if not isinstance(data, dict):
+        raise PackError([source.problem((), "a case file is a mapping with tests: [...] (and optionally pack:)")])
+    problems = []
+    for err in _case_validator().iter_errors(data):
+        leaf = err
+        while leaf.context:
+            leaf = min(leaf.context, key=lambda e: -len(e.absolute_path))
+        problems.append(describe_error(leaf, source))
+    if problems:
+        raise PackError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
+    out = []
+    for index, case in enumerate(data["tests"]):
+        line, _ = source.locate(("tests", index))
+        out.append(Case(case["name"], case, case.get("pack", data.get("pack")), index, str(path), line))
+    return out
+
+
+def case_files(target: str | Path) -> list[Path]:
+    """A case file itself, or every YAML file under a directory (sorted)."""
+    path = Path(target)
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in CASE_SUFFIXES and p.is_file())
+    if not path.exists():
+        raise InputError([Problem("no such file or directory of test cases", file=str(path))])
+    return [path]
+
+
+def load_cases(targets: Iterable[str | Path]) -> list[Case]:
+    """Cases from files and directories; every problem of every file is reported together."""
+    cases: list[Case] = []
+    problems: list[Problem] = []
+    for target in targets:
+        for file in case_files(target):
+            try:
+                cases.extend(load_case_file(file))
+            except IcpRulesError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise PackError(problems)
+    return cases
+
+
+# ---------------------------------------------------------------------------------------------
+# Running cases
 
 
 def deep_merge(base: Any, patch: Any) -> Any:
@@ -58,16 +161,32 @@ def build_application(case: Mapping[str, Any], ruleset: RuleSet) -> dict[str, An
     return application
 
 
-def _ids_exact(label: str, expected: list[str], actual: list[str]) -> list[str]:
+def _ruleset_for(book: RuleBook, case: Case) -> RuleSet:
+    """The pack named by the case, else the one of the province the application is filed in."""
+    if case.pack is not None:
+        if case.pack not in book.rulesets:
+            if case.pack in provinces.BY_KEY:  # a province without a pack of its own
+                return book.rulesets["national"]
+            raise KeyError(case.pack)
+        return book.rulesets[case.pack]
+    national = book.rulesets["national"]
+    fixture = national.fixtures.get(case.data.get("base") or "", {})
+    province = provinces.resolve((case.data.get("application") or {}).get("filing_province", fixture.get("filing_province")))
+    return book.ruleset(province) if province is not None else national
+
+
+def _diff_ids(label: str, expected: list[str], actual: list[str], why: Mapping[str, str]) -> list[str]:
+    """Expected against actual ids as a diff: '-' expected only, '+' actual only (with its rule)."""
     if Counter(expected) == Counter(actual):
         return []
-    missing = sorted((Counter(expected) - Counter(actual)).elements())
-    extra = sorted((Counter(actual) - Counter(expected)).elements())
-    lines = [f"{label}: expected {sorted(expected)}", f"{' ' * len(label)}  actual   {sorted(actual)}"]
-    if missing:
-        lines.append(f"{' ' * len(label)}  - missing: {', '.join(missing)}")
-    if extra:
-        lines.append(f"{' ' * len(label)}  + unexpected: {', '.join(extra)}")
+    missing = Counter(expected) - Counter(actual)
+    extra = Counter(actual) - Counter(expected)
+    lines = [f"{label} differ (- expected but missing, + present but not expected):"]
+    for ident in sorted(set(expected) | set(actual)):
+        common = min(Counter(expected)[ident], Counter(actual)[ident])
+        lines += [f"    {ident}"] * common
+        lines += [f"  - {ident}"] * missing[ident]
+        lines += [f"  + {ident}" + (f"    <- {why[ident]}" if ident in why else "")] * extra[ident]
     return ["\n".join(lines)]
 
 
@@ -75,39 +194,43 @@ def check_expectations(expect: Mapping[str, Any], data: Mapping[str, Any], fired
     failures: list[str] = []
     doc_ids = [d["id"] for d in data["required_documents"]]
     unique_docs = list(dict.fromkeys(doc_ids))
+    doc_rules = {d["id"]: "required by " + ", ".join(dict.fromkeys(r["rule"] for r in d["reasons"]))
+                 for d in data["required_documents"]}
     finding_ids = [f["id"] for f in data["findings"]]
+    finding_rules = {f["id"]: f"raised by {f['rule']}" for f in data["findings"]}
     if "documents" in expect:
-        failures += _ids_exact("documents", list(expect["documents"]), unique_docs)
+        failures += _diff_ids("documents", list(expect["documents"]), unique_docs, doc_rules)
     for doc in expect.get("documents_include", ()):
         if doc not in doc_ids:
-            failures.append(f"documents: expected {doc} to be required; required: {unique_docs}")
+            failures.append(f"documents: expected {doc} to be required; required: {', '.join(unique_docs) or 'none'}")
     for doc in expect.get("documents_exclude", ()):
         if doc in doc_ids:
-            failures.append(f"documents: expected {doc} not to be required, but it is")
+            failures.append(f"documents: expected {doc} not to be required, but it is ({doc_rules[doc]})")
     for doc, refs in (expect.get("documents_for") or {}).items():
         actual = [t["ref"] for d in data["required_documents"] if d["id"] == doc for t in d["for"]]
-        if sorted(map(str, refs)) != sorted(actual):
-            failures.append(f"documents_for {doc}: expected {sorted(map(str, refs))}, actual {sorted(actual)}")
+        failures += _diff_ids(f"documents_for {doc}", [str(r) for r in refs], actual, {})
     if "findings" in expect:
-        failures += _ids_exact("findings", list(expect["findings"]), finding_ids)
+        failures += _diff_ids("findings", list(expect["findings"]), finding_ids, finding_rules)
     for fid in expect.get("findings_include", ()):
         if fid not in finding_ids:
-            failures.append(f"findings: expected {fid}; found {finding_ids}")
+            failures.append(f"findings: expected {fid}; found {', '.join(finding_ids) or 'none'}")
     for fid in expect.get("findings_exclude", ()):
         if fid in finding_ids:
-            failures.append(f"findings: expected no {fid}, but it was found")
+            failures.append(f"findings: expected no {fid}, but it was found ({finding_rules[fid]})")
     for rule in expect.get("rules_fired", ()):
         if rule not in fired:
-            failures.append(f"rules: expected {rule} to fire; fired: {sorted(fired)}")
+            failures.append(f"rules: expected {rule} to fire; fired: {', '.join(sorted(fired)) or 'none'}"
+                            f" (icp-rules explain APP --rule {rule} says why)")
     for rule in expect.get("rules_not_fired", ()):
         if rule in fired:
             failures.append(f"rules: expected {rule} not to fire, but it did")
     if "filing_required" in expect and expect["filing_required"] != data["filing_required"]:
         failures.append(f"filing_required: expected {expect['filing_required']}, actual {data['filing_required']}")
     if "blocking" in expect:
-        blocking = any(f["severity"] == "blocking" for f in data["findings"])
-        if expect["blocking"] != blocking:
-            failures.append(f"blocking: expected {expect['blocking']}, actual {blocking}")
+        blocking = [f["id"] for f in data["findings"] if f["severity"] == "blocking"]
+        if expect["blocking"] != bool(blocking):
+            failures.append(f"blocking: expected {expect['blocking']}, actual {bool(blocking)}"
+                            + (f" ({', '.join(blocking)})" if blocking else ""))
     for key, value in (expect.get("footer") or {}).items():
         if data["footer"][key] != value:
             failures.append(f"footer.{key}: expected {value}, actual {data['footer'][key]}")
@@ -119,43 +242,51 @@ def check_expectations(expect: Mapping[str, Any], data: Mapping[str, Any], fired
     return failures
 
 
-def run_case(book: RuleBook, ruleset: RuleSet, index: int, case: Mapping[str, Any]) -> CaseOutcome:
-    pack = ruleset.pack
-    line, _ = pack.source.locate(("tests", index))
-    where = {"pack": pack.id, "name": str(case.get("name")), "index": index, "file": pack.file, "line": line}
+def run(book: RuleBook, case: Case) -> CaseOutcome:
+    """Evaluate one case and compare the result with what it expects."""
+    where = {"name": case.name, "index": case.index, "file": case.file, "line": case.line}
     try:
-        application = build_application(case, ruleset)
+        ruleset = _ruleset_for(book, case)
     except KeyError as exc:
-        return CaseOutcome(failures=(f"unknown fixture {exc}; known: {sorted(ruleset.fixtures)}",), **where)
-    as_of = dt.date.fromisoformat(case["as_of"]) if case.get("as_of") else None
+        hint = closest(exc.args[0], book.rulesets)
+        return CaseOutcome(pack=str(case.pack), failures=(
+            f"no pack '{exc.args[0]}' in {book.directory}" + (f" (did you mean '{hint}'?)" if hint else ""),), **where)
+    where["pack"] = ruleset.key
+    try:
+        application = build_application(case.data, ruleset)
+    except KeyError as exc:
+        return CaseOutcome(failures=(f"unknown fixture {exc}; known: {', '.join(sorted(ruleset.fixtures))}",), **where)
+    as_of = dt.date.fromisoformat(str(case.data["as_of"])) if case.data.get("as_of") else None
     try:
         # The national pack's cases test the base rules alone, whichever province their fixture names.
         result = book.evaluate(application, as_of=as_of, pack="national" if ruleset.key == "national" else None)
     except IcpRulesError as exc:
-        if "error" in case.get("expect", {}):  # pragma: no cover - reserved for error cases
-            return CaseOutcome(failures=(), **where)
         return CaseOutcome(failures=(f"the test application is invalid:\n{exc.format_message()}",), **where)
-    if result.ruleset.key != ruleset.key:
+    if case.pack is not None and result.ruleset.key != ruleset.key:
         return CaseOutcome(failures=(f"the application was evaluated in {result.ruleset.key}, not {ruleset.key}",), **where)
     fired = {f.rule for f in result.fired}
-    failures = check_expectations(case["expect"], result.to_dict("zh"), fired)
+    failures = check_expectations(case.data["expect"], result.to_dict("zh"), fired)
     return CaseOutcome(failures=tuple(failures), fired=frozenset(fired), **where)
 
 
+def run_case(book: RuleBook, ruleset: RuleSet, index: int, case: Mapping[str, Any]) -> CaseOutcome:
+    """One case of ``ruleset``'s own pack (kept for callers that iterate ``iter_cases``)."""
+    line, _ = ruleset.pack.source.locate(("tests", index))
+    return run(book, Case(str(case.get("name")), case, ruleset.key, index, ruleset.pack.file, line))
+
+
 def iter_cases(book: RuleBook, packs: list[str] | None = None) -> Iterator[tuple[RuleSet, int, Mapping[str, Any]]]:
-    for key in sorted(book.packs, key=lambda k: (k != "national", k)):
-        if packs and key not in packs:
-            continue
-        ruleset = book.rulesets[key]
-        for index, case in enumerate(ruleset.pack.tests):
-            yield ruleset, index, case
+    for case in pack_cases(book, packs):
+        yield book.rulesets[case.pack or "national"], case.index, case.data
 
 
-def run_all(book: RuleBook, packs: list[str] | None = None) -> list[CaseOutcome]:
+def run_all(book: RuleBook, packs: list[str] | None = None, extra: Iterable[Case] = ()) -> list[CaseOutcome]:
+    """Every pack case (of ``packs``, default all) and then the ``extra`` cases (from case files)."""
     unknown = [p for p in packs or () if p not in book.packs]
     if unknown:
-        raise PackError.single(f"no pack named {', '.join(unknown)}")  # type: ignore[return-value]
-    return [run_case(book, ruleset, index, case) for ruleset, index, case in iter_cases(book, packs)]
+        raise InputError([Problem(f"no pack named '{p}'", file=str(book.directory), suggestion=closest(p, book.packs))
+                          for p in unknown])
+    return [run(book, case) for case in [*pack_cases(book, packs), *extra]]
 
 
 def uncovered_rules(book: RuleBook, outcomes: list[CaseOutcome]) -> list[tuple[str, str]]:
