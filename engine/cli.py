@@ -98,22 +98,27 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("application", type=click.Path(dir_okay=False, allow_dash=False))
-@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "text", "json"]), default="md", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False), default=None,
+              help="Directory of templates (checklist.md.j2, checklist.html.j2, checklist.text.j2, labels.yaml) "
+                   "replacing the bundled ones.")
+@click.option("--width", type=click.IntRange(20, 1000), default=None,
+              help="Wrap text output to this many columns (default: the terminal's width).")
 @click.option("--as-of", "as_of", callback=_parse_date, help="Apply the rules in force on this date (YYYY-MM-DD).")
 @packs_option
 @click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @click.option("--no-mask", is_flag=True, help="Show ID and certificate numbers in full.")
 @handles_errors()
-def check(application: str, fmt: str, lang: str, as_of: dt.date | None, packs_dir: str | None,
-          output: str | None, force: bool, no_mask: bool) -> None:
+def check(application: str, fmt: str, lang: str, templates_dir: str | None, width: int | None,
+          as_of: dt.date | None, packs_dir: str | None, output: str | None, force: bool, no_mask: bool) -> None:
     """Print the checklist of documents APPLICATION must bring."""
     book = _load_book(packs_dir)
     result = book.evaluate(application, as_of=as_of)
     for warning in result.application.warnings:
         click.echo(f"warning: {warning.format()}", err=True)
-    text = result.render(format=fmt, lang=lang, masked=not no_mask)
+    text = result.render(format=fmt, lang=lang, masked=not no_mask, templates=templates_dir, width=width)
     write_output(text, output, force=force, inputs=(Path(application),))
     raise SystemExit(EXIT_FINDINGS if result.blocking else EXIT_OK)
 

@@ -97,6 +97,10 @@ class ApplicationError(InputError):
     """A filing application does not satisfy the application schema or its checks."""
 
 
+class TemplateError(InputError):
+    """A checklist template (bundled or from --templates) cannot be compiled or rendered."""
+
+
 class PackError(IcpRulesError):
     """A rule pack is invalid: schema, references, conditions or inheritance."""
 

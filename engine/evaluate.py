@@ -10,6 +10,7 @@ A rule that says ``filing_required: false`` empties the checklist.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -18,7 +19,8 @@ from . import timeline
 from .application import Application
 from .conditions import FACTS_KEY, item_contexts
 from .packs import PLACEHOLDER, Rule, RuleSet, Text
-from .result import (CATEGORY_ORDER, SEVERITY_ORDER, Finding, Firing, Footer, Reason, RequiredDocument, Result)
+from .result import (CATEGORY_ORDER, SEVERITY_ORDER, Finding, Firing, Footer, FooterNumber, Reason, RequiredDocument,
+                     Result)
 
 Context = Mapping[str, Any]
 
@@ -127,11 +129,8 @@ def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date, matcher: Matche
     required = sorted(documents.values(), key=lambda d: (CATEGORY_ORDER[d.category], catalogue_order[d.id], d.targets[0][1]))
     findings.sort(key=lambda item: (SEVERITY_ORDER[item[1].severity], item[0], item[1].ref or "", item[1].id))
 
-    existing = app.data["subject"]["existing"]
-    number = existing.get("subject_number")
-    if number and footer_settings["number_kind"] == "website":
-        number = f"{number}-{int(existing.get('filed_services', 0)) + 1}"
-    footer = Footer(footer_settings["number_kind"], bool(footer_settings["copyright_required"]), number, subject_name)
+    footer = Footer(footer_settings["number_kind"], bool(footer_settings["copyright_required"]),
+                    footer_numbers(app, footer_settings["number_kind"]), subject_name)
 
     return Result(
         application_id=app.application_id,
@@ -146,6 +145,45 @@ def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date, matcher: Matche
         fired=tuple(Firing(rule.id, kind, ref) for rule, _, kind, ref in fired),
         application=app,
     )
+
+
+# A subject number is "粤ICP备12345678号"; a website number adds "-N" (N: the subject's Nth service).
+# People often paste a website number where the subject number is asked for: keep the subject part.
+SUBJECT_NUMBER = re.compile(r"^\s*(?P<subject>.+?号)\s*(?:-\s*\d+[A-Za-z]?)?\s*$")
+
+
+def subject_number(text: str | None) -> str | None:
+    if not text:
+        return None
+    match = SUBJECT_NUMBER.match(text)
+    return match.group("subject") if match else text.strip()
+
+
+def footer_numbers(app: Application, number_kind: str) -> tuple[FooterNumber, ...]:
+    """The number each new website will show in its footer.
+
+    Guangdong shows the subject number on every site. Elsewhere each website shows its own number,
+    the subject number plus "-N", N counting the subject's services in filing order: the next one is
+    filed_services + 1, and several new websites take consecutive ordinals. A first filing has no
+    number yet (so it starts at 1); a subject that holds a number but did not say how many services
+    it has filed gets "N" as a placeholder rather than a guess.
+    """
+    existing = app.data["subject"]["existing"]
+    known = subject_number(existing.get("subject_number"))
+    shown_subject = known or f"{app.province.abbr}ICP备XXXXXXXX号"
+    if number_kind == "subject":
+        return (FooterNumber(None, known, shown_subject),)
+    filed = existing.get("filed_services")
+    if filed is None and known is None:
+        filed = 0  # no subject number: this filing creates the subject and its first services
+    names: list[str | None] = [w["name"] for w in app.data["websites"]] or [None]
+    numbers = []
+    for offset, name in enumerate(names):
+        ordinal = None if filed is None else int(filed) + 1 + offset
+        suffix = "N" if ordinal is None else str(ordinal)
+        full = f"{known}-{ordinal}" if known and ordinal is not None else None
+        numbers.append(FooterNumber(name, full, f"{shown_subject}-{suffix}"))
+    return tuple(numbers)
 
 
 def _check_documents_on_hand(required: Any, facts: facts_module.Facts, ruleset: RuleSet,

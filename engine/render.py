@@ -1,63 +1,159 @@
-"""Step 7: turn a result into what people read — Markdown or JSON (more formats build on this).
+"""Step 7: turn a result into what people read — Markdown, HTML, plain text or JSON.
 
-Templates are Jinja, rendered in a sandbox with StrictUndefined: they see a prepared view of the
-result (already in one language, personal numbers masked), never the engine's objects.
+This is the only module that formats checklists. Templates are Jinja, rendered in a sandbox with
+StrictUndefined (HTML also autoescaped): they see a prepared view of the result — already in one
+language, every id turned into its name, personal numbers masked — never the engine's objects.
+Compliance teams may brand the checklist with ``templates=DIR``: a file there named like a bundled
+template replaces it, and ``DIR/labels.yaml`` may add or reword labels (``{zh: {...}, en: {...}}``).
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import traceback
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError as JinjaError, TemplateNotFound, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
-from .errors import InputError, Problem
+from . import timeline as timeline_module
+from .errors import InputError, Problem, TemplateError
 
 if TYPE_CHECKING:
     from .result import Result
 
-FORMATS = ("md", "json")
+FORMATS = ("md", "html", "text", "json")
 LANGS = ("zh", "en")
 TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATE_FILES = {"md": "checklist.md.j2", "html": "checklist.html.j2", "text": "checklist.text.j2"}
+LABELS_FILE = "labels.yaml"
+DEFAULT_WIDTH = 100  # text width when there is no terminal to ask
 
-LABELS = {
+LABELS: dict[str, dict[str, str]] = {
     "zh": {
-        "title": "ICP备案材料清单", "application": "申请", "province": "备案省份", "subject": "主办者",
-        "certificate": "证件", "pack": "规则包", "evaluated_on": "评估日期",
-        "not_required": "无需ICP备案", "blocking": "必须先解决的问题", "warnings": "提醒", "info": "说明",
-        "basic": "基本资料", "supplementary": "辅助资料", "pre_approval": "前置审批文件",
-        "for": "对象", "why": "原因", "source": "依据", "max_age": "签发不超过 {n} 天",
-        "min_validity": "剩余有效期至少 {n} 天", "footer": "网站底部备案号", "number_kind_subject": "主体备案号",
-        "number_kind_website": "网站备案号", "copyright": "须同时标注版权所有信息", "link": "链接至",
-        "timeline": "办理时间", "provider_review": "接入商初审", "sms_verification": "工信部短信核验",
-        "bureau_review": "管局审核", "public_security_filing": "公安联网备案（网站开通后）",
-        "working_days": "{n} 个工作日内", "hours": "{n} 小时内", "days_after_launch": "开通后 {n} 日内",
-        "change_filing": "变更备案（备案信息变化后）", "days_after_change": "变化后 {n} 日内",
-        "by": "预计不晚于", "estimated": "预计审核完成", "calendar_note": "超出节假日日历已知年份，按周一至周五估算",
-        "kind_subject": "主办者", "kind_person": "人员", "kind_website": "网站", "kind_domain": "域名", "kind_category": "类别",
-        "or": "或",
+        "title": "ICP备案材料清单", "application": "申请编号", "applicant": "申请概况", "province": "备案省份",
+        "subject": "主办者", "subject_type": "主办者性质", "certificate": "证件", "principal": "主体负责人",
+        "manager": "网站负责人", "websites": "网站", "domains": "域名", "categories": "前置审批类别",
+        "filing_type": "备案类型", "service_type": "服务类型", "server": "服务器位置", "submitted_on": "提交日期",
+        "pack": "规则包", "evaluated_on": "评估日期",
+        "not_required": "无需ICP备案", "blocking": "必须先解决的问题", "blocking_intro": "以下问题不解决，备案会被驳回：",
+        "no_blocking": "没有阻断性问题。", "warnings": "提醒", "info": "说明",
+        "documents": "所需材料", "basic": "基本资料", "supplementary": "辅助资料", "pre_approval": "前置审批文件",
+        "for": "对象", "why": "原因", "source": "依据", "limits": "时效要求",
+        "max_age": "须为 {n} 天内开具", "min_validity": "剩余有效期至少 {n} 天", "any_of": "任选其一",
+        "footer": "网站底部备案号", "footer_intro": "网站开通后，请在每个页面底部居中悬挂{kind}，并链接至 {link}。",
+        "number_kind_subject": "主体备案号", "number_kind_website": "网站备案号",
+        "copyright": "同时须标注版权所有信息。", "snippet": "可直接粘贴的 HTML 代码",
+        "placeholder_subject": "备案号在管局审核通过后才下发：请把 XXXXXXXX 替换为下发的主体备案号。",
+        "placeholder_ordinal": "未提供已备案服务数量（subject.existing.filed_services）：请把 N 替换为该网站在主体下的序号。",
+        "number_known": "备案号", "preview": "效果",
+        "timeline": "办理时间", "step": "环节", "duration": "时限", "by": "预计不晚于",
+        "provider_review": "接入商初审", "sms_verification": "工信部短信核验", "bureau_review": "管局审核",
+        "public_security_filing": "公安联网备案", "change_filing": "变更备案",
+        "working_days_range": "{a}–{b} 个工作日", "hours": "收到短信后 {n} 小时内", "up_to_working_days": "最长 {n} 个工作日",
+        "days_after_launch": "网站开通后 {n} 日内", "after_launch": "以网站开通日期起算",
+        "days_after_change": "备案信息变化后 {n} 日内", "after_change": "备案期间持续有效的义务",
+        "estimated": "预计审核完成", "calendar_official": "工作日按国务院节假日安排（含调休）计算。",
+        "calendar_note": "节假日日历只收录到 {year} 年；之后的日期按周一至周五估算，实际时间可能不同。",
+        "kind_subject": "主办者", "kind_person": "人员", "kind_website": "网站", "kind_domain": "域名",
+        "kind_category": "类别", "or": "或", "none": "无", "masked_note": "证件号码已部分隐藏。",
+        "generated": "本清单由 icp-rules 根据规则包生成", "page": "第 {n} 页",
     },
     "en": {
-        "title": "ICP filing checklist", "application": "Application", "province": "Filing province", "subject": "Subject",
-        "certificate": "Certificate", "pack": "Rule pack", "evaluated_on": "Evaluated on",
-        "not_required": "No ICP filing required", "blocking": "Blocking problems — resolve first", "warnings": "Warnings",
-        "info": "Notes", "basic": "Basic documents", "supplementary": "Supplementary documents",
-        "pre_approval": "Pre-approval documents", "for": "For", "why": "Why", "source": "Source",
-        "max_age": "issued at most {n} days ago", "min_validity": "valid for at least {n} more days",
-        "footer": "Footer filing number", "number_kind_subject": "subject filing number",
-        "number_kind_website": "website filing number", "copyright": "a copyright line is also required",
-        "link": "linked to", "timeline": "Timeline", "provider_review": "Access provider review",
-        "sms_verification": "MIIT SMS verification", "bureau_review": "Communications administration review",
-        "public_security_filing": "Public security filing (after launch)", "working_days": "within {n} working days",
-        "hours": "within {n} hours", "days_after_launch": "within {n} days of launch", "by": "expected by",
-        "change_filing": "Change filing (after filed details change)", "days_after_change": "within {n} days of the change",
-        "estimated": "Estimated decision", "calendar_note": "beyond the years the holiday calendar knows: weekdays assumed",
+        "title": "ICP filing checklist", "application": "Application", "applicant": "Applicant", "province": "Filing province",
+        "subject": "Subject", "subject_type": "Subject type", "certificate": "Certificate", "principal": "Principal",
+        "manager": "Website manager", "websites": "Websites", "domains": "Domains", "categories": "Pre-approval categories",
+        "filing_type": "Filing type", "service_type": "Service type", "server": "Server location", "submitted_on": "Submitted on",
+        "pack": "Rule pack", "evaluated_on": "Evaluated on",
+        "not_required": "No ICP filing required", "blocking": "Blocking problems — resolve first",
+        "blocking_intro": "The filing will be rejected unless these are resolved:",
+        "no_blocking": "No blocking problems.", "warnings": "Warnings", "info": "Notes",
+        "documents": "Documents to bring", "basic": "Basic documents", "supplementary": "Supplementary documents",
+        "pre_approval": "Pre-approval documents", "for": "For", "why": "Why", "source": "Source", "limits": "Time limits",
+        "max_age": "issued at most {n} days before submission", "min_validity": "valid for at least {n} more days",
+        "any_of": "any one of",
+        "footer": "Footer filing number",
+        "footer_intro": "Once the site is live, show the {kind} centred at the bottom of every page, linked to {link}.",
+        "number_kind_subject": "subject filing number", "number_kind_website": "website filing number",
+        "copyright": "A copyright line is also required.", "snippet": "HTML to paste",
+        "placeholder_subject": "The number is issued when the bureau approves the filing: replace XXXXXXXX with the "
+                               "subject number you receive.",
+        "placeholder_ordinal": "The number of services already filed (subject.existing.filed_services) was not given: "
+                               "replace N with the website's ordinal under the subject.",
+        "number_known": "Number", "preview": "Preview",
+        "timeline": "Timeline", "step": "Step", "duration": "Time limit", "by": "expected by",
+        "provider_review": "Access provider review", "sms_verification": "MIIT SMS verification",
+        "bureau_review": "Communications administration review", "public_security_filing": "Public security filing",
+        "change_filing": "Change filing",
+        "working_days_range": "{a}–{b} working days", "hours": "within {n} hours of the SMS",
+        "up_to_working_days": "up to {n} working days", "days_after_launch": "within {n} days of launch",
+        "after_launch": "counted from the day the site goes live",
+        "days_after_change": "within {n} days of any change to the filed details",
+        "after_change": "a duty for as long as the filing stands",
+        "estimated": "Estimated decision", "calendar_official": "Working days follow the State Council holiday schedule, "
+                                                               "including adjusted working weekends.",
+        "calendar_note": "The holiday calendar only covers years up to {year}; later dates assume Monday to Friday "
+                         "working days and may differ.",
         "kind_subject": "subject", "kind_person": "person", "kind_website": "website", "kind_domain": "domain",
-        "kind_category": "category", "or": "or",
+        "kind_category": "category", "or": "or", "none": "none", "masked_note": "Certificate numbers are partly hidden.",
+        "generated": "Generated by icp-rules from the rule pack", "page": "page {n}",
     },
 }
+
+# Names of the application's enumerated values (schemas/application.schema.json), for the summary.
+VALUE_NAMES: dict[str, dict[str, dict[str, str]]] = {
+    "subject_type": {
+        "individual": {"zh": "个人", "en": "Individual"}, "enterprise": {"zh": "企业", "en": "Enterprise"},
+        "individual_business": {"zh": "个体工商户", "en": "Individual business"},
+        "public_institution": {"zh": "事业单位", "en": "Public institution"},
+        "government": {"zh": "政府机关", "en": "Government body"},
+        "social_organization": {"zh": "社会团体", "en": "Social organisation"},
+        "law_firm": {"zh": "律师事务所", "en": "Law firm"}, "other_organization": {"zh": "其他组织", "en": "Other organisation"},
+    },
+    "certificate_type": {
+        "id_card": {"zh": "居民身份证", "en": "Resident ID card"},
+        "hk_macau_residence_permit": {"zh": "港澳居民居住证", "en": "Residence permit for Hong Kong and Macao residents"},
+        "hk_macau_travel_permit": {"zh": "港澳居民来往内地通行证", "en": "Mainland travel permit for Hong Kong and Macao residents"},
+        "taiwan_residence_permit": {"zh": "台湾居民居住证", "en": "Residence permit for Taiwan residents"},
+        "taiwan_travel_permit": {"zh": "台湾居民来往大陆通行证", "en": "Mainland travel permit for Taiwan residents"},
+        "passport": {"zh": "护照", "en": "Passport"}, "business_license": {"zh": "营业执照", "en": "Business licence"},
+        "institution_certificate": {"zh": "事业单位法人证书", "en": "Public institution legal person certificate"},
+        "social_organization_certificate": {"zh": "社会团体法人登记证书", "en": "Social organisation registration certificate"},
+        "law_firm_license": {"zh": "律师事务所执业许可证", "en": "Law firm practising licence"},
+        "government_certificate": {"zh": "统一社会信用代码证书", "en": "Unified social credit code certificate"},
+        "other": {"zh": "其他证件", "en": "Other certificate"},
+    },
+    "identity": {
+        "mainland": {"zh": "中国内地居民", "en": "Mainland resident"}, "hong_kong": {"zh": "香港居民", "en": "Hong Kong resident"},
+        "macau": {"zh": "澳门居民", "en": "Macao resident"}, "taiwan": {"zh": "台湾居民", "en": "Taiwan resident"},
+        "foreign": {"zh": "外籍人士", "en": "Foreign national"},
+    },
+    "filing_type": {
+        "first_filing": {"zh": "首次备案", "en": "First filing"}, "new_website": {"zh": "新增网站", "en": "New website"},
+        "access": {"zh": "新增接入", "en": "New access"}, "change": {"zh": "变更备案", "en": "Change of filing"},
+    },
+    "service_type": {
+        "website": {"zh": "网站", "en": "Website"}, "app": {"zh": "App", "en": "App"},
+        "mini_program": {"zh": "小程序", "en": "Mini program"}, "quick_app": {"zh": "快应用", "en": "Quick app"},
+    },
+    "server_location": {
+        "mainland": {"zh": "中国内地", "en": "Mainland China"}, "hong_kong": {"zh": "中国香港", "en": "Hong Kong"},
+        "macau": {"zh": "中国澳门", "en": "Macao"}, "taiwan": {"zh": "中国台湾", "en": "Taiwan"},
+        "overseas": {"zh": "境外", "en": "Outside China"},
+    },
+    "registrant_type": {
+        "individual": {"zh": "个人", "en": "Individual"}, "organization": {"zh": "单位", "en": "Organisation"},
+    },
+}
+
+CATEGORIES = ("basic", "supplementary", "pre_approval")
+SEVERITIES = ("blocking", "warning", "info")
 
 
 def mask(number: str | None) -> str:
@@ -70,43 +166,327 @@ def mask(number: str | None) -> str:
     return text[:4] + "*" * (len(text) - 8) + text[-4:]
 
 
-def view(result: "Result", lang: str, *, masked: bool = True) -> dict[str, Any]:
+def _name(group: str, value: Any, lang: str) -> str:
+    names = VALUE_NAMES[group].get(str(value))
+    return names[lang] if names else str(value)
+
+
+class _View:
+    """Builds the template view of one result in one language."""
+
+    def __init__(self, result: "Result", lang: str, labels: Mapping[str, str], masked: bool):
+        self.result, self.lang, self.L, self.masked = result, lang, labels, masked
+        self.ruleset = result.ruleset
+        self.app = result.application.data
+
+    def number(self, value: Any) -> str:
+        return mask(str(value)) if self.masked else str(value)
+
+    def category_name(self, category: str) -> str:
+        names = self.ruleset.categories.get(category)
+        return names[self.lang] if names else category
+
+    def document_name(self, doc_id: str) -> str:
+        doc = self.ruleset.documents.get(doc_id)
+        return doc.name[self.lang] if doc else doc_id
+
+    def certificate(self, cert: Mapping[str, Any]) -> dict[str, Any]:
+        return {"type": cert["type"], "type_name": _name("certificate_type", cert["type"], self.lang),
+                "number": self.number(cert["number"]), "expires_on": str(cert["expires_on"]) if cert.get("expires_on") else None}
+
+    def person(self, person: Mapping[str, Any]) -> dict[str, Any]:
+        return {"name": person["name"], "identity": _name("identity", person.get("identity", "mainland"), self.lang),
+                "certificate": self.certificate(person["certificate"])}
+
+    def target(self, kind: str, ref: str) -> dict[str, str]:
+        label = self.category_name(ref) if kind == "category" else ref
+        return {"kind": kind, "kind_name": self.L["kind_" + kind], "ref": ref, "name": label}
+
+    def applicant(self) -> dict[str, Any]:
+        app, lang = self.app, self.lang
+        subject = app["subject"]
+        principal = app.get("principal")
+        managers = []
+        for site in app["websites"]:
+            manager = site.get("manager")
+            if manager and (not principal or manager["certificate"]["number"] != principal["certificate"]["number"]):
+                managers.append(dict(self.person(manager), website=site["name"]))
+        province = self.result.province
+        return {
+            "application_id": self.result.application_id,
+            "subject": {"name": subject["name"], "type": subject["type"], "type_name": _name("subject_type", subject["type"], lang),
+                        "certificate": self.certificate(subject["certificate"]),
+                        "existing_number": subject["existing"].get("subject_number")},
+            "principal": self.person(principal) if principal else None,
+            "managers": managers,
+            "province": {"key": province.key, "abbr": province.abbr,
+                         "name": province.name if lang == "zh" else province.english},
+            "filing_type": _name("filing_type", app["filing_type"], lang),
+            "service_type": _name("service_type", app["service_type"], lang),
+            "server": _name("server_location", app["server"]["location"], lang),
+            "submitted_on": str(app["submitted_on"]) if app.get("submitted_on") else None,
+            "websites": [{"name": site["name"], "domains": list(site.get("domains") or []),
+                          "categories": [self.category_name(c) for c in site.get("content_categories") or []]}
+                         for site in app["websites"]],
+        }
+
+    def documents(self, data: Mapping[str, Any]) -> list[dict[str, Any]]:
+        groups = []
+        for category in CATEGORIES:
+            docs = []
+            for doc in data["required_documents"]:
+                if doc["category"] != category:
+                    continue
+                alternatives = doc.get("any_of") or [doc["id"]]
+                limits = []
+                if "max_age_days" in doc:
+                    limits.append(self.L["max_age"].format(n=doc["max_age_days"]))
+                if "min_validity_days" in doc:
+                    limits.append(self.L["min_validity"].format(n=doc["min_validity_days"]))
+                description = self.ruleset.documents[doc["id"]].description if doc["id"] in self.ruleset.documents else None
+                docs.append({
+                    "id": doc["id"], "name": doc["name"], "any_of": len(alternatives) > 1,
+                    "alternatives": [{"id": a, "name": self.document_name(a)} for a in alternatives],
+                    "description": description[self.lang] if description else None,
+                    "for": [self.target(t["kind"], t["ref"]) for t in doc["for"]],
+                    "reasons": doc["reasons"], "limits": limits,
+                    "max_age_days": doc.get("max_age_days"), "min_validity_days": doc.get("min_validity_days"),
+                })
+            groups.append({"id": category, "title": self.L[category], "documents": docs})
+        return groups
+
+    def finding(self, finding: Mapping[str, Any]) -> dict[str, Any]:
+        title = self.ruleset.findings.get(finding["id"])
+        ref = finding.get("ref")
+        if ref in self.ruleset.documents:
+            ref_name = self.document_name(ref)
+        elif ref in self.ruleset.categories:
+            ref_name = self.category_name(ref)
+        else:
+            ref_name = ref
+        return dict(finding, title=title[self.lang] if title else finding["id"], ref_name=ref_name)
+
+    def footer(self) -> dict[str, Any]:
+        footer = self.result.footer
+        kind = self.L["number_kind_" + footer.number_kind]
+        entries = [{"website": n.website, "number": n.number, "shown": n.shown, "html": footer.html(n)}
+                   for n in footer.numbers]
+        return {
+            "number_kind": footer.number_kind, "kind_name": kind, "link": footer.link,
+            "copyright_required": footer.copyright_required,
+            "intro": self.L["footer_intro"].format(kind=kind, link=footer.link),
+            "entries": entries,
+            "notes": [self.L[key] for key, marker in (("placeholder_subject", "XXXXXXXX"), ("placeholder_ordinal", "-N"))
+                      if any(marker in e["shown"] for e in entries)],
+        }
+
+    def timeline(self) -> dict[str, Any]:
+        timeline = self.result.timeline
+        steps = []
+        for step in timeline.steps:
+            if "working_days" in step and step["id"] == "provider_review":
+                duration = self.L["working_days_range"].format(a=1, b=step["working_days"])
+            elif "working_days" in step:
+                duration = self.L["up_to_working_days"].format(n=step["working_days"])
+            elif "hours" in step:
+                duration = self.L["hours"].format(n=step["hours"])
+            elif "days_after_change" in step:
+                duration = self.L["days_after_change"].format(n=step["days_after_change"])
+            else:
+                duration = self.L["days_after_launch"].format(n=step["days_after_launch"])
+            note = (self.L["after_launch"] if "days_after_launch" in step
+                    else self.L["after_change"] if "days_after_change" in step else None)
+            steps.append({"id": step["id"], "title": self.L[step["id"]], "duration": duration, "by": step.get("by"),
+                          "note": note})
+        official = timeline.calendar_complete
+        note = (self.L["calendar_official"] if official
+                else self.L["calendar_note"].format(year=timeline_module.CALENDAR_KNOWN_UNTIL))
+        estimated = timeline.estimated_decision_on.isoformat() if timeline.estimated_decision_on else None
+        return {"steps": steps, "estimated_decision_on": estimated, "calendar_official": official, "calendar_note": note}
+
+    def build(self) -> dict[str, Any]:
+        data = self.result.to_dict(self.lang)
+        findings = [self.finding(f) for f in data["findings"]]
+        by_severity = {s: [f for f in findings if f["severity"] == s] for s in SEVERITIES}
+        return {
+            "r": data, "L": self.L, "lang": self.lang, "masked": self.masked,
+            "filing_required": data["filing_required"],
+            "applicant": self.applicant(),
+            "pack": data["pack"], "evaluated_on": data["evaluated_on"],
+            "blocking": by_severity["blocking"], "warnings": by_severity["warning"], "infos": by_severity["info"],
+            "groups": self.documents(data),
+            "footer": self.footer(),
+            "timeline": self.timeline(),
+        }
+
+
+def view(result: "Result", lang: str, *, masked: bool = True,
+         labels: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Any]:
     """Everything a template may show, in one language, with personal numbers masked."""
-    data = result.to_dict(lang)
-    app = result.application.data
-    cert = app["subject"]["certificate"]
-    number = str(cert["number"])
-    province = result.province
-    return {
-        "r": data,
-        "L": LABELS[lang],
-        "lang": lang,
-        "blocking": [f for f in data["findings"] if f["severity"] == "blocking"],
-        "warnings": [f for f in data["findings"] if f["severity"] == "warning"],
-        "infos": [f for f in data["findings"] if f["severity"] == "info"],
-        "groups": [(cat, [d for d in data["required_documents"] if d["category"] == cat])
-                   for cat in ("basic", "supplementary", "pre_approval")],
-        "subject": {"name": app["subject"]["name"], "type": app["subject"]["type"],
-                    "certificate": mask(number) if masked else number},
-        "province_name": province.name if lang == "zh" else province.english,
-    }
+    return _View(result, lang, (labels or LABELS)[lang], masked).build()
 
 
-def _environment(templates: Path | None) -> SandboxedEnvironment:
+# --- Markdown and text need their own escaping, applied to every value a template prints -------
+
+class Verbatim(str):
+    """Text a template has already made safe for its format (e.g. a fenced code block)."""
+
+
+# "_" only marks emphasis at a word's edge, so 003_956d.txt stays readable.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>#|&~])|((?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _markdown_value(value: Any) -> Any:
+    if isinstance(value, Verbatim) or not isinstance(value, str):
+        return value
+    # A name like "<script>" or "**x**" stays literal text in whatever renders the Markdown.
+    return MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), CONTROL.sub("", value)).replace("\n", " ")
+
+
+def _text_value(value: Any) -> Any:
+    # No terminal control sequences from an application reach the user's terminal.
+    return CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+def _fenced(text: str, language: str = "") -> Verbatim:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return Verbatim(f"{fence}{language}\n{CONTROL.sub('', text)}\n{fence}")
+
+
+def _code_span(text: Any) -> Verbatim:
+    """Markdown code span: its content is literal, so a masked number keeps its asterisks."""
+    body = CONTROL.sub("", str(text)).replace("\n", " ")
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") else ""
+    return Verbatim(f"{ticks}{pad}{body}{pad}{ticks}")
+
+
+FINALIZE: dict[str, Callable[[Any], Any]] = {"md": _markdown_value, "text": _text_value}
+
+
+def _load_labels(templates: Path | None) -> dict[str, dict[str, str]]:
+    """The bundled labels, with DIR/labels.yaml laid over them."""
+    merged = {lang: dict(LABELS[lang]) for lang in LANGS}
+    file = templates / LABELS_FILE if templates else None
+    if file is None or not file.exists():
+        return merged
+    from .source import load_file
+
+    document = load_file(file)
+    data = document.data
+    if not isinstance(data, dict) or not all(isinstance(data.get(lang, {}), dict) for lang in LANGS):
+        raise TemplateError([document.source.problem((), "labels.yaml maps zh and en to {label: text}")])
+    for lang in LANGS:
+        for key, text in (data.get(lang) or {}).items():
+            merged[lang][str(key)] = str(text)
+    return merged
+
+
+def environment(format: str, templates: Path | None = None) -> SandboxedEnvironment:
+    """The sandboxed Jinja environment for one output format (HTML autoescaped)."""
     search = [str(templates)] if templates else []
     search.append(str(TEMPLATES))
     env = SandboxedEnvironment(loader=FileSystemLoader(search), undefined=StrictUndefined,
-                               autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+                               autoescape=format == "html", keep_trailing_newline=True, trim_blocks=True,
+                               lstrip_blocks=True, finalize=FINALIZE.get(format))
+    env.filters["fenced"] = _fenced
+    env.filters["code"] = _code_span
+    env.filters["verbatim"] = Verbatim
+    env.filters["markup"] = Markup  # HTML the engine built and escaped itself (the footer preview)
     return env
 
 
+def _template_problem(exc: BaseException, name: str, search: list[Path]) -> Problem:
+    """Where in which template a Jinja error happened: Jinja puts template lines into tracebacks."""
+    if isinstance(exc, TemplateSyntaxError):
+        return Problem(f"template error: {exc.message}", file=exc.filename or name, line=exc.lineno)
+    roots = [str(p.resolve()) for p in search]
+    location: tuple[str, int | None] = (name, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(".j2") and any(str(Path(frame.filename).resolve()).startswith(r) for r in roots):
+            location = (frame.filename, frame.lineno)
+    message = getattr(exc, "message", None) or str(exc)
+    return Problem(f"template error: {type(exc).__name__}: {message}", file=location[0], line=location[1])
+
+
 def render(result: "Result", *, format: str = "md", lang: str = "zh", masked: bool = True,
-           templates: Path | None = None) -> str:
+           templates: str | Path | None = None, width: int | None = None) -> str:
+    """The checklist of ``result`` as md, html, text or json, in zh or en.
+
+    ``templates`` is a directory whose templates (and labels.yaml) replace the bundled ones;
+    ``width`` wraps text output (default: the terminal's width).
+    """
     if lang not in LANGS:
         raise InputError([Problem(f"unknown language '{lang}' (use zh or en)")])
     if format == "json":
+        # The SPEC §5 result carries no ID or certificate number: nothing to mask.
         return json.dumps(result.to_dict(lang), ensure_ascii=False, indent=2) + "\n"
     if format not in FORMATS:
         raise InputError([Problem(f"unknown format '{format}' (use {', '.join(FORMATS)})")])
-    template = _environment(templates).get_template(f"checklist.{format}.j2")
-    return template.render(**view(result, lang, masked=masked))
+    directory = Path(templates) if templates is not None else None
+    if directory is not None and not directory.is_dir():
+        raise InputError([Problem("no such directory of templates", file=str(directory))])
+    name = TEMPLATE_FILES[format]
+    search = ([directory] if directory else []) + [TEMPLATES]
+    try:
+        template = environment(format, directory).get_template(name)
+        text = template.render(**view(result, lang, masked=masked, labels=_load_labels(directory)))
+    except TemplateNotFound as exc:
+        raise TemplateError([Problem(f"template not found: {exc.name}", file=str(directory or TEMPLATES))]) from None
+    except (JinjaError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as exc:
+        raise TemplateError([_template_problem(exc, name, search)]) from None
+    if format == "text":
+        text = wrap(text, width or shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+    if format in ("md", "text"):
+        text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.rstrip("\n") + "\n"
+
+
+# --- Wrapping text for a terminal, where a Chinese character takes two columns -----------------
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+HANGING = re.compile(r"^(\s*(?:(?:[-*•]|!!|\d+\.|\[ \])\s+)*)")
+
+
+def _chunks(text: str) -> Iterator[str]:
+    """Pieces a line may break between: words with their trailing space, or single wide characters."""
+    for match in re.finditer(r"[^\s\u2e80-\uffff]+\s*|[\u2e80-\uffff]\s*|\s+", text):
+        yield match.group(0)
+
+
+def wrap(text: str, width: int) -> str:
+    """Wrap every line to ``width`` columns, continuing under its text (after any bullet)."""
+    width = max(width, 20)
+    out = []
+    for line in text.split("\n"):
+        if display_width(line) <= width:
+            out.append(line.rstrip())
+            continue
+        indent = " " * display_width(HANGING.match(line).group(1))  # type: ignore[union-attr]
+        current, used = "", 0
+        for chunk in _chunks(line):
+            size = display_width(chunk.rstrip())
+            if current and used + size > width:
+                out.append(current.rstrip())
+                current, used = indent, len(indent)
+                chunk = chunk.lstrip()
+                size = display_width(chunk.rstrip())
+            while used + size > width and len(chunk) > 1:  # a word longer than the line: cut it
+                room = max(1, width - used)
+                cut = 0
+                while cut < len(chunk) and display_width(chunk[:cut + 1]) <= room:
+                    cut += 1
+                cut = max(cut, 1)
+                out.append((current + chunk[:cut]).rstrip())
+                current, used, chunk = indent, len(indent), chunk[cut:]
+                size = display_width(chunk.rstrip())
+            current += chunk
+            used += display_width(chunk)
+        out.append(current.rstrip())
+    return "\n".join(out)

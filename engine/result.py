@@ -59,21 +59,53 @@ class Firing:
 
 
 @dataclass(frozen=True)
+class FooterNumber:
+    """The filing number one new website shows, as far as it can be known before approval.
+
+    ``number`` is the real number when both the subject number and the ordinal are known; ``shown``
+    always has something to paste, with placeholders (XXXXXXXX, N) for the parts not yet known.
+    """
+
+    website: str | None
+    number: str | None
+    shown: str
+
+
+@dataclass(frozen=True)
 class Footer:
     number_kind: str
     copyright_required: bool
-    number: str | None
+    numbers: tuple[FooterNumber, ...]  # one per new website (one for all when the subject number is shown)
     subject_name: str
     link: str = "https://beian.miit.gov.cn/"
 
-    def html(self, lang: str) -> str:
+    @property
+    def number(self) -> str | None:
+        return self.numbers[0].number if self.numbers else None
+
+    def html(self, entry: FooterNumber | None = None) -> str:
+        """The snippet to paste at the bottom of the page. It goes on a Chinese website, so the
+        copyright words stay Chinese whatever language the checklist is in."""
         from html import escape
 
-        shown = self.number or ("（备案号）" if lang == "zh" else "(filing number)")
+        entry = entry or (self.numbers[0] if self.numbers else None)
+        shown = entry.shown if entry else "ICP备XXXXXXXX号"
         anchor = f'<a href="{self.link}" target="_blank" rel="noopener">{escape(shown)}</a>'
         if not self.copyright_required:
             return anchor
         return f"<span>Copyright © {escape(self.subject_name)} 版权所有</span> {anchor}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "number_kind": self.number_kind,
+            "link": self.link,
+            "copyright_required": self.copyright_required,
+            "number": self.number,
+            "html": self.html(),
+        }
+        if self.number_kind == "website" and self.numbers:
+            out["websites"] = [{"website": n.website, "number": n.number, "html": self.html(n)} for n in self.numbers]
+        return out
 
 
 @dataclass(frozen=True)
@@ -135,13 +167,7 @@ class Result:
             "pack": self.pack,
             "required_documents": docs,
             "findings": findings,
-            "footer": {
-                "number_kind": self.footer.number_kind,
-                "link": self.footer.link,
-                "copyright_required": self.footer.copyright_required,
-                "number": self.footer.number,
-                "html": self.footer.html(lang),
-            },
+            "footer": self.footer.to_dict(),
             "timeline": self.timeline.to_dict(),
         }
 

@@ -23,6 +23,9 @@ DEFAULTS = {
     "change_filing_days": 30,
 }
 
+# The last year the installed chinese-calendar has the State Council's schedule for.
+CALENDAR_KNOWN_UNTIL = max(day.year for day in chinese_calendar.holidays)
+
 
 # A memo of a pure function of the date: shared safely by every thread and evaluation.
 @lru_cache(maxsize=4096)
