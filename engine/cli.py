@@ -123,49 +123,63 @@ def check(application: str, fmt: str, lang: str, templates_dir: str | None, widt
     raise SystemExit(EXIT_FINDINGS if result.blocking else EXIT_OK)
 
 
-def _validate_targets(targets: tuple[str, ...], packs_dir: str | None) -> list[str]:
-    """Validate pack files or directories; returns the names checked. Raises PackError with every problem."""
+def _validate_targets(targets: tuple[str, ...], packs_dir: str | None) -> tuple[list[str], list[Any]]:
+    """Validate pack files or directories; returns the names checked and their rule sets.
+
+    Raises PackError with every problem."""
     from .packs import load_pack, merge
     from .rulebook import RuleBook
 
     if not targets:
         book = RuleBook.load(packs_dir)
-        return sorted(book.packs)
+        return sorted(book.packs), list(book.rulesets.values())
     problems: list[Problem] = []
-    checked = []
+    checked, rulesets = [], []
     for target in targets:
         path = Path(target)
         try:
             if path.is_dir():
-                checked += sorted(RuleBook.load(path).packs)
+                book = RuleBook.load(path)
+                checked += sorted(book.packs)
+                rulesets += list(book.rulesets.values())
                 continue
             pack = load_pack(path)
             base_file = path.parent / "national.yaml"
             if pack.id == "national":
-                merge(pack, None)
+                rulesets.append(merge(pack, None))
             else:
                 base = load_pack(base_file if base_file.exists() else bundled.packs_dir() / "national.yaml")
-                merge(base, pack)
+                rulesets.append(merge(base, pack))
             checked.append(pack.id)
         except PackError as exc:
             problems.extend(exc.problems)
     if problems:
         raise PackError(problems)
-    return checked
+    return checked, rulesets
 
 
 @cli.command()
 @click.argument("packs", nargs=-1, type=click.Path())
 @packs_option
-def validate(packs: tuple[str, ...], packs_dir: str | None) -> None:
-    """Check rule packs (files or directories; default: every pack) against the schema and the facts."""
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Also check a directory of checklist templates and its labels.yaml.")
+def validate(packs: tuple[str, ...], packs_dir: str | None, templates_dir: str | None) -> None:
+    """Check rule packs (files or directories; default: every pack) against the schema and the facts,
+    and that everything a checklist shows exists in Chinese and English."""
+    from . import translations
+
     try:
-        checked = _validate_targets(packs, packs_dir)
-    except PackError as exc:
+        checked, rulesets = _validate_targets(packs, packs_dir)
+        missing = translations.problems(rulesets, Path(templates_dir) if templates_dir else None)
+        if any(p.severity == "error" for p in missing):
+            raise PackError(missing)
+    except IcpRulesError as exc:
         report(exc)
         errors = len(exc.errors)
         click.echo(f"{errors} problem{'s' if errors != 1 else ''} found", err=True)
         raise SystemExit(EXIT_FINDINGS) from None
+    if missing:
+        report(PackError(missing))
     click.echo(f"ok: {len(checked)} pack{'s' if len(checked) != 1 else ''} valid ({', '.join(checked)})")
 
 

@@ -257,13 +257,12 @@ class _View:
 
     def finding(self, finding: Mapping[str, Any]) -> dict[str, Any]:
         title = self.ruleset.findings.get(finding["id"])
-        ref = finding.get("ref")
-        if ref in self.ruleset.documents:
+        ref: str | None = finding.get("ref")
+        ref_name = ref
+        if ref is not None and ref in self.ruleset.documents:
             ref_name = self.document_name(ref)
-        elif ref in self.ruleset.categories:
+        elif ref is not None and ref in self.ruleset.categories:
             ref_name = self.category_name(ref)
-        else:
-            ref_name = ref
         return dict(finding, title=title[self.lang] if title else finding["id"], ref_name=ref_name)
 
     def footer(self) -> dict[str, Any]:
@@ -277,7 +276,7 @@ class _View:
             "intro": self.L["footer_intro"].format(kind=kind, link=footer.link),
             "entries": entries,
             "notes": [self.L[key] for key, marker in (("placeholder_subject", "XXXXXXXX"), ("placeholder_ordinal", "-N"))
-                      if any(marker in e["shown"] for e in entries)],
+                      if any(marker in n.shown for n in footer.numbers)],
         }
 
     def timeline(self) -> dict[str, Any]:
