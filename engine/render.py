@@ -94,8 +94,8 @@ LABELS: dict[str, dict[str, str]] = {
         "working_days_range": "{a}–{b} working days", "hours": "within {n} hours of the SMS",
         "up_to_working_days": "up to {n} working days", "days_after_launch": "within {n} days of launch",
         "after_launch": "counted from the day the site goes live",
-        "days_after_change": "within {n} days of any change to the filed details",
-        "after_change": "a duty for as long as the filing stands",
+        "days_after_change": "within {n} days of the change",
+        "after_change": "whenever the filed details change, for as long as the filing stands",
         "estimated": "Estimated decision", "calendar_official": "Working days follow the State Council holiday schedule, "
                                                                "including adjusted working weekends.",
         "calendar_note": "The holiday calendar only covers years up to {year}; later dates assume Monday to Friday "

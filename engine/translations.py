@@ -75,7 +75,7 @@ def template_problems(templates: Path | None = None) -> list[Problem]:
     # Labels the view itself looks up by computed keys.
     needed = {"kind_" + kind for kind in ("subject", "person", "website", "domain", "category")}
     needed |= {"number_kind_subject", "number_kind_website", *render.CATEGORIES}
-    needed |= {"provider_review", "sms_verification", "bureau_review", "public_security_filing"}
+    needed |= {"provider_review", "sms_verification", "bureau_review", "public_security_filing", "change_filing"}
     for lang in render.LANGS:
         for key in sorted(needed - set(labels[lang])):
             problems.append(Problem(f"label '{key}' is missing in {lang}", file=render.__file__))
