@@ -277,6 +277,24 @@ def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str
     raise SystemExit(code)
 
 
+@cli.command()
+@click.argument("application", type=click.Path(dir_okay=False, allow_dash=False))
+@click.option("--rule", "rule", default=None, help="Explain this rule only (default: every rule of the province).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--as-of", "as_of", callback=_parse_date, help="Apply the rules in force on this date (YYYY-MM-DD).")
+@packs_option
+@handles_errors()
+def explain(application: str, rule: str | None, lang: str, fmt: str, as_of: dt.date | None, packs_dir: str | None) -> None:
+    """Say why each rule matched, did not match, is not in force or could not be decided for APPLICATION."""
+    book = _load_book(packs_dir)
+    explanation = book.explain(application, rule=rule, as_of=as_of)
+    if fmt == "json":
+        click.echo(json.dumps(explanation.to_dict(lang), ensure_ascii=False, indent=2))
+    else:
+        click.echo(explanation.text(lang), nl=False)
+
+
 @cli.command("provinces")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @packs_option

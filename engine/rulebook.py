@@ -15,6 +15,8 @@ from typing import Any, Mapping
 from . import application as application_module
 from . import bundled, provinces
 from .errors import InputError, PackError, Problem
+from .explain import Explanation
+from .explain import explain as explain_application
 from .evaluate import Matcher, evaluate, match_rules
 from .packs import Pack, RuleSet, load_pack, merge
 from .result import Result
@@ -98,3 +100,7 @@ class RuleBook:
         import hashlib
 
         return hashlib.sha256(b"".join(self.packs[k].content for k in sorted(self.packs))).hexdigest()
+
+    def explain(self, application: Any, *, rule: str | None = None, as_of: dt.date | str | None = None) -> Explanation:
+        """Why each rule (or ``rule``) did or did not fire for ``application``, with the actual values."""
+        return explain_application(self, application, rule=rule, as_of=as_of)

@@ -1,0 +1,118 @@
+"""``icp-rules explain``: the outcome of every rule with the deciding conditions and actual values."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import cli
+from engine.errors import InputError
+from engine.source import load_file
+
+ROOT = Path(__file__).resolve().parent.parent
+GD = ROOT / "examples" / "guangdong-enterprise-many-domains.yaml"
+FJ = ROOT / "examples" / "fujian-individual-cross-province.yaml"
+
+
+def _load(path: Path) -> dict:
+    return load_file(path).data
+
+
+def _fewer_prefixes(app: dict) -> dict:
+    """The Guangdong example with one filed domain prefix fewer: 31 in all, at the threshold."""
+    app = copy.deepcopy(app)
+    filed = app["subject"]["existing"]["filed_domains"]
+    prefixes = {d.split(".")[0] for d in filed}
+    drop = sorted(prefixes)[0]
+    app["subject"]["existing"]["filed_domains"] = [d for d in filed if d.split(".")[0] != drop]
+    return app
+
+
+def test_a_matched_rule_names_the_deciding_condition_with_the_actual_value(book):
+    (rule,) = book.explain(GD, rule="gd_guarantee_letter_unit").rules
+    assert rule.status == "matched"
+    text = rule.text("zh")
+    assert "✓ 主体名下不同域名前缀数 = 32，大于 31" in text
+    assert "来源：" + rule.rule.source in text
+    assert "✓ subject.domain_prefix_count = 32, greater than 31" in rule.text("en")
+
+
+def test_a_rule_that_does_not_match_says_which_condition_failed(book):
+    (rule,) = book.explain(_fewer_prefixes(_load(GD)), rule="gd_guarantee_letter_unit").rules
+    assert rule.status == "not_matched"
+    checks = rule.items[0].checks
+    assert [(c.fact, c.actual, c.value) for c in checks] == [("subject.domain_prefix_count", 31, False)]
+    assert "✗ 主体名下不同域名前缀数 = 31，不大于 31" in rule.text("zh")
+    assert "✓" not in rule.text("zh")  # only the deciding (failing) condition is listed
+
+
+def test_a_for_each_rule_is_explained_per_item(book):
+    app = _load(GD)
+    (rule,) = book.explain(app, rule="gd_construction_plan_unit").rules
+    new_domains = [d["name"] for d in app["domains"]]
+    assert [i.ref for i in rule.items] == new_domains
+    assert {i.status for i in rule.items} == {"matched"}
+    assert f"  域名 {new_domains[0]}: 命中" in rule.text("zh")
+
+
+def test_a_rule_not_in_force_on_the_date_says_so(book):
+    app = dict(_load(GD), submitted_on="2021-06-20")
+    (rule,) = book.explain(app, rule="gd_commitment_letter").rules
+    assert rule.status == "not_in_force"
+    assert "2021-06-21" in rule.text("zh") and "2021-06-20 不在其中" in rule.text("zh")
+    (later,) = book.explain(app, rule="gd_commitment_letter", as_of="2024-01-01").rules
+    assert later.status == "matched"
+
+
+def test_a_missing_fact_leaves_the_rule_undecided_and_is_named(book):
+    app = _load(FJ)
+    passport = {"type": "passport", "number": "E12345678", "expires_on": "2032-03-15"}
+    app["subject"]["certificate"] = passport
+    app["principal"] = dict(app["principal"], identity="foreign", certificate=passport)
+    (rule,) = book.explain(app, rule="fj_residence_permit_outside_household").rules
+    assert rule.status == "undecided"
+    assert rule.items[0].missing == ("person.cross_province",)
+    assert "? 户籍不在备案省份 未知（申请中没有这一项），无法判断是否等于 是" in rule.text("zh")
+    assert "missing facts: person.cross_province" in rule.text("en")
+
+
+def test_a_replaced_national_rule_is_not_applied_and_names_its_replacement(book):
+    (rule,) = book.explain(GD, rule="footer_website_number").rules
+    assert rule.status == "not_applied"
+    assert "gd_footer_subject_number" in rule.text("en")
+
+
+def test_every_rule_is_explained_and_matched_means_fired(book):
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        explanation = book.explain(path)
+        result = book.evaluate(path)
+        matched = {r.rule.id for r in explanation.rules if r.status == "matched"}
+        assert matched == {f.rule for f in result.fired}, path
+        assert len(explanation.rules) == len(result.ruleset.rules)
+
+
+def test_an_unknown_rule_is_bad_input_with_a_suggestion(book):
+    with pytest.raises(InputError) as err:
+        book.explain(GD, rule="gd_guarantee_leter")
+    assert err.value.suggestion == "gd_guarantee_letter_unit"
+    result = CliRunner().invoke(cli, ["explain", str(GD), "--rule", "gd_guarantee_leter"])
+    assert result.exit_code == 2
+    assert "did you mean 'gd_guarantee_letter_unit'" in result.output and "Traceback" not in result.output
+
+
+def test_cli_explains_in_chinese_by_default_english_on_request_and_as_json():
+    runner = CliRunner()
+    zh = runner.invoke(cli, ["explain", str(GD), "--rule", "gd_guarantee_letter_unit"])
+    assert zh.exit_code == 0 and "gd_guarantee_letter_unit  [命中]" in zh.output
+    en = runner.invoke(cli, ["explain", str(GD), "--lang", "en"])
+    assert en.exit_code == 0 and "gd_guarantee_letter_unit  [matched]" in en.output
+    assert "filing_not_required_offshore  [did not match]" in en.output
+    data = json.loads(runner.invoke(cli, ["explain", str(GD), "--rule", "gd_guarantee_letter_unit",
+                                          "--format", "json"]).output)
+    check = data["rules"][0]["items"][0]["checks"][-1]
+    assert (check["fact"], check["operator"], check["expected"], check["actual"], check["holds"]) == \
+        ("subject.domain_prefix_count", "greater_than", 31, 32, True)
