@@ -295,6 +295,26 @@ def explain(application: str, rule: str | None, lang: str, fmt: str, as_of: dt.d
         click.echo(explanation.text(lang), nl=False)
 
 
+@cli.command("diff")
+@click.argument("old_dir", type=click.Path(file_okay=False))
+@click.argument("new_dir", type=click.Path(file_okay=False))
+@click.option("--applications", "applications", multiple=True, type=click.Path(),
+              help="An application file or a directory of them, evaluated under both versions. Repeatable.")
+@click.option("--as-of", "as_of", callback=_parse_date, help="Evaluate on this date (default: each application's submitted_on).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handles_errors()
+def diff_command(old_dir: str, new_dir: str, applications: tuple[str, ...], as_of: dt.date | None, fmt: str) -> None:
+    """Rules added, removed and changed from OLD_DIR to NEW_DIR, and whose checklist that changes."""
+    from .diff import diff
+    from .rulebook import RuleBook
+
+    result = diff(RuleBook.load(old_dir), RuleBook.load(new_dir), applications, as_of=as_of)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(result.text(), nl=False)
+
+
 @cli.command("provinces")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @packs_option

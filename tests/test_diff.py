@@ -1,0 +1,102 @@
+"""``icp-rules diff``: a threshold change lists exactly the applications whose checklist changes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from engine import RuleBook
+from engine.cli import cli
+from engine.diff import diff
+from engine.source import load_file
+
+ROOT = Path(__file__).resolve().parent.parent
+GD = ROOT / "examples" / "guangdong-enterprise-many-domains.yaml"
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory):
+    """The bundled packs and a copy with Guangdong's unit threshold lowered from 31 to 30."""
+    root = tmp_path_factory.mktemp("diff")
+    new = root / "new"
+    shutil.copytree(ROOT / "rulepacks", new)
+    text = (new / "guangdong.yaml").read_text(encoding="utf-8")
+    assert text.count("{fact: subject.domain_prefix_count, greater_than: 31}") == 2
+    (new / "guangdong.yaml").write_text(text.replace("{fact: subject.domain_prefix_count, greater_than: 31}",
+                                                     "{fact: subject.domain_prefix_count, greater_than: 30}"), encoding="utf-8")
+    apps = root / "applications"
+    apps.mkdir()
+    for example in (ROOT / "examples").glob("*.yaml"):
+        shutil.copy(example, apps / example.name)
+    # The Guangdong example with one filed prefix fewer: 31 prefixes, exactly the old threshold.
+    app = load_file(GD).data
+    filed = app["subject"]["existing"]["filed_domains"]
+    first = filed[0].split(".")[0]
+    app["subject"]["existing"]["filed_domains"] = [d for d in filed if d.split(".")[0] != first]
+    app["application_id"] = "GD-31"
+    (apps / "gd-31-prefixes.yaml").write_text(yaml.safe_dump(app, allow_unicode=True), encoding="utf-8")
+    return ROOT / "rulepacks", new, apps
+
+
+def test_threshold_change_lists_the_changed_rules_and_only_the_affected_application(versions):
+    old_dir, new_dir, apps = versions
+    result = diff(RuleBook.load(old_dir), RuleBook.load(new_dir), [apps])
+    assert [(r.pack, r.rule, r.change) for r in result.rules] == [
+        ("guangdong", "gd_construction_plan_unit", "changed"), ("guangdong", "gd_guarantee_letter_unit", "changed")]
+    assert [(f.path, f.old, f.new) for f in result.rules[0].fields] == [("when.all[1].greater_than", 31, 30)]
+    (changed,) = result.changed_applications
+    assert changed.application_id == "GD-31" and changed.province == "guangdong"
+    appeared = [what for kind, what in changed.added]
+    assert any(w.startswith("provider_guarantee_letter ") for w in appeared)
+    assert sum(w.startswith("website_construction_plan ") for w in appeared) == 2  # one per new domain
+    assert changed.removed == ()
+    assert len(result.applications) == 4
+
+
+def test_cli_prints_rules_then_applications(versions):
+    old_dir, new_dir, apps = versions
+    result = CliRunner().invoke(cli, ["diff", str(old_dir), str(new_dir), "--applications", str(apps)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert f"  ~ guangdong: gd_construction_plan_unit changed  ({new_dir / 'guangdong.yaml'}:" in out
+    assert "      when.all[1].greater_than: 31 -> 30" in out
+    assert "Applications whose checklist changes: 1 of 4" in out
+    assert f"  {apps / 'gd-31-prefixes.yaml'} (GD-31, guangdong)" in out
+    assert "      + document provider_guarantee_letter" in out
+    data = json.loads(CliRunner().invoke(cli, ["diff", str(old_dir), str(new_dir), "--applications",
+                                               str(apps / "gd-31-prefixes.yaml"), "--format", "json"]).output)
+    assert [a["application_id"] for a in data["applications"]] == ["GD-31"]
+
+
+def test_added_and_removed_rules_and_disappearing_documents(tmp_path):
+    old_dir, new_dir = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(ROOT / "rulepacks", old_dir)
+    shutil.copytree(ROOT / "rulepacks", new_dir)
+    text = (new_dir / "guangdong.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: gd_guarantee_letter_unit")
+    end = text.index("  - id: ", start + 5)
+    removed = text[start:end]
+    added = removed.replace("gd_guarantee_letter_unit", "gd_guarantee_letter_units").replace(
+        "provider_guarantee_letter", "commitment_letter")
+    (new_dir / "guangdong.yaml").write_text(text[:start] + added + text[end:], encoding="utf-8")
+    result = diff(RuleBook.load(old_dir), RuleBook.load(new_dir), [GD])
+    assert {(r.rule, r.change) for r in result.rules} == {("gd_guarantee_letter_units", "added"),
+                                                         ("gd_guarantee_letter_unit", "removed")}
+    (changed,) = result.changed_applications
+    assert [w.split()[0] for k, w in changed.removed] == ["provider_guarantee_letter"]
+
+
+def test_a_bad_application_or_directory_is_bad_input(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GD.read_text(encoding="utf-8").replace("filing_province: 广东", "filing_province: guangdon"),
+                   encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["diff", str(ROOT / "rulepacks"), str(ROOT / "rulepacks"), "--applications", str(bad)])
+    assert result.exit_code == 2 and "did you mean 'guangdong'" in result.output
+    result = runner.invoke(cli, ["diff", str(ROOT / "rulepacks"), str(tmp_path / "missing")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
