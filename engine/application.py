@@ -93,6 +93,9 @@ def check(data: dict[str, Any], source: SourceMap) -> Application:
             _check_domain(name, ("websites", index, "domains", d_index), source, found)
     for index, domain in enumerate(data.get("domains") or []):
         _check_domain(domain["name"], ("domains", index, "name"), source, found)
+    # Already filed domains count towards the prefix limits, so they must be real domain names too.
+    for index, name in enumerate((data["subject"].get("existing") or {}).get("filed_domains") or []):
+        _check_domain(name, ("subject", "existing", "filed_domains", index), source, found)
     errors = [p for p in found if p.severity == "error"]
     if errors:
         raise ApplicationError(errors)

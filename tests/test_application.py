@@ -118,3 +118,13 @@ def test_defaults_are_filled():
     assert app.data["filing_type"] == "first_filing"
     assert app.data["server"]["location"] == "mainland"
     assert app.data["websites"] == []
+
+
+def test_invalid_filed_domain_is_an_input_error_not_a_crash():
+    # Found by the property tests: a filed domain reached the IDNA encoder unchecked.
+    text = _app().replace("  certificate: {type: id_card, number: 440106199203156782}\nprincipal",
+                          "  certificate: {type: id_card, number: 440106199203156782}\n"
+                          "  existing: {filed_domains: [ok.cn, \"\\u202e.com\"]}\nprincipal", 1)
+    with pytest.raises(ApplicationError) as err:
+        _load(text)
+    assert err.value.path == "$.subject.existing.filed_domains[1]" and err.value.line == 6
