@@ -247,8 +247,8 @@ def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str
     from . import packtests
 
     try:
+        extra = packtests.load_cases(cases)  # before the packs: a mistyped directory fails at once
         book = _load_book(packs_dir)
-        extra = packtests.load_cases(cases)
         outcomes = packtests.run_all(book, list(packs) or None, extra)
     except PackError as exc:  # the packs or the case files are invalid: the tests cannot pass
         report(exc)
@@ -305,10 +305,11 @@ def explain(application: str, rule: str | None, lang: str, fmt: str, as_of: dt.d
 @handles_errors()
 def diff_command(old_dir: str, new_dir: str, applications: tuple[str, ...], as_of: dt.date | None, fmt: str) -> None:
     """Rules added, removed and changed from OLD_DIR to NEW_DIR, and whose checklist that changes."""
-    from .diff import diff
+    from .diff import application_files, diff
     from .rulebook import RuleBook
 
-    result = diff(RuleBook.load(old_dir), RuleBook.load(new_dir), applications, as_of=as_of)
+    files = application_files(applications)  # before loading two versions of every pack
+    result = diff(RuleBook.load(old_dir), RuleBook.load(new_dir), files, as_of=as_of)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

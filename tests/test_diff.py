@@ -43,9 +43,13 @@ def versions(tmp_path_factory):
     return ROOT / "rulepacks", new, apps
 
 
-def test_threshold_change_lists_the_changed_rules_and_only_the_affected_application(versions):
-    old_dir, new_dir, apps = versions
-    result = diff(RuleBook.load(old_dir), RuleBook.load(new_dir), [apps])
+@pytest.fixture(scope="module")
+def new_book(versions):
+    return RuleBook.load(versions[1])
+
+
+def test_threshold_change_lists_the_changed_rules_and_only_the_affected_application(versions, book, new_book):
+    result = diff(book, new_book, [versions[2]])
     assert [(r.pack, r.rule, r.change) for r in result.rules] == [
         ("guangdong", "gd_construction_plan_unit", "changed"), ("guangdong", "gd_guarantee_letter_unit", "changed")]
     assert [(f.path, f.old, f.new) for f in result.rules[0].fields] == [("when.all[1].greater_than", 31, 30)]
@@ -68,9 +72,13 @@ def test_cli_prints_rules_then_applications(versions):
     assert "Applications whose checklist changes: 1 of 4" in out
     assert f"  {apps / 'gd-31-prefixes.yaml'} (GD-31, guangdong)" in out
     assert "      + document provider_guarantee_letter" in out
-    data = json.loads(CliRunner().invoke(cli, ["diff", str(old_dir), str(new_dir), "--applications",
-                                               str(apps / "gd-31-prefixes.yaml"), "--format", "json"]).output)
+
+
+def test_json_lists_only_the_changed_applications(versions, book, new_book):
+    data = diff(book, new_book, [versions[2] / "gd-31-prefixes.yaml", GD]).to_dict()
+    json.dumps(data)  # plain data
     assert [a["application_id"] for a in data["applications"]] == ["GD-31"]
+    assert data["unchanged_applications"] == [str(GD)]
 
 
 def test_added_and_removed_rules_and_disappearing_documents(tmp_path):
