@@ -26,6 +26,30 @@ SPEC_FINDINGS = (
     "cross_province_not_allowed",
 )
 ID_PATTERN = "^[a-z][a-z0-9_]*$"
+
+# Shown by editors when completing an operator (docs/rulepacks.md has the same table).
+OPERATOR_HELP = {
+    "equals": "The fact has exactly this value (any fact but lists). {fact: subject.type, equals: enterprise}",
+    "not_equals": "The fact is known and differs from this value. {fact: server.location, not_equals: mainland}",
+    "greater_than": "Whole number or date strictly above the value. {fact: subject.domain_prefix_count, greater_than: 31}",
+    "at_least": "Whole number or date at or above the value (>=). {fact: person.other_filings, at_least: 1}",
+    "less_than": "Whole number or date strictly below the value. {fact: person.age, less_than: 18}",
+    "at_most": "Whole number or date at or below the value (<=). {fact: domain.days_until_expiry, at_most: 90}",
+    "in": "The fact is one of a non-empty list of values. {fact: subject.type, in: [enterprise, individual_business]}",
+    "not_in": "The fact is known and none of the listed values. {fact: person.identity, not_in: [mainland]}",
+    "contains_any": "Text contains any of the words, or a list shares an item; a list of words or the name of a "
+                    "keywords list. {fact: subject.business_scope, contains_any: operating_words}",
+    "matches": "A regular expression (Python syntax) finds a match in the text; checked when the pack loads. "
+               "{fact: website.name, matches: '^[^0-9]+$'}",
+    "exists": "true: the fact is known; false: the application does not give it. {fact: person.birth_date, exists: true}",
+}
+
+
+def _known_or_new(known: tuple[str, ...], what: str) -> dict[str, Any]:
+    """An id from the catalogue (offered for completion) or a new snake_case id a pack adds."""
+    return {"anyOf": [{"enum": list(known), "description": f"A {what} of the SPEC catalogue"},
+                      {"type": "string", "pattern": ID_PATTERN, "description": f"A {what} id this pack's catalogue adds"}],
+            "description": f"{what.capitalize()} id (snake_case)"}
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "YYYY-MM-DD"}
 
 
@@ -76,7 +100,9 @@ def build() -> dict[str, Any]:
     fact_names = [f.name for f in CATALOGUE]
     value = {"description": "A value, a list of values, or (contains_any) the name of a keyword list"}
     condition_props: dict[str, Any] = {
-        "fact": {"enum": fact_names, "description": "A fact from docs/facts.md"},
+        "fact": {"enum": fact_names, "description": "A fact from docs/facts.md",
+                 "enumDescriptions": [f"{f.type}: {f.meaning}" for f in CATALOGUE],
+                 "markdownEnumDescriptions": [f"`{f.type}` {f.meaning}" for f in CATALOGUE]},
         "all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"},
                 "description": "Every condition holds"},
         "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"},
@@ -84,7 +110,7 @@ def build() -> dict[str, Any]:
         "not": {"$ref": "#/$defs/condition", "description": "The condition does not hold"},
     }
     for op in OPERATORS:
-        condition_props[op] = dict(value, description=f"Operator: {op.replace('_', ' ')}")
+        condition_props[op] = dict(value, description=f"{op}: {OPERATOR_HELP[op]}")
     for name, (mode, scope) in QUANTIFIERS.items():
         condition_props[name] = {"$ref": "#/$defs/condition",
                                  "description": f"{'Some' if mode == 'any' else 'Every'} {scope} satisfies the condition"}
@@ -93,9 +119,9 @@ def build() -> dict[str, Any]:
         "type": "object", "additionalProperties": False,
         "description": "A document the applicant must bring: one id, or a choice (any_of)",
         "properties": {
-            "document": {"type": "string", "pattern": ID_PATTERN, "examples": list(SPEC_DOCUMENTS)},
-            "any_of": {"type": "array", "minItems": 2, "items": {"type": "string", "pattern": ID_PATTERN,
-                                                                 "examples": list(SPEC_DOCUMENTS)}},
+            "document": _known_or_new(SPEC_DOCUMENTS, "document"),
+            "any_of": {"type": "array", "minItems": 2, "items": _known_or_new(SPEC_DOCUMENTS, "document"),
+                       "description": "The applicant brings any one of these documents"},
             "for": {"enum": ["subject"], "description": "Ask it of the subject instead of each item of for_each"},
             "max_age_days": {"type": "integer", "minimum": 1, "description": "Issued at most this many days before submission"},
             "min_validity_days": {"type": "integer", "minimum": 0, "description": "Valid at least this many days after submission"},
@@ -105,8 +131,10 @@ def build() -> dict[str, Any]:
     finding = {
         "type": "object", "additionalProperties": False, "required": ["id", "severity", "message"],
         "properties": {
-            "id": {"type": "string", "pattern": ID_PATTERN, "examples": list(SPEC_FINDINGS)},
-            "severity": {"enum": ["blocking", "warning", "info"]},
+            "id": _known_or_new(SPEC_FINDINGS, "finding"),
+            "severity": {"enum": ["blocking", "warning", "info"],
+                         "description": "blocking: the filing cannot go ahead (exit 1); warning: must be looked at; info: for the record",
+                         "enumDescriptions": ["The filing cannot go ahead as it is", "Must be looked at", "For the record"]},
             "message": _text("What the applicant reads; {fact.name} placeholders are filled in"),
         },
     }
