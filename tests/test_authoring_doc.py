@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from click.testing import CliRunner
+
+from engine.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "authoring.md"
@@ -42,6 +45,23 @@ def _pattern(expected: str) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in expected.split("...")))
 
 
+def _run(command: str, cwd: Path, env: dict) -> tuple[int, str]:
+    """Run a command as a shell would; ``icp-rules`` commands run in this process (same CLI, no
+    interpreter start-up), anything else through bash."""
+    words = shlex.split(command, comments=True)
+    if words and words[0] == "icp-rules" and not set("|;&<>`$") & set(command.split("#")[0]):
+        previous = os.getcwd()
+        os.chdir(cwd)
+        try:
+            result = CliRunner().invoke(cli, words[1:], catch_exceptions=False)
+        finally:
+            os.chdir(previous)
+        return result.exit_code, result.output
+    done = subprocess.run(["bash", "-c", command], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=300)
+    return done.returncode, done.stdout
+
+
 def run_console(block: Block, cwd: Path, env: dict) -> int:
     commands: list[tuple[str, list[str]]] = []
     for line in block.body.splitlines():
@@ -53,12 +73,11 @@ def run_console(block: Block, cwd: Path, env: dict) -> int:
     for command, expected in commands:
         match = EXITS.search(command)
         want = int(match.group(1)) if match else 0
-        done = subprocess.run(["bash", "-c", command], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, timeout=300)
-        output = done.stdout.splitlines()
-        where = f"authoring.md:{block.line}: $ {command}\n--- output ---\n{done.stdout}"
-        assert done.returncode == want, f"exit status {done.returncode}, the guide says {want}\n{where}"
-        assert "Traceback" not in done.stdout, where
+        status, text = _run(command, cwd, env)
+        output = text.splitlines()
+        where = f"authoring.md:{block.line}: $ {command}\n--- output ---\n{text}"
+        assert status == want, f"exit status {status}, the guide says {want}\n{where}"
+        assert "Traceback" not in text, where
         position = 0
         for line in expected:
             pattern = _pattern(line)
