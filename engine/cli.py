@@ -317,12 +317,18 @@ def diff_command(old_dir: str, new_dir: str, applications: tuple[str, ...], as_o
 
 
 @cli.command("provinces")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True,
+              help="md: every province's requirements and sources, as in docs/provinces.md.")
 @packs_option
 @handles_errors()
 def provinces_command(fmt: str, packs_dir: str | None) -> None:
     """List the provinces, their codes and whether a pack exists for each."""
     book = _load_book(packs_dir)
+    if fmt == "md":
+        from .packdocs import provinces_markdown
+
+        click.echo(provinces_markdown(book), nl=False)
+        return
     rows = [dict(p.to_dict(), english=p.english, pack=p.key if p.key in book.packs else "national")
             for p in provinces.PROVINCES]
     if fmt == "json":
