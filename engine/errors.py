@@ -107,3 +107,24 @@ class PackError(IcpRulesError):
 
 class UnknownProvinceError(InputError):
     """A province name, code or key that matches no province."""
+
+
+def problem_to_dict(problem: Problem) -> dict[str, object]:
+    """A problem as JSON-ready data (batch error lines, HTTP 422 bodies): only the fields it has."""
+    out: dict[str, object] = {"message": problem.message, "path": problem.path or "$"}
+    for name in ("file", "line", "column", "suggestion"):
+        value = getattr(problem, name)
+        if value is not None:
+            out[name] = value
+    if problem.severity != "error":
+        out["severity"] = problem.severity
+    return out
+
+
+def error_to_dict(error: IcpRulesError) -> dict[str, object]:
+    """An error as data: its kind, the first problem's text and location, and every problem."""
+    first = error.first
+    out: dict[str, object] = {"type": type(error).__name__, "message": first.format()}
+    out.update({k: v for k, v in problem_to_dict(first).items() if k != "message"})
+    out["problems"] = [problem_to_dict(p) for p in error.problems]
+    return out
