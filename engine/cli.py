@@ -11,7 +11,6 @@ import functools
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -63,21 +62,10 @@ def write_output(text: str, output: str | None, *, force: bool, inputs: tuple[Pa
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    target = Path(output)
-    if any(target.resolve() == p.resolve() for p in inputs if p.exists()):
-        raise InputError([Problem("refusing to write over an input file", file=output)])
-    if target.exists() and not force:
-        raise InputError([Problem("file exists; pass --force to replace it", file=output)])
-    if target.parent and not target.parent.exists():
-        raise InputError([Problem("directory does not exist", file=str(target.parent))])
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from .output import atomic_writer, check_target
+
+    with atomic_writer(check_target(output, force=force, inputs=inputs)) as handle:
+        handle.write(text)
 
 
 def _load_book(packs: str | None) -> Any:
@@ -86,6 +74,16 @@ def _load_book(packs: str | None) -> Any:
     return RuleBook.load(packs)
 
 
+def _open_audit(path: str | None, inputs: tuple[Path, ...] = ()) -> Any:
+    if path is None:
+        return None
+    from .audit import AuditLog
+
+    return AuditLog(path, inputs=inputs)
+
+
+audit_option = click.option("--audit", "audit_file", type=click.Path(dir_okay=False), default=None,
+                            help="Append one JSON decision record per evaluation to FILE (never truncated).")
 packs_option = click.option("--packs", "packs_dir", type=click.Path(file_okay=False), default=None,
                             help="Directory of rule packs (default: the bundled packs).")
 
@@ -110,12 +108,18 @@ def cli() -> None:
 @click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @click.option("--no-mask", is_flag=True, help="Show ID and certificate numbers in full.")
+@audit_option
 @handles_errors()
 def check(application: str, fmt: str, lang: str, templates_dir: str | None, width: int | None,
-          as_of: dt.date | None, packs_dir: str | None, output: str | None, force: bool, no_mask: bool) -> None:
+          as_of: dt.date | None, packs_dir: str | None, output: str | None, force: bool, no_mask: bool,
+          audit_file: str | None) -> None:
     """Print the checklist of documents APPLICATION must bring."""
     book = _load_book(packs_dir)
+    audit = _open_audit(audit_file, inputs=(Path(application),))
     result = book.evaluate(application, as_of=as_of)
+    if audit is not None:
+        with audit:
+            audit.log(result, source=application)
     for warning in result.application.warnings:
         click.echo(f"warning: {warning.format()}", err=True)
     text = result.render(format=fmt, lang=lang, masked=not no_mask, templates=templates_dir, width=width)
@@ -349,6 +353,93 @@ def schema(name: str) -> None:
     else:
         data = bundled.schema(name)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.argument("input_file", metavar="IN.jsonl", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", default="-", show_default=True, help="Write results to FILE (JSONL; - for standard output).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of cores).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--as-of", "as_of", callback=_parse_date, help="Apply the rules in force on this date (YYYY-MM-DD).")
+@packs_option
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@audit_option
+@handles_errors()
+def batch(input_file: str, output: str, jobs: int | None, lang: str, as_of: dt.date | None,
+          packs_dir: str | None, force: bool, audit_file: str | None) -> None:
+    """Check one application per line of IN.jsonl; write one JSON result per line, in input order.
+
+    A line that cannot be checked becomes {"line": N, "error": {...}} in its place and the batch
+    goes on. Exit 1 if any line failed, else 0 (blocking findings are in the results and the summary).
+    """
+    from . import batch as batch_module
+    from .output import atomic_writer, check_target
+
+    book = _load_book(packs_dir)
+    inputs = (Path(input_file),) if input_file != "-" else ()
+    target = check_target(output, force=force, inputs=inputs) if output != "-" else None
+    audit = _open_audit(audit_file, inputs=inputs + ((target,) if target else ()))
+    settings = batch_module.Settings(packs_dir=packs_dir, lang=lang, as_of=as_of,
+                                     file=input_file if input_file != "-" else "<stdin>")
+    jobs = jobs or batch_module.default_jobs()
+    source = batch_module.open_input(input_file)
+    try:
+        with _batch_progress(source if input_file != "-" else None) as progress:
+            if target is None:
+                summary = batch_module.run(source, sys.stdout, book, settings, jobs=jobs, audit=audit, progress=progress)
+            else:
+                with atomic_writer(target) as out:
+                    summary = batch_module.run(source, out, book, settings, jobs=jobs, audit=audit, progress=progress)
+    finally:
+        source.close()
+        if audit is not None:
+            audit.close()
+    failures = ""
+    if summary.failed:
+        shown = ", ".join(str(n) for n in summary.first_failures)
+        failures = f" (line{'s' if summary.failed != 1 else ''} {shown}{', …' if summary.failed > len(summary.first_failures) else ''})"
+    click.echo(f"batch: {summary.lines:,} line{'s' if summary.lines != 1 else ''}: {summary.checked:,} checked "
+               f"({summary.blocking:,} with blocking findings), {summary.failed:,} failed{failures}; "
+               f"{summary.seconds:.1f} s, {summary.rate:,.0f} per second, {jobs} job{'s' if jobs != 1 else ''}"
+               + (f" -> {output}" if target else ""), err=True)
+    raise SystemExit(EXIT_FINDINGS if summary.failed else EXIT_OK)
+
+
+def _batch_progress(source: Any) -> Any:
+    """A rich progress bar (rate, ETA) on stderr when it is a terminal; nothing otherwise.
+
+    The bar measures bytes of input read, so it knows the total without counting lines first.
+    """
+    import contextlib
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    total: int | None = None
+    if source is not None:
+        with contextlib.suppress(OSError):
+            total = os.fstat(source.fileno()).st_size
+    bar = Progress(TextColumn("checking"), BarColumn(), TaskProgressColumn(),
+                   TextColumn("{task.fields[lines]:>9,} lines  {task.fields[rate]:>7,.0f}/s"),
+                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=False)
+    task = bar.add_task("batch", total=total, lines=0, rate=0.0)
+    import time
+
+    started = time.perf_counter()
+
+    @contextlib.contextmanager
+    def running() -> Any:
+        with bar:
+            def advance(lines: int, consumed: int) -> None:
+                elapsed = time.perf_counter() - started
+                bar.update(task, advance=consumed, lines=lines, rate=lines / elapsed if elapsed else 0.0)
+            yield advance
+
+    return running()
 
 
 @cli.command(hidden=True)

@@ -1,0 +1,121 @@
+"""Decision records: one JSON line per evaluation, appended to an audit file.
+
+A compliance team must be able to show which packs decided what for which filing. Each record
+names the application, the pack and its digest, a hash of the checked input (so the exact input
+can be matched later without storing it), and the ids of the documents required and findings
+raised. Personal data never enters a record: no names, and the subject's certificate number
+only masked (first and last four characters).
+
+The file is opened for appending only, never truncated or rewritten; each record is written with
+one ``write`` call on a descriptor opened with O_APPEND, so records from several threads or
+processes do not interleave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError, Problem
+from .render import mask
+
+if TYPE_CHECKING:
+    from .application import Application
+    from .result import Result
+
+RECORD_VERSION = 1
+
+
+def input_hash(application: "Application") -> str:
+    """sha256 of the checked application as canonical JSON (keys sorted, defaults filled)."""
+    canonical = json.dumps(application.data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def record(result: "Result", *, at: dt.datetime | None = None, source: str | None = None) -> dict[str, Any]:
+    """The decision record of one evaluation."""
+    app = result.application
+    subject = app.data["subject"]
+    out: dict[str, Any] = {
+        "v": RECORD_VERSION,
+        "time": (at or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="milliseconds"),
+        "application_id": result.application_id,
+        "province": result.province.key,
+        "evaluated_on": result.evaluated_on.isoformat(),
+        "pack": result.pack,
+        "input_hash": input_hash(app),
+        "subject": {"type": subject["type"], "certificate": mask(str(subject["certificate"]["number"]))},
+        "filing_required": result.filing_required,
+        "required_documents": [doc.id for doc in result.required_documents],
+        "findings": sorted({f.id for f in result.findings}),
+        "blocking": result.blocking,
+    }
+    if source is not None:
+        out["source"] = source
+    return out
+
+
+class AuditLog:
+    """Appends decision records to a file. Safe to share between threads."""
+
+    def __init__(self, path: str | Path, *, inputs: tuple[Path, ...] = ()) -> None:
+        self.path = Path(path)
+        if any(self.path.resolve() == p.resolve() for p in inputs if p.exists()):
+            raise InputError([Problem("refusing to write audit records into an input file", file=str(path))])
+        if self.path.is_dir():
+            raise InputError([Problem("is a directory, not an audit file", file=str(path))])
+        if not self.path.parent.is_dir():
+            raise InputError([Problem("directory does not exist", file=str(self.path.parent))])
+        try:
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        except OSError as exc:
+            raise InputError([Problem(f"cannot open audit file: {exc.strerror}", file=str(path))]) from None
+        self._lock = threading.Lock()
+        self._needs_newline = self._ends_without_newline()
+
+    def _ends_without_newline(self) -> bool:
+        # A record cut short (e.g. a full disk last time) must not swallow the next one.
+        size = self.path.stat().st_size
+        if size == 0:
+            return False
+        with self.path.open("rb") as handle:
+            handle.seek(size - 1)
+            return handle.read(1) != b"\n"
+
+    def write(self, entry: dict[str, Any]) -> None:
+        line = json.dumps(entry, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
+        self.write_lines([line])
+
+    def write_lines(self, lines: list[str]) -> None:
+        """Append already-serialised records (each ending in a newline)."""
+        if not lines:
+            return
+        data = "".join(lines).encode("utf-8")
+        with self._lock:
+            if self._needs_newline:
+                data = b"\n" + data
+                self._needs_newline = False
+            view = memoryview(data)
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+
+    def log(self, result: "Result", *, source: str | None = None) -> None:
+        self.write(record(result, source=source))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
+
+    def __enter__(self) -> "AuditLog":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,260 @@
+"""Batch checking (SPEC §10): one application per input line, one JSON result per output line.
+
+The input is streamed: lines are read in chunks, at most a few chunks per worker are in flight at
+once, and results are written as soon as their turn comes, so memory stays constant however long
+the file is. Worker processes each load their own RuleBook (a RuleBook holds compiled closures,
+which do not travel between processes); results come back per chunk and are written in input
+order. A line that cannot be checked becomes ``{"line": N, "error": {...}}`` in its place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from . import application as application_module
+from .audit import record
+from .errors import IcpRulesError, InputError, Problem, error_to_dict
+from .source import DEFAULT_MAX_BYTES, parse_text
+
+if TYPE_CHECKING:
+    from .audit import AuditLog
+    from .rulebook import RuleBook
+
+CHUNK_LINES = 250  # lines per task: large enough that inter-process overhead is small
+CHUNKS_PER_WORKER = 3  # tasks in flight per worker: keeps workers busy, bounds memory
+
+OK, BLOCKING, FAILED = "ok", "blocking", "failed"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """What every line is checked with; sent once to each worker."""
+
+    packs_dir: str | None = None
+    lang: str = "zh"
+    as_of: dt.date | None = None
+    audit: bool = False
+    file: str | None = None  # named in error locations
+    max_line_bytes: int = DEFAULT_MAX_BYTES
+
+
+@dataclasses.dataclass(frozen=True)
+class Checked:
+    """One line's outcome: the output line, its decision record (if asked for) and its status."""
+
+    line: int
+    output: str
+    audit: str | None
+    status: str
+
+
+@dataclasses.dataclass
+class Summary:
+    lines: int = 0
+    checked: int = 0
+    blocking: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    first_failures: list[int] = dataclasses.field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.lines / self.seconds if self.seconds > 0 else 0.0
+
+    def add(self, item: Checked) -> None:
+        self.lines += 1
+        if item.status == FAILED:
+            self.failed += 1
+            if len(self.first_failures) < 10:
+                self.first_failures.append(item.line)
+        else:
+            self.checked += 1
+            self.blocking += item.status == BLOCKING
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _at_line(error: IcpRulesError, number: int, file: str | None) -> dict[str, Any]:
+    """The error as data, its problems placed on input line ``number`` (a line is a whole document)."""
+    problems = [dataclasses.replace(p, file=file, line=number if p.line in (None, 1) else p.line)
+                for p in error.problems]
+    return error_to_dict(type(error)(problems))
+
+
+def check_line(book: "RuleBook", text: str | bytes, number: int, settings: Settings) -> Checked:
+    """Check one JSONL line: its result, or an error object in its place."""
+    try:
+        if isinstance(text, bytes):
+            if len(text) > settings.max_line_bytes:
+                raise InputError([Problem(f"line is {len(text)} bytes, over the limit of {settings.max_line_bytes} bytes")])
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError([Problem(f"not UTF-8 text (byte {exc.start + 1} of the line is invalid)")]) from None
+        if not text.strip():
+            raise InputError([Problem("empty line: expected one application as a JSON object")])
+        if not text.lstrip().startswith("{"):
+            raise InputError([Problem("expected one application as a JSON object on this line", column=1)])
+        app = application_module.check_document(parse_text(text))
+        result = book.evaluate(app, as_of=settings.as_of)
+    except IcpRulesError as exc:
+        return Checked(number, _dumps({"line": number, "error": _at_line(exc, number, settings.file)}), None, FAILED)
+    output = _dumps(result.to_dict(settings.lang))
+    audit = _dumps(record(result, source=f"{settings.file or '<stdin>'}:{number}")) + "\n" if settings.audit else None
+    return Checked(number, output, audit, BLOCKING if result.blocking else OK)
+
+
+@lru_cache(maxsize=4)
+def worker_book(packs_dir: str | None) -> "RuleBook":
+    """One RuleBook per process and packs directory, loaded on first use (batch and Dask workers)."""
+    from .rulebook import RuleBook
+
+    return RuleBook.load(packs_dir)
+
+
+def check_partition(lines: Iterable[str], packs_dir: str | None = None, lang: str = "zh",
+                    as_of: dt.date | str | None = None, file: str | None = None) -> list[str]:
+    """Check a partition of JSONL lines (e.g. one ``dask.bag`` partition): one output line each.
+
+    Line numbers count from 1 within the partition; with one partition per file they are the
+    file's own line numbers. The RuleBook is loaded once per worker process and reused.
+    """
+    if isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of)
+    settings = Settings(packs_dir=packs_dir, lang=lang, as_of=as_of, file=file)
+    book = worker_book(packs_dir)
+    return [check_line(book, line.rstrip("\r\n"), number, settings).output
+            for number, line in enumerate(lines, start=1)]
+
+
+# --- worker processes -------------------------------------------------------------------------
+
+_worker_settings: Settings | None = None
+
+
+def _start_worker(settings: Settings, digest: str) -> None:
+    global _worker_settings
+    book = worker_book(settings.packs_dir)
+    if book.digest != digest:  # the packs changed between the parent's check and this worker's load
+        raise RuntimeError("rule packs changed while the batch was starting")
+    _worker_settings = settings
+
+
+def _check_chunk(chunk: list[tuple[int, bytes]]) -> list[Checked]:
+    assert _worker_settings is not None, "worker not initialised"
+    book = worker_book(_worker_settings.packs_dir)
+    return [check_line(book, raw, number, _worker_settings) for number, raw in chunk]
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def read_lines(handle: IO[bytes], max_bytes: int) -> Iterator[tuple[int, bytes, int]]:
+    """(line number, line without its newline, bytes consumed). An over-long line is cut at
+    ``max_bytes + 1`` bytes (enough to be reported as too long) and the rest is skipped unread."""
+    number = 0
+    while True:
+        raw = handle.readline(max_bytes + 1)
+        if not raw:
+            return
+        number += 1
+        consumed = len(raw)
+        if not raw.endswith(b"\n") and len(raw) > max_bytes:
+            while True:  # skip the rest of an over-long line in bounded pieces
+                rest = handle.readline(1 << 20)
+                consumed += len(rest)
+                if not rest or rest.endswith(b"\n"):
+                    break
+        yield number, raw.rstrip(b"\r\n") if raw.endswith(b"\n") else raw, consumed
+
+
+def _chunks(lines: Iterator[tuple[int, bytes, int]], size: int) -> Iterator[tuple[list[tuple[int, bytes]], int]]:
+    chunk: list[tuple[int, bytes]] = []
+    consumed = 0
+    for number, raw, used in lines:
+        chunk.append((number, raw))
+        consumed += used
+        if len(chunk) >= size:
+            yield chunk, consumed
+            chunk, consumed = [], 0
+    if chunk:
+        yield chunk, consumed
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+ProgressCallback = Callable[[int, int], None]  # (lines done so far, input bytes consumed by them)
+
+
+def run(source: IO[bytes], out: IO[str], book: "RuleBook", settings: Settings, *, jobs: int = 1,
+        audit: "AuditLog | None" = None, progress: ProgressCallback | None = None) -> Summary:
+    """Check every line of ``source`` and write one line per input line to ``out``, in order."""
+    summary = Summary()
+    started = time.perf_counter()
+    settings = dataclasses.replace(settings, audit=audit is not None)
+    chunks = _chunks(read_lines(source, settings.max_line_bytes), CHUNK_LINES)
+
+    def emit(items: list[Checked], consumed: int) -> None:
+        out.write("".join(item.output + "\n" for item in items))
+        if audit is not None:
+            audit.write_lines([item.audit for item in items if item.audit])
+        for item in items:
+            summary.add(item)
+        if progress is not None:
+            progress(summary.lines, consumed)
+
+    if jobs <= 1:
+        for chunk, consumed in chunks:
+            emit([check_line(book, raw, number, settings) for number, raw in chunk], consumed)
+    else:
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
+                                     initargs=(settings, book.digest)) as pool:
+                pending: deque[tuple[Future[list[Checked]], int]] = deque()
+                for chunk, consumed in chunks:
+                    pending.append((pool.submit(_check_chunk, chunk), consumed))
+                    if len(pending) >= jobs * CHUNKS_PER_WORKER:
+                        future, used = pending.popleft()
+                        emit(future.result(), used)
+                while pending:
+                    future, used = pending.popleft()
+                    emit(future.result(), used)
+        except BrokenProcessPool:
+            raise InputError([Problem("a batch worker stopped unexpectedly (were the rule packs changed "
+                                      "while the batch started, or is memory short?)")]) from None
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def open_input(path: str) -> IO[bytes]:
+    """Open a JSONL input for reading (``-`` is standard input); errors as located InputError."""
+    import sys
+
+    if path == "-":
+        return sys.stdin.buffer
+    p = Path(path)
+    try:
+        return p.open("rb")
+    except FileNotFoundError:
+        raise InputError([Problem("no such file", file=path)]) from None
+    except IsADirectoryError:
+        raise InputError([Problem("is a directory, not a file", file=path)]) from None
+    except OSError as exc:
+        raise InputError([Problem(f"cannot read file: {exc.strerror}", file=path)]) from None

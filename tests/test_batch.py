@@ -1,0 +1,173 @@
+"""Batch checking (SPEC §10): order, bad lines, streaming, output and audit policies."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine import RuleBook, batch
+from engine.cli import cli
+from engine.source import load_file
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+def example_lines(n: int) -> list[str]:
+    """n valid applications with ids APP-1..APP-n, cycling through the examples."""
+    bases = [json.loads(json.dumps(load_file(p).data, default=str)) for p in EXAMPLES]
+    lines = []
+    for i in range(1, n + 1):
+        app = dict(bases[i % len(bases)], application_id=f"APP-{i}")
+        lines.append(json.dumps(app, ensure_ascii=False))
+    return lines
+
+
+def run_cli(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    """40 lines: valid applications with four kinds of bad line among them."""
+    lines = example_lines(40)
+    lines[4] = '{"filing_province": "guangdong", "subjct": {}}'  # line 5: unknown field
+    lines[9] = "not json at all"  # line 10
+    lines[14] = ""  # line 15: empty
+    lines[19] = '{"application_id": "x", "filing_province": "fujain"'  # line 20: truncated JSON
+    path = tmp_path_factory.mktemp("batch") / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, lines
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_batch_keeps_input_order_and_survives_bad_lines(mixed, tmp_path, jobs):
+    path, lines = mixed
+    out = tmp_path / "out.jsonl"
+    result = run_cli("batch", path, "-o", out, "--jobs", jobs)
+    assert result.exit_code == 1  # some lines failed
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == len(lines)
+    bad = {5, 10, 15, 20}
+    for number, row in enumerate(rows, start=1):
+        if number in bad:
+            assert row["line"] == number and set(row) == {"line", "error"}
+            assert row["error"]["line"] == number and row["error"]["file"] == str(path)
+        else:
+            assert row["application_id"] == f"APP-{number}"
+            assert row["pack"]["digest"]
+    unknown = rows[4]["error"]
+    assert unknown["type"] == "ApplicationError"
+    assert any(p["path"] == "$.subjct" and p.get("suggestion") == "subject" for p in unknown["problems"])
+    assert "not a JSON object" in rows[9]["error"]["message"] or "JSON object" in rows[9]["error"]["message"]
+    assert "empty line" in rows[14]["error"]["message"]
+    assert "invalid JSON" in rows[19]["error"]["message"]
+    assert "4 failed" in result.output and "40 lines" in result.output
+
+
+def test_one_and_two_jobs_write_identical_results(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(example_lines(600)) + "\n", encoding="utf-8")  # more than two chunks
+    outputs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}.jsonl"
+        result = run_cli("batch", path, "-o", out, "--jobs", jobs, "--as-of", "2024-10-08")
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]
+    book = RuleBook.load()
+    first = json.loads(example_lines(1)[0])
+    expected = book.evaluate(first, as_of="2024-10-08").to_dict("zh")
+    assert json.loads(outputs[0].splitlines()[0]) == expected
+
+
+def test_batch_never_overwrites_unasked(mixed, tmp_path):
+    path, _ = mixed
+    out = tmp_path / "out.jsonl"
+    out.write_text("precious\n", encoding="utf-8")
+    result = run_cli("batch", path, "-o", out)
+    assert result.exit_code == 2 and "--force" in result.output
+    assert out.read_text(encoding="utf-8") == "precious\n"
+    original = path.read_bytes()
+    result = run_cli("batch", path, "-o", path, "--force")
+    assert result.exit_code == 2 and "input file" in result.output
+    assert path.read_bytes() == original
+
+
+class CountingInput(io.BytesIO):
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.lines_read = 0
+
+    def readline(self, size: int | None = -1) -> bytes:  # type: ignore[override]
+        line = super().readline(size)
+        self.lines_read += bool(line)
+        return line
+
+
+class RecordingOutput(io.StringIO):
+    def __init__(self, source: CountingInput) -> None:
+        super().__init__()
+        self.source = source
+        self.read_at_writes: list[int] = []
+
+    def write(self, text: str) -> int:
+        self.read_at_writes.append(self.source.lines_read)
+        return super().write(text)
+
+
+def test_batch_streams_instead_of_reading_everything_first(book):
+    lines = example_lines(2000)
+    source = CountingInput(("\n".join(lines) + "\n").encode("utf-8"))
+    out = RecordingOutput(source)
+    summary = batch.run(source, out, book, batch.Settings(), jobs=1)
+    assert summary.lines == summary.checked == 2000
+    # the first results were written when only the first chunk had been read
+    assert out.read_at_writes[0] <= batch.CHUNK_LINES
+    assert len(out.getvalue().splitlines()) == 2000
+
+
+def test_an_over_long_line_is_an_error_and_the_next_line_is_checked(book):
+    good = example_lines(2)
+    data = (good[0] + "\n" + '{"x": "' + "a" * 5000 + '"}\n' + good[1] + "\n").encode("utf-8")
+    out = io.StringIO()
+    summary = batch.run(io.BytesIO(data), out, book, batch.Settings(max_line_bytes=4000), jobs=1)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r.get("application_id") for r in rows] == ["APP-1", None, "APP-2"]
+    assert rows[1]["line"] == 2 and "over the limit" in rows[1]["error"]["message"]
+    assert summary.failed == 1 and summary.first_failures == [2]
+
+
+def test_check_partition_numbers_lines_and_reuses_one_book():
+    lines = example_lines(3) + ["{}"]
+    out = [json.loads(x) for x in batch.check_partition(lines, as_of="2024-10-08")]
+    assert [o.get("application_id") for o in out[:3]] == ["APP-1", "APP-2", "APP-3"]
+    assert out[3]["line"] == 4
+    assert batch.worker_book(None) is batch.worker_book(None)
+
+
+def test_batch_audit_appends_masked_records(mixed, tmp_path):
+    path, lines = mixed
+    audit = tmp_path / "audit.jsonl"
+    audit.write_text('{"earlier": "record"}\n', encoding="utf-8")
+    run_cli("batch", path, "-o", tmp_path / "a.jsonl", "--audit", audit, "--jobs", 2)
+    run_cli("batch", path, "-o", tmp_path / "b.jsonl", "--audit", audit, "--jobs", 1)
+    text = audit.read_text(encoding="utf-8")
+    records = [json.loads(line) for line in text.splitlines()]
+    assert records[0] == {"earlier": "record"}
+    assert len(records) == 1 + 2 * 36  # one per successfully checked line, twice
+    first_run, second_run = records[1:37], records[37:]
+    assert [r["application_id"] for r in first_run] == [r["application_id"] for r in second_run]
+    assert [r["input_hash"] for r in first_run] == [r["input_hash"] for r in second_run]
+    for line in lines:
+        if line.startswith('{"'):
+            try:
+                number = json.loads(line)["subject"]["certificate"]["number"]
+            except (KeyError, ValueError):
+                continue
+            assert str(number) not in text
+    assert all("*" in r["subject"]["certificate"] for r in records[1:])
