@@ -22,13 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import provinces  # noqa: E402
-from engine.source import load_file  # noqa: E402
+from engine import application  # noqa: E402
 
 
 def templates() -> list[dict[str, Any]]:
     out = []
     for path in sorted((ROOT / "examples").glob("*.yaml")):
-        data = load_file(path).data
+        data = application.load(path).data  # checked: numbers YAML read unquoted become the text written
         out.append(json.loads(json.dumps(data, default=str)))
     return out
 

@@ -7,6 +7,7 @@ Every problem found is reported at once, located in the file it came from.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -72,7 +73,8 @@ def _fast_validator() -> Any:
     with its path. Its date format is the same real-date check jsonschema applies, and a test
     keeps the two in agreement (it is never more lenient).
     """
-    return fastjsonschema.compile(bundled.schema("application"), formats={"date": _is_iso_date})
+    # compile() rewrites $refs inside the schema it is given: hand it a copy of the shared one
+    return fastjsonschema.compile(copy.deepcopy(bundled.schema("application")), formats={"date": _is_iso_date})
 
 
 def _schema_valid(data: dict[str, Any]) -> bool:
@@ -101,7 +103,8 @@ def check_document(document: Document) -> Application:
 
 def check(data: dict[str, Any], source: SourceMap) -> Application:
     schema = bundled.schema("application")
-    data = _coerce_strings(data, schema, schema, (), source)
+    if not source.exact_types:  # JSON says what it means: "name": 0 is a number, and an error
+        data = _coerce_strings(data, schema, schema, (), source)
     problems = [] if _schema_valid(data) else [
         _schema_problem(err, source, schema) for err in _validator().iter_errors(data)]
     problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))

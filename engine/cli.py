@@ -442,6 +442,33 @@ def _batch_progress(source: Any) -> Any:
     return running()
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@packs_option
+@click.option("--watch", is_flag=True, help="Reload the packs when a pack file changes; a broken edit is "
+              "rejected (logged with its location) and the last good packs keep serving.")
+@click.option("--max-body", "max_body", type=click.IntRange(min=1), default=1024 * 1024, show_default=True,
+              help="Largest request body accepted, in bytes (larger: 413).")
+@audit_option
+@handles_errors()
+def serve(host: str, port: int, packs_dir: str | None, watch: bool, max_body: int, audit_file: str | None) -> None:
+    """Serve checks over HTTP: POST /v1/check, GET /v1/provinces, /v1/packs, /healthz, /openapi.json."""
+    import logging
+
+    from .live import LiveRuleBook
+    from .service import serve as run_service
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    live = LiveRuleBook(packs_dir)
+    audit = _open_audit(audit_file)
+    try:
+        run_service(live, host=host, port=port, max_body_bytes=max_body, audit=audit, watch=watch)
+    finally:
+        if audit is not None:
+            audit.close()
+
+
 @cli.command(hidden=True)
 def facts() -> None:
     """Print the fact catalogue as Markdown (docs/facts.md)."""

@@ -59,6 +59,7 @@ class SourceMap:
     key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     raw: dict[PathKey, str] = field(default_factory=dict)
     text: str | None = None
+    exact_types: bool = False  # JSON: the text itself says what is text and what is a number
     _resolved: bool = False
 
     def _ensure(self) -> None:
@@ -145,7 +146,7 @@ def parse_text(text: str, file: str | None = None, *, duplicates: list[Problem] 
         except RecursionError:
             raise InputError([Problem("document is nested too deeply", file=file)]) from None
         _check_depth(data, file)
-        return Document(data, SourceMap(file, text=text))
+        return Document(data, SourceMap(file, text=text, exact_types=True))
     data, source = _parse_yaml(text, file, duplicates)
     return Document(data, source)
 

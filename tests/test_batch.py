@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine import RuleBook, batch
+from engine import RuleBook, application, batch
 from engine.cli import cli
-from engine.source import load_file
+
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -19,7 +19,7 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 def example_lines(n: int) -> list[str]:
     """n valid applications with ids APP-1..APP-n, cycling through the examples."""
-    bases = [json.loads(json.dumps(load_file(p).data, default=str)) for p in EXAMPLES]
+    bases = [json.loads(json.dumps(application.load(p).data, default=str)) for p in EXAMPLES]
     lines = []
     for i in range(1, n + 1):
         app = dict(bases[i % len(bases)], application_id=f"APP-{i}")

@@ -1,0 +1,76 @@
+"""Decision records: appended, never truncated, personal data masked, same input -> same hash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from engine import RuleBook
+from engine.audit import AuditLog, record
+from engine.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SICHUAN = ROOT / "examples" / "sichuan-trading-company.yaml"
+FUJIAN = ROOT / "examples" / "fujian-individual-cross-province.yaml"
+
+
+def test_check_appends_one_record_per_evaluation_and_never_truncates(tmp_path):
+    audit = tmp_path / "decisions.jsonl"
+    audit.write_text('{"kept": true}', encoding="utf-8")  # an earlier record cut short of its newline
+    runner = CliRunner()
+    assert runner.invoke(cli, ["check", str(SICHUAN), "--audit", str(audit)]).exit_code == 1
+    assert runner.invoke(cli, ["check", str(FUJIAN), "--audit", str(audit), "--format", "json"]).exit_code == 0
+    lines = audit.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0]) == {"kept": True}
+    first, second = (json.loads(line) for line in lines[1:])
+    book = RuleBook.load()
+    expected = book.evaluate(SICHUAN)
+    assert first["application_id"] == "SC-2024-0003" and first["pack"] == expected.pack
+    assert first["required_documents"] == [d.id for d in expected.required_documents]
+    assert first["findings"] == ["document_too_old"] and first["blocking"] is True
+    assert first["input_hash"].startswith("sha256:") and first["input_hash"] != second["input_hash"]
+    assert second["subject"] == {"type": "individual", "certificate": "4401**********6782"}
+    text = audit.read_text(encoding="utf-8")
+    assert "440106199203156782" not in text and "王芳" not in text  # no certificate number, no name
+
+
+def test_the_input_hash_depends_on_the_input_only(tmp_path):
+    book = RuleBook.load()
+    a = record(book.evaluate(FUJIAN))
+    b = record(book.evaluate(FUJIAN, as_of="2025-01-01"))
+    assert a["input_hash"] == b["input_hash"] and a["evaluated_on"] != b["evaluated_on"]
+    assert record(book.evaluate(SICHUAN))["input_hash"] != a["input_hash"]
+
+
+def test_audit_refuses_a_directory_or_an_input(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["check", str(SICHUAN), "--audit", str(tmp_path)])
+    assert result.exit_code == 2 and "directory" in result.output
+    copy = tmp_path / "app.yaml"
+    copy.write_text(SICHUAN.read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(cli, ["check", str(copy), "--audit", str(copy)])
+    assert result.exit_code == 2 and "input file" in result.output
+    assert copy.read_text(encoding="utf-8") == SICHUAN.read_text(encoding="utf-8")
+
+
+def test_many_threads_write_whole_lines(tmp_path):
+    import threading
+
+    path = tmp_path / "a.jsonl"
+    log = AuditLog(path)
+    entry = {"x": "y" * 5000}
+
+    def write():
+        for _ in range(50):
+            log.write(entry)
+
+    threads = [threading.Thread(target=write) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    log.close()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 400 and all(json.loads(line) == entry for line in lines)

@@ -1,0 +1,57 @@
+"""The compiled schema check that runs first must never accept what jsonschema rejects."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine import application
+from engine.errors import ApplicationError
+from engine.source import parse_text
+
+ROOT = Path(__file__).resolve().parent.parent
+BASES = [json.loads(json.dumps(application.load(p).data, default=str)) for p in sorted((ROOT / "examples").glob("*.yaml"))]
+
+values = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=False, allow_infinity=False),
+                   st.text(max_size=12), st.sampled_from(["2024-02-30", "2024-13-01", "2024-10-08", "20241008", "", "x" * 300]),
+                   st.lists(st.text(max_size=5), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+
+
+def paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from paths(value, prefix + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from paths(value, prefix + (index,))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, len(BASES) - 1), st.data(), values)
+def test_fast_check_is_never_more_lenient_than_jsonschema(which, data, value):
+    app = copy.deepcopy(BASES[which])
+    path = data.draw(st.sampled_from([p for p in paths(app) if p]))
+    target = app
+    for part in path[:-1]:
+        target = target[part]
+    if data.draw(st.booleans()) and isinstance(target, dict):
+        target[str(path[-1]) + data.draw(st.sampled_from(["", "_x"]))] = value  # replace, or add an unknown field
+    else:
+        target[path[-1]] = value
+    if application._schema_valid(app):
+        assert not list(application._validator().iter_errors(app)), (path, value)
+
+
+def test_json_text_is_taken_at_its_word():
+    """YAML's unquoted 0755 is text as written; JSON's 0 for a name is a number, and an error."""
+    app = copy.deepcopy(BASES[0])
+    app["principal"]["name"] = 0
+    with pytest.raises(ApplicationError) as err:
+        application.check_document(parse_text(json.dumps(app)))
+    assert err.value.path == "$.principal.name" and "expected text" in err.value.first.message
