@@ -57,7 +57,13 @@ def _validator() -> jsonschema.protocols.Validator:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
+_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
 def _is_iso_date(text: str) -> bool:
+    """The date format exactly as jsonschema checks it: YYYY-MM-DD and a real date."""
+    if not _FULL_DATE.fullmatch(text):
+        return False
     try:
         dt.date.fromisoformat(text)
     except ValueError:

@@ -71,7 +71,7 @@ def test_batch_keeps_input_order_and_survives_bad_lines(mixed, tmp_path, jobs):
 
 def test_one_and_two_jobs_write_identical_results(tmp_path):
     path = tmp_path / "in.jsonl"
-    path.write_text("\n".join(example_lines(600)) + "\n", encoding="utf-8")  # more than two chunks
+    path.write_text("\n".join(example_lines(300)) + "\n", encoding="utf-8")  # more than one chunk
     outputs = []
     for jobs in (1, 2):
         out = tmp_path / f"out{jobs}.jsonl"
@@ -121,14 +121,14 @@ class RecordingOutput(io.StringIO):
 
 
 def test_batch_streams_instead_of_reading_everything_first(book):
-    lines = example_lines(2000)
+    lines = example_lines(800)
     source = CountingInput(("\n".join(lines) + "\n").encode("utf-8"))
     out = RecordingOutput(source)
     summary = batch.run(source, out, book, batch.Settings(), jobs=1)
-    assert summary.lines == summary.checked == 2000
+    assert summary.lines == summary.checked == 800
     # the first results were written when only the first chunk had been read
     assert out.read_at_writes[0] <= batch.CHUNK_LINES
-    assert len(out.getvalue().splitlines()) == 2000
+    assert len(out.getvalue().splitlines()) == 800
 
 
 def test_an_over_long_line_is_an_error_and_the_next_line_is_checked(book):
