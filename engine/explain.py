@@ -277,7 +277,8 @@ def _deciding(trace: Trace, ctx: Mapping[str, Any], item: str | None) -> list[Ch
     if isinstance(node, Quantifier):
         contexts = list(item_contexts(ctx, node.scope))
         ref = facts_module.REF_FACT[node.scope]
-        pairs = [(child, c, str(c[ref])) for child, c in zip(trace.children, contexts)]
+        pairs: list[tuple[Trace, Mapping[str, Any], str | None]] = [
+            (child, c, str(c[ref])) for child, c in zip(trace.children, contexts)]
     else:
         pairs = [(child, ctx, item) for child in trace.children]
     if not isinstance(node, Not):

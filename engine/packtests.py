@@ -244,29 +244,31 @@ def check_expectations(expect: Mapping[str, Any], data: Mapping[str, Any], fired
 
 def run(book: RuleBook, case: Case) -> CaseOutcome:
     """Evaluate one case and compare the result with what it expects."""
-    where = {"name": case.name, "index": case.index, "file": case.file, "line": case.line}
+
+    def outcome(pack: str, *failures: str, fired: frozenset[str] = frozenset()) -> CaseOutcome:
+        return CaseOutcome(pack, case.name, case.index, tuple(failures), fired, case.file, case.line)
+
     try:
         ruleset = _ruleset_for(book, case)
     except KeyError as exc:
         hint = closest(exc.args[0], book.rulesets)
-        return CaseOutcome(pack=str(case.pack), failures=(
-            f"no pack '{exc.args[0]}' in {book.directory}" + (f" (did you mean '{hint}'?)" if hint else ""),), **where)
-    where["pack"] = ruleset.key
+        return outcome(str(case.pack), f"no pack '{exc.args[0]}' in {book.directory}"
+                       + (f" (did you mean '{hint}'?)" if hint else ""))
     try:
         application = build_application(case.data, ruleset)
     except KeyError as exc:
-        return CaseOutcome(failures=(f"unknown fixture {exc}; known: {', '.join(sorted(ruleset.fixtures))}",), **where)
+        return outcome(ruleset.key, f"unknown fixture {exc}; known: {', '.join(sorted(ruleset.fixtures))}")
     as_of = dt.date.fromisoformat(str(case.data["as_of"])) if case.data.get("as_of") else None
     try:
         # The national pack's cases test the base rules alone, whichever province their fixture names.
         result = book.evaluate(application, as_of=as_of, pack="national" if ruleset.key == "national" else None)
     except IcpRulesError as exc:
-        return CaseOutcome(failures=(f"the test application is invalid:\n{exc.format_message()}",), **where)
+        return outcome(ruleset.key, f"the test application is invalid:\n{exc.format_message()}")
     if case.pack is not None and result.ruleset.key != ruleset.key:
-        return CaseOutcome(failures=(f"the application was evaluated in {result.ruleset.key}, not {ruleset.key}",), **where)
+        return outcome(ruleset.key, f"the application was evaluated in {result.ruleset.key}, not {ruleset.key}")
     fired = {f.rule for f in result.fired}
     failures = check_expectations(case.data["expect"], result.to_dict("zh"), fired)
-    return CaseOutcome(failures=tuple(failures), fired=frozenset(fired), **where)
+    return outcome(ruleset.key, *failures, fired=frozenset(fired))
 
 
 def run_case(book: RuleBook, ruleset: RuleSet, index: int, case: Mapping[str, Any]) -> CaseOutcome:
