@@ -116,3 +116,15 @@ def test_cli_explains_in_chinese_by_default_english_on_request_and_as_json():
     check = data["rules"][0]["items"][0]["checks"][-1]
     assert (check["fact"], check["operator"], check["expected"], check["actual"], check["holds"]) == \
         ("subject.domain_prefix_count", "greater_than", 31, 32, True)
+
+
+def test_when_no_filing_is_needed_matched_rules_say_their_documents_are_not_listed(book):
+    app = dict(_load(GD), server={"location": "hong_kong"})
+    explanation = book.explain(app)
+    by_id = {r.rule.id: r for r in explanation.rules}
+    assert by_id["filing_not_required_offshore"].status == "matched"
+    assert "✓ 服务器在中国内地：否" in by_id["filing_not_required_offshore"].text("zh")
+    certificate = by_id["basic_subject_certificate"]
+    assert certificate.status == "matched"
+    assert "filing_not_required_offshore finds no filing is needed" in certificate.text("en")
+    assert book.evaluate(app).to_dict()["required_documents"] == []
