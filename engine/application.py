@@ -23,7 +23,7 @@ from stdnum.cn import ric, uscc
 
 from . import bundled, provinces
 from .errors import ApplicationError, Problem
-from .source import DEFAULT_MAX_BYTES, Document, PathKey, SourceMap, load_file
+from .source import Document, PathKey, SourceMap, load_file
 from .suggest import closest
 
 UNIT_CERTIFICATES = frozenset(
@@ -91,8 +91,11 @@ def _schema_valid(data: dict[str, Any]) -> bool:
     return True
 
 
-def load(source: str | Path | dict[str, Any] | Application, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Application:
-    """Read and check an application from a path or an already-parsed mapping."""
+def load(source: str | Path | dict[str, Any] | Application, *, max_bytes: int | None = None) -> Application:
+    """Read and check an application from a path or an already-parsed mapping.
+
+    ``max_bytes`` limits the size of a file (default: ``ICP_RULES_MAX_BYTES``, else 1 MiB).
+    """
     if isinstance(source, Application):
         return source
     if isinstance(source, dict):

@@ -108,15 +108,23 @@ def cli() -> None:
 @click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @click.option("--no-mask", is_flag=True, help="Show ID and certificate numbers in full.")
+@click.option("--max-bytes", "max_bytes", type=click.IntRange(min=1), default=None,
+              help="Refuse application files larger than this (default: $ICP_RULES_MAX_BYTES, else 1 MiB).")
 @audit_option
 @handles_errors()
 def check(application: str, fmt: str, lang: str, templates_dir: str | None, width: int | None,
           as_of: dt.date | None, packs_dir: str | None, output: str | None, force: bool, no_mask: bool,
-          audit_file: str | None) -> None:
+          max_bytes: int | None, audit_file: str | None) -> None:
     """Print the checklist of documents APPLICATION must bring."""
-    book = _load_book(packs_dir)
+    from . import application as application_module
+    from .rulebook import RuleBook
+
+    # The application first: a broken one is reported without loading any pack, and then only
+    # the national pack and its province's pack are loaded (validate checks all of them).
+    app = application_module.load(application, max_bytes=max_bytes)
+    book = RuleBook.load(packs_dir, only=[app.province.key])
     audit = _open_audit(audit_file, inputs=(Path(application),))
-    result = book.evaluate(application, as_of=as_of)
+    result = book.evaluate(app, as_of=as_of)
     if audit is not None:
         with audit:
             audit.log(result, source=application)

@@ -22,6 +22,7 @@ from .source import PathKey
 from .suggest import closest
 
 Context = Mapping[str, Any]
+Pattern = Any  # a compiled RE2 pattern (re2._Regexp): search(text) -> match or None
 Predicate = Callable[[Context], Union[bool, None]]
 FACTS_KEY = "__facts__"  # the Facts object rides in every context, for quantifiers
 
@@ -86,7 +87,7 @@ class Compare(Node):
     fact: str
     op: str
     value: Any
-    pattern: re.Pattern[str] | None = field(default=None, compare=False)
+    pattern: Pattern | None = field(default=None, compare=False)
 
     def compile(self) -> Predicate:
         name, op, expected = self.fact, self.op, self.value
@@ -105,7 +106,7 @@ class Compare(Node):
         return Trace(self, self.compile()(ctx), ctx.get(self.fact))
 
 
-def _test(op: str, expected: Any, pattern: re.Pattern[str] | None) -> Callable[[Any], bool]:
+def _test(op: str, expected: Any, pattern: Pattern | None) -> Callable[[Any], bool]:
     if op == "equals":
         return lambda actual: bool(actual == expected)
     if op == "not_equals":
@@ -343,7 +344,7 @@ def _scalar(fact: Fact, value: Any, env: Environment) -> Any:
     return value
 
 
-def _check_value(fact: Fact, op: str, value: Any, env: Environment) -> tuple[Any, re.Pattern[str] | None]:
+def _check_value(fact: Fact, op: str, value: Any, env: Environment) -> tuple[Any, Pattern | None]:
     kind = fact.type
     if op == "exists":
         if not isinstance(value, bool):
@@ -380,15 +381,49 @@ def _check_value(fact: Fact, op: str, value: Any, env: Environment) -> tuple[Any
     raise AssertionError(op)  # pragma: no cover
 
 
-def compile_regex(value: Any) -> re.Pattern[str]:
+# Pack regexes run on text applicants typed, so they use RE2: matching takes time linear in the
+# text whatever the pattern (no catastrophic backtracking), and a pattern's compiled size is capped.
+REGEX_MAX_MEMORY = 1 << 20  # bytes of RE2 program; far above any sensible pack pattern
+_UNSUPPORTED = (("invalid escape sequence: \\1", "backreferences"), ("invalid escape sequence: \\", "this escape"),
+                ("invalid perl operator: (?=", "lookahead"), ("invalid perl operator: (?!", "negative lookahead"),
+                ("invalid perl operator: (?<", "lookbehind"), ("invalid perl operator", "this group syntax"))
+
+
+# Packs written for Python's re spell code points \u4e00 / \U0001f600; RE2 spells them \x{4e00}.
+_PYTHON_CODEPOINT = re.compile(r"(?<!\\)((?:\\\\)*)\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))")
+
+
+def _re2_syntax(pattern: str) -> str:
+    return _PYTHON_CODEPOINT.sub(lambda m: f"{m.group(1)}\\x{{{m.group(2) or m.group(3)}}}", pattern)
+
+
+def compile_regex(value: Any) -> Pattern:
+    """A pack's ``matches`` pattern compiled with RE2; errors say which syntax RE2 lacks."""
     if not isinstance(value, str) or not value:
         raise ConditionError((), "matches takes a regular expression as text")
     if len(value) > MAX_REGEX_LENGTH:
         raise ConditionError((), f"regular expression longer than {MAX_REGEX_LENGTH} characters")
+    import re2  # imported here: only packs that use `matches` pay for it
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print to stderr; the message below says it instead
+    options.max_mem = REGEX_MAX_MEMORY
     try:
-        return re.compile(value)
-    except re.error as exc:
-        raise ConditionError((), f"invalid regular expression: {exc}") from None
+        return re2.compile(_re2_syntax(value), options)
+    except re2.error as exc:
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        if "pattern too large" in reason:
+            raise ConditionError((), "regular expression is too large (its repetitions expand beyond the "
+                                     f"{REGEX_MAX_MEMORY // 1024} KiB limit)") from None
+        for marker, feature in _UNSUPPORTED:
+            if marker in reason:
+                raise ConditionError((), f"regular expression uses {feature}, which is not supported: pack patterns "
+                                         f"run on RE2, which guarantees linear-time matching ({reason})") from None
+        try:  # a plain syntax error: Python's message is the one pack authors know
+            re.compile(value)
+        except re.error as py_exc:
+            reason = str(py_exc)
+        raise ConditionError((), f"invalid regular expression: {reason}") from None
 
 
 def facts_used(node: Node) -> Iterator[str]:

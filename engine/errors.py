@@ -7,7 +7,16 @@ A single exception may carry several problems, because users want every mistake 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+MAX_SHOWN = 80  # characters of a quoted value shown in a message; inputs may hold megabytes
+_LONG_QUOTED = re.compile(r"'([^'\n]{%d,})'" % (MAX_SHOWN + 1))
+
+
+def _shorten(message: str) -> str:
+    """Quote long values by their start and length, so a megabyte string gives a one-line message."""
+    return _LONG_QUOTED.sub(lambda m: f"'{m.group(1)[:MAX_SHOWN]}…' ({len(m.group(1))} characters)", message)
 
 
 @dataclass(frozen=True)
@@ -31,9 +40,11 @@ class Problem:
         return ":".join(parts)
 
     def format(self) -> str:
-        text = f"{self.location()}  {self.path or '$'}  {self.message}"
+        text = f"{self.location()}  {self.path or '$'}  {_shorten(self.message)}"
         if self.suggestion:
-            text += f" (did you mean '{self.suggestion}'?)"
+            text += f" (did you mean '{_shorten(self.suggestion)}'?)"
+        if len(text) > 4 * 1024:  # whatever the message held, one problem stays a readable line
+            text = text[:4 * 1024] + f"… ({len(text)} characters)"
         return text
 
 

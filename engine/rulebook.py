@@ -79,13 +79,15 @@ class RuleBook:
         key = province.key if isinstance(province, provinces.Province) else province
         return self.rulesets.get(key) or self.rulesets["national"]
 
-    def evaluate(self, application: Any, *, as_of: dt.date | str | None = None, pack: str | None = None) -> Result:
+    def evaluate(self, application: Any, *, as_of: dt.date | str | None = None, pack: str | None = None,
+                 max_bytes: int | None = None) -> Result:
         """Evaluate an application (a mapping, a path to a JSON/YAML file, or a checked Application).
 
         ``pack`` evaluates under that pack instead of the filing province's (``"national"``: the base
-        rules alone, as the national pack's own test cases do).
+        rules alone, as the national pack's own test cases do). ``max_bytes`` limits the size of an
+        application file (default: ``ICP_RULES_MAX_BYTES``, else 1 MiB).
         """
-        app = application_module.load(application)
+        app = application_module.load(application, max_bytes=max_bytes)
         if isinstance(as_of, str):
             as_of = dt.date.fromisoformat(as_of)
         on = as_of or app.submitted_on or dt.date.today()

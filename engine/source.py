@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +27,10 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 DEFAULT_MAX_BYTES = 1024 * 1024
+MAX_BYTES_ENV = "ICP_RULES_MAX_BYTES"  # the default size limit, for deployments that need another
 MAX_DEPTH = 200
 MAX_NODES = 200_000
+MAX_NUMBER_DIGITS = 100  # longer numbers are never real data, and int() of huge ones is quadratic
 
 PathKey = tuple[Any, ...]
 
@@ -99,13 +102,38 @@ class Document:
     source: SourceMap
 
 
-def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+def default_max_bytes() -> int:
+    """The input size limit: ``ICP_RULES_MAX_BYTES`` if set, else 1 MiB."""
+    value = os.environ.get(MAX_BYTES_ENV)
+    if value is None:
+        return DEFAULT_MAX_BYTES
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if limit <= 0:
+        raise InputError([Problem(f"{MAX_BYTES_ENV}={value!r} is not a positive number of bytes")])
+    return limit
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def read_text(path: Path, max_bytes: int | None = None) -> str:
     name = str(path)
+    if max_bytes is None:
+        max_bytes = default_max_bytes()
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise InputError([Problem(f"file is {size} bytes, over the limit of {max_bytes} bytes", file=name)])
+            raise InputError([Problem(f"file is {size} bytes, over the limit of {max_bytes} bytes "
+                                      f"(--max-bytes or {MAX_BYTES_ENV} raise it)", file=name)])
         raw = path.read_bytes()
+        if len(raw) > max_bytes:  # the file grew, or is not a regular file
+            raise InputError([Problem(f"file is over the limit of {max_bytes} bytes", file=name)])
     except FileNotFoundError:
         raise InputError([Problem("no such file", file=name)]) from None
     except IsADirectoryError:
@@ -117,11 +145,14 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(f"not UTF-8 text (byte {exc.start} is invalid)", file=name)]) from None
+        prefix = raw[: exc.start].decode("utf-8", "replace")
+        line, column = _position(prefix, len(prefix))
+        raise InputError([Problem(f"not UTF-8 text (byte {exc.start} is invalid; save the file as UTF-8)",
+                                  file=name, line=line, column=column)]) from None
     return text
 
 
-def load_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, *,
+def load_file(path: str | Path, max_bytes: int | None = None, *,
               duplicates: list[Problem] | None = None) -> Document:
     """Read a JSON or YAML file. With ``duplicates`` given, duplicate YAML keys are appended to it
     (the first value is kept) instead of raised, so a caller can report them with its other checks."""
@@ -135,12 +166,14 @@ def parse_text(text: str, file: str | None = None, *, duplicates: list[Problem] 
         raise InputError([Problem("empty document", file=file, line=1, column=1)])
     if text.lstrip().startswith(("{", "[")):
         try:
-            data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+            data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant,
+                              parse_float=_float, parse_int=_int)
         except _DuplicateKey as exc:
             _parse_yaml(text, file)  # raises the same complaint with its line and column
             raise InputError([Problem(f"duplicate key '{exc.key}'", file=file)]) from None
         except _BadConstant as exc:
-            raise InputError([Problem(f"{exc.name} is not a valid number", file=file)]) from None
+            line, column = _token_position(text, exc.name)
+            raise InputError([Problem(exc.message, file=file, line=line, column=column)]) from None
         except json.JSONDecodeError as exc:
             raise InputError([Problem(f"invalid JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno)]) from None
         except RecursionError:
@@ -158,9 +191,9 @@ class _DuplicateKey(ValueError):
 
 
 class _BadConstant(ValueError):
-    def __init__(self, name: str):
-        super().__init__(name)
-        self.name = name
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name, self.message = name, message
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -173,7 +206,41 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _no_constant(name: str) -> Any:
-    raise _BadConstant(name)
+    raise _BadConstant(name, f"{name} is not a valid number")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _BadConstant(text, f"{text[:40]} is not a usable number (too large)")
+    return value
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _BadConstant(text, f"number with more than {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def _token_position(text: str, token: str) -> tuple[int | None, int | None]:
+    """Where ``token`` first stands outside a JSON string (the json module does not say)."""
+    in_string = escaped = False
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif text.startswith(token, index) and not (text[index - 1:index].isalnum() if index else False):
+            return _position(text, index)
+        index += 1
+    return None, None
 
 
 def _check_depth(data: Any, file: str | None) -> None:
@@ -198,10 +265,16 @@ def _parse_yaml(text: str, file: str | None, duplicates: list[Problem] | None = 
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
         raise InputError([Problem(f"invalid YAML: {message}", file=file, line=line, column=column)]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids, e.g. a control character
+        line, column = _position(text, exc.position)
+        raise InputError([Problem(f"invalid YAML: character {ord(exc.character) if isinstance(exc.character, str) else exc.character:#06x} "
+                                  "is not allowed (control characters cannot appear in YAML)",
+                                  file=file, line=line, column=column)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(f"invalid YAML: {exc}", file=file)]) from None
-    except RecursionError:
-        raise InputError([Problem("document is nested too deeply", file=file)]) from None
+    except _TooDeep as exc:
+        raise InputError([Problem(f"document is nested more than {MAX_DEPTH} levels deep", file=file,
+                                  line=exc.mark.line + 1, column=exc.mark.column + 1)]) from None
     if not nodes:
         raise InputError([Problem("empty document", file=file, line=1, column=1)])
     if len(nodes) > 1:
@@ -219,12 +292,74 @@ def _parse_yaml(text: str, file: str | None, duplicates: list[Problem] | None = 
 
 
 def _compose_all(text: str) -> Iterator[yaml.Node]:
+    """Compose YAML documents into nodes from libyaml's events, without recursion.
+
+    libyaml's own composer recurses once per nesting level in C: 100,000 nested brackets overflow
+    the C stack and kill the process. Events come from libyaml's iterative parser; nodes are
+    assembled here on an explicit stack that refuses to grow past MAX_DEPTH.
+    """
     loader = _Loader(text)
     try:
-        while loader.check_node():
-            yield loader.get_node()
+        loader.get_event()  # stream start
+        while not loader.check_event(yaml.StreamEndEvent):
+            loader.get_event()  # document start
+            yield _compose_document(loader)
+            loader.get_event()  # document end
     finally:
         loader.dispose()
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: Any):
+        super().__init__(mark)
+        self.mark = mark
+
+
+def _compose_document(loader: Any) -> yaml.Node:
+    anchors: dict[str, yaml.Node] = {}
+    open_nodes: list[yaml.Node] = []
+    pending_keys: list[yaml.Node | None] = []
+    while True:
+        event = loader.get_event()
+        node: yaml.Node
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise yaml.composer.ComposerError(None, None, f"found undefined alias '{event.anchor}'", event.start_mark)
+            node = anchors[event.anchor]
+        elif isinstance(event, yaml.ScalarEvent):
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            if event.anchor is not None:
+                anchors[event.anchor] = node
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if len(open_nodes) >= MAX_DEPTH:
+                raise _TooDeep(event.start_mark)
+            kind = yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else yaml.MappingNode
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = loader.resolve(kind, None, event.implicit)
+            node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+            if event.anchor is not None:
+                anchors[event.anchor] = node
+            open_nodes.append(node)
+            pending_keys.append(None)
+            continue
+        else:  # the end of the innermost open collection
+            node = open_nodes.pop()
+            pending_keys.pop()
+            node.end_mark = event.end_mark
+        if not open_nodes:
+            return node
+        parent = open_nodes[-1]
+        if isinstance(parent, yaml.SequenceNode):
+            parent.value.append(node)
+        elif pending_keys[-1] is None:
+            pending_keys[-1] = node
+        else:
+            parent.value.append((pending_keys[-1], node))
+            pending_keys[-1] = None
 
 
 class _Builder:

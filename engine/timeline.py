@@ -76,10 +76,14 @@ def build(submitted_on: dt.date | None, settings: Mapping[str, int]) -> Timeline
     ]
     if submitted_on is None:
         return Timeline(tuple(steps), None, True)
-    provider_done, known_a = add_working_days(submitted_on, provider)
+    try:
+        provider_done, known_a = add_working_days(submitted_on, provider)
+        # SMS verification must be answered within its hours of the provider passing the filing on.
+        sms_by = provider_done + dt.timedelta(hours=values["sms_verification_hours"])
+        decision, known_b = add_working_days(provider_done, bureau)
+    except OverflowError:  # a submission date near 9999-12-31: the steps have no representable dates
+        return Timeline(tuple(steps), None, True)
     steps[0]["by"] = provider_done.isoformat()
-    # SMS verification must be answered within its hours of the provider passing the filing on.
-    steps[1]["by"] = (provider_done + dt.timedelta(hours=values["sms_verification_hours"])).isoformat()
-    decision, known_b = add_working_days(provider_done, bureau)
+    steps[1]["by"] = sms_by.isoformat()
     steps[2]["by"] = decision.isoformat()
     return Timeline(tuple(steps), decision, known_a and known_b)
