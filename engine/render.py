@@ -14,6 +14,7 @@ import re
 import shutil
 import traceback
 import unicodedata
+from functools import lru_cache
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -385,7 +386,15 @@ def _load_labels(templates: Path | None) -> dict[str, dict[str, str]]:
 
 
 def environment(format: str, templates: Path | None = None) -> SandboxedEnvironment:
-    """The sandboxed Jinja environment for one output format (HTML autoescaped)."""
+    """The sandboxed Jinja environment for one output format (HTML autoescaped).
+
+    Environments are kept, so each template is compiled once; Jinja still notices a template
+    file that changed on disk (auto_reload)."""
+    return _environment(format, str(templates) if templates is not None else None)
+
+
+@lru_cache(maxsize=32)
+def _environment(format: str, templates: str | None) -> SandboxedEnvironment:
     search = [str(templates)] if templates else []
     search.append(str(TEMPLATES))
     env = SandboxedEnvironment(loader=FileSystemLoader(search), undefined=StrictUndefined,

@@ -269,12 +269,13 @@ def test_working_days_skip_national_day_and_count_the_adjusted_weekend(book, ent
     assert timeline.add_working_days(dt.date(2024, 9, 27), 3)[0] == dt.date(2024, 10, 8)
 
 
-def test_bureau_review_is_30_working_days_in_guangdong_and_20_elsewhere(book, enterprise):
+def test_bureau_review_is_30_working_days_in_guangdong_and_zhejiang_and_20_elsewhere(book, enterprise):
     shown = {}
-    for province in ("guangdong", "fujian"):
+    for province in ("guangdong", "zhejiang", "fujian"):
         enterprise["filing_province"] = province
         shown[province] = render.view(book.evaluate(enterprise), "en")["timeline"]["steps"][2]["duration"]
-    assert shown == {"guangdong": "up to 30 working days", "fujian": "up to 20 working days"}
+    assert shown == {"guangdong": "up to 30 working days", "zhejiang": "up to 30 working days",
+                     "fujian": "up to 20 working days"}
 
 
 def test_beyond_the_known_calendar_weekdays_are_used_and_the_checklist_says_so(book, enterprise):
@@ -443,3 +444,23 @@ def test_the_application_loader_is_untouched_by_rendering(book):
     before = copy.deepcopy(app.data)
     book.evaluate(app).render(format="html")
     assert app.data == before
+
+
+@pytest.mark.parametrize("base", ["individual", "enterprise"])
+def test_every_province_renders_in_every_format_and_language(book, base, _fixtures):
+    """Each province's pack (or the national one) yields a checklist with its own footer and timeline."""
+    from engine.provinces import PROVINCES
+
+    for province in PROVINCES:
+        data = copy.deepcopy(_fixtures[base])
+        data["filing_province"] = province.key
+        result = book.evaluate(data)
+        words = render.view(result, "en")
+        assert words["applicant"]["province"]["name"] == province.english
+        for lang in LANGS:
+            for fmt in ("md", "html", "text"):
+                out = result.render(format=fmt, lang=lang, width=100)
+                assert render.LABELS[lang]["footer"] in out, (province.key, fmt, lang)
+                shown = _html_text(out).text if fmt == "html" else out
+                for doc in result.to_dict(lang)["required_documents"]:
+                    assert doc["name"] in shown, (province.key, fmt, lang, doc["id"])
