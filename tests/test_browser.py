@@ -32,6 +32,14 @@ def tools() -> tuple[str, str]:
     return chromium, pdftotext
 
 
+def _has_chinese_font() -> bool:
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return False
+    found = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=60).stdout
+    return bool(found.strip())
+
+
 def print_to_pdf(chromium: str, page: Path, pdf: Path, profile: Path) -> list[str]:
     """Print ``page`` to ``pdf`` in a fresh profile; returns what the page wrote to its console."""
     proc = subprocess.run([chromium, *BROWSER_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}",
@@ -56,6 +64,9 @@ def _squeeze(text: str) -> str:
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_html_prints_to_a_pdf_with_every_required_document(book, tools, tmp_path, example, lang):
     chromium, pdftotext = tools
+    if lang == "zh" and not _has_chinese_font():
+        pytest.skip("Chinese checklist not printed: no font with Chinese glyphs installed "
+                    "(apt-get install fonts-wqy-zenhei; .ci/run does this)")
     result = book.evaluate(example)
     page = tmp_path / "checklist.html"
     page.write_text(result.render(format="html", lang=lang), encoding="utf-8")
