@@ -21,6 +21,7 @@ from .facts import BY_NAME
 from .packs import Pack, Rule
 from .rulebook import RuleBook
 from .source import PathKey
+from .suggest import closest
 
 # A source that names nothing a reviewer could look up.
 PLACEHOLDER_SOURCE = re.compile(
@@ -56,6 +57,7 @@ def lint(book: RuleBook, *, packs: Iterable[str] | None = None, today: dt.date |
             problems.extend(_dates(loc, today))
             problems.extend(_source(loc))
         problems.extend(_pack_level(pack, today))
+        problems.extend(_test_names(book, key))
         problems.extend(_overlaps(book, key, located))
     problems.extend(_unused_documents(book, selected, located))
     unique = {(p.file, p.line, p.column, p.message): p for p in problems}
@@ -290,6 +292,45 @@ def _pack_level(pack: Pack, today: dt.date) -> Iterator[Problem]:
         if PLACEHOLDER_SOURCE.match(disable.source or ""):
             yield pack.source.problem(("disables", i, "source"), f"disabling '{disable.rule}' has no real source "
                                       f"('{disable.source}')", severity="error")
+
+
+_EXPECTED_IDS = {  # expectation -> which catalogue its ids come from
+    "documents": "document", "documents_include": "document", "documents_exclude": "document",
+    "findings": "finding", "findings_include": "finding", "findings_exclude": "finding",
+    "rules_fired": "rule", "rules_not_fired": "base_rule",
+}
+_EXPECTED_KEYS = {"documents_for": "document", "max_age_days": "document", "min_validity_days": "document"}
+
+
+def _test_names(book: RuleBook, key: str) -> Iterator[Problem]:
+    """Ids a pack's tests expect that do not exist: such a test can never fail (an unknown document is
+    never required, so documents_exclude of it always passes), which is worse than failing."""
+    ruleset, pack = book.rulesets[key], book.packs[key]
+    known = {"document": list(ruleset.documents), "finding": list(ruleset.findings),
+             "rule": [r.id for r in ruleset.rules]}
+    # Saying a national rule this province replaced or disabled does not fire is a fair test of the pack.
+    known["base_rule"] = known["rule"] + [r.id for r in book.rulesets["national"].rules]
+    for i, case in enumerate(pack.tests):
+        if case.get("base") and case["base"] not in ruleset.fixtures:
+            yield pack.source.problem(("tests", i, "base"), f"unknown fixture '{case['base']}'", severity="error",
+                                      suggestion=closest(case["base"], ruleset.fixtures))
+        expect = case.get("expect") or {}
+        for name, kind in _EXPECTED_IDS.items():
+            for j, ident in enumerate(expect.get(name) or ()):
+                if kind == "rule" and ident in known["base_rule"]:
+                    if ident not in known["rule"]:
+                        yield pack.source.problem(("tests", i, "expect", name, j), f"rule '{ident}' is replaced or "
+                                                  f"disabled in {key}: it can never fire here", severity="error")
+                    continue
+                if ident not in known[kind]:
+                    yield pack.source.problem(("tests", i, "expect", name, j), f"test expects unknown {kind.replace('base_', '')} '{ident}'"
+                                              f" in {key}", severity="error", suggestion=closest(ident, known[kind]))
+        for name, kind in _EXPECTED_KEYS.items():
+            for ident in expect.get(name) or {}:
+                if ident not in known[kind]:
+                    yield pack.source.problem(("tests", i, "expect", name, ident), f"test expects unknown {kind} "
+                                              f"'{ident}' in {key}", key=True, severity="error",
+                                              suggestion=closest(ident, known[kind]))
 
 
 def _unused_documents(book: RuleBook, selected: list[str], located: Mapping[tuple[str, str], _Located]) -> Iterator[Problem]:

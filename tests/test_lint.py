@@ -177,3 +177,29 @@ def test_unknown_pack_name_exits_2_with_a_suggestion():
 
 def test_bundled_packs_have_no_lint_errors(book):
     assert [p.format() for p in lint(book) if p.severity == "error"] == []
+
+
+def test_tests_expecting_unknown_ids_are_errors_because_they_can_never_fail(tmp_path):
+    problems = _found(tmp_path, "  []\n", extra="""\
+disables:
+  - {rule: website_name_not_generic, source: test}
+tests:
+  - name: typos everywhere
+    base: individul
+    application: {filing_province: fujian}
+    expect:
+      documents_exclude: [residense_permit]
+      findings_include: [too_many_service]
+      rules_fired: [website_name_not_generic]
+      rules_not_fired: [website_name_not_generic, footer_websit_number]
+      max_age_days: {employment_prof: 45}
+""")
+    found = {(p.path, p.suggestion) for p in problems if p.severity == "error"}
+    assert found == {
+        ("$.tests[0].base", "individual"),
+        ("$.tests[0].expect.documents_exclude[0]", "residence_permit"),
+        ("$.tests[0].expect.findings_include[0]", "too_many_services"),
+        ("$.tests[0].expect.rules_fired[0]", None),  # disabled here: it can never fire
+        ("$.tests[0].expect.rules_not_fired[1]", "footer_website_number"),
+        ("$.tests[0].expect.max_age_days.employment_prof", "employment_proof"),
+    }
