@@ -128,3 +128,31 @@ def test_when_no_filing_is_needed_matched_rules_say_their_documents_are_not_list
     assert certificate.status == "matched"
     assert "filing_not_required_offshore finds no filing is needed" in certificate.text("en")
     assert book.evaluate(app).to_dict()["required_documents"] == []
+
+
+def test_quantifiers_name_the_item_each_deciding_condition_was_checked_on(tmp_path):
+    import shutil
+
+    from engine import RuleBook
+    shutil.copy(ROOT / "rulepacks" / "national.yaml", tmp_path / "national.yaml")
+    (tmp_path / "guangdong.yaml").write_text("""\
+pack: guangdong
+extends: national
+version: '1'
+title: {zh: 广东, en: Guangdong}
+rules:
+  - id: gd_test_any_domain
+    title: {zh: 测试, en: Test}
+    when:
+      all:
+        - {fact: subject.is_unit, equals: true}
+        - any_domain: {fact: domain.days_until_expiry, less_than: 100}
+    findings: [{id: domain_expires_too_soon, severity: warning, message: {zh: 快到期, en: expiring}}]
+    source: test
+""", encoding="utf-8")
+    (rule,) = RuleBook.load(tmp_path).explain(GD, rule="gd_test_any_domain").rules
+    assert rule.status == "not_matched"
+    checks = rule.items[0].checks
+    assert [(c.item, c.fact, c.value) for c in checks] == [
+        ("yunfan-docs.com", "domain.days_until_expiry", False), ("yunfan-blog.cn", "domain.days_until_expiry", False)]
+    assert "✗ ［yunfan-docs.com］域名剩余有效天数 = 589，不小于 100" in rule.text("zh")
