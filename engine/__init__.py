@@ -9,11 +9,12 @@
 from .application import Application
 from .errors import ApplicationError, IcpRulesError, InputError, PackError, Problem, UnknownProvinceError
 from .result import Finding, RequiredDocument, Result
-from .rulebook import RuleBook
+from .rulebook import ApplicationSource, RuleBook
 
 __all__ = [
     "Application",
     "ApplicationError",
+    "ApplicationSource",
     "Finding",
     "IcpRulesError",
     "InputError",

@@ -10,9 +10,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from os import PathLike
 from typing import Any
 
 import fastjsonschema
@@ -91,15 +92,19 @@ def _schema_valid(data: dict[str, Any]) -> bool:
     return True
 
 
-def load(source: str | Path | dict[str, Any] | Application, *, max_bytes: int | None = None) -> Application:
+def load(source: "str | PathLike[str] | Mapping[str, Any] | Application", *,
+         max_bytes: int | None = None) -> Application:
     """Read and check an application from a path or an already-parsed mapping.
 
     ``max_bytes`` limits the size of a file (default: ``ICP_RULES_MAX_BYTES``, else 1 MiB).
     """
     if isinstance(source, Application):
         return source
-    if isinstance(source, dict):
-        return check(source, SourceMap(None))
+    if isinstance(source, Mapping):
+        return check(dict(source), SourceMap(None))
+    if not isinstance(source, (str, PathLike)):
+        raise ApplicationError([Problem(f"an application is a mapping, a path to a JSON/YAML file or an Application, "
+                                        f"not {type(source).__name__}")])
     document = load_file(source, max_bytes=max_bytes)
     return check_document(document)
 

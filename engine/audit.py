@@ -93,9 +93,9 @@ class AuditLog:
 
     def write_lines(self, lines: list[str]) -> None:
         """Append already-serialised records (each ending in a newline)."""
-        if not lines:
-            return
         data = "".join(lines).encode("utf-8")
+        if not data:
+            return
         with self._lock:
             if self._needs_newline:
                 data = b"\n" + data

@@ -72,15 +72,34 @@ class Summary:
     def rate(self) -> float:
         return self.lines / self.seconds if self.seconds > 0 else 0.0
 
-    def add(self, item: Checked) -> None:
-        self.lines += 1
-        if item.status == FAILED:
-            self.failed += 1
-            if len(self.first_failures) < 10:
-                self.first_failures.append(item.line)
-        else:
-            self.checked += 1
-            self.blocking += item.status == BLOCKING
+    def add(self, done: "ChunkResult") -> None:
+        self.lines += done.lines
+        self.failed += len(done.failed)
+        self.checked += done.lines - len(done.failed)
+        self.blocking += done.blocking
+        self.first_failures.extend(done.failed[:10 - len(self.first_failures)])
+
+
+@dataclasses.dataclass(frozen=True)
+class ChunkResult:
+    """A chunk's outcome, as few large strings as possible: cheap to send back between processes."""
+
+    output: str  # one line per input line, each ending in a newline
+    audit: str  # decision records, one per checked line
+    lines: int
+    blocking: int
+    failed: list[int]  # line numbers
+
+
+def check_chunk(book: "RuleBook", chunk: list[tuple[int, bytes]], settings: Settings) -> ChunkResult:
+    items = [check_line(book, raw, number, settings) for number, raw in chunk]
+    return ChunkResult(
+        output="".join(item.output + "\n" for item in items),
+        audit="".join(item.audit for item in items if item.audit),
+        lines=len(items),
+        blocking=sum(item.status == BLOCKING for item in items),
+        failed=[item.line for item in items if item.status == FAILED],
+    )
 
 
 def _dumps(data: Any) -> str:
@@ -125,19 +144,27 @@ def worker_book(packs_dir: str | None) -> "RuleBook":
     return RuleBook.load(packs_dir)
 
 
-def check_partition(lines: Iterable[str], packs_dir: str | None = None, lang: str = "zh",
+def check_partition(lines: Iterable[str | tuple[str, str]], packs_dir: str | None = None, lang: str = "zh",
                     as_of: dt.date | str | None = None, file: str | None = None) -> list[str]:
     """Check a partition of JSONL lines (e.g. one ``dask.bag`` partition): one output line each.
 
-    Line numbers count from 1 within the partition; with one partition per file they are the
-    file's own line numbers. The RuleBook is loaded once per worker process and reused.
+    Items are lines, or ``(line, path)`` pairs as ``dask.bag.read_text(..., include_path=True)``
+    gives them (errors then name the file). Line numbers count from 1 within the partition (per
+    file, with pairs); with one partition per file they are the file's own line numbers. The
+    RuleBook is loaded once per worker process and shared by its threads (it is immutable).
     """
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)
     settings = Settings(packs_dir=packs_dir, lang=lang, as_of=as_of, file=file)
     book = worker_book(packs_dir)
-    return [check_line(book, line.rstrip("\r\n"), number, settings).output
-            for number, line in enumerate(lines, start=1)]
+    out: list[str] = []
+    numbers: dict[str | None, int] = {}
+    for item in lines:
+        line, path = (item[0], item[1]) if isinstance(item, tuple) else (item, file)
+        numbers[path] = number = numbers.get(path, 0) + 1
+        here = settings if path == settings.file else dataclasses.replace(settings, file=path)
+        out.append(check_line(book, line.rstrip("\r\n"), number, here).output)
+    return out
 
 
 # --- worker processes -------------------------------------------------------------------------
@@ -153,10 +180,12 @@ def _start_worker(settings: Settings, digest: str) -> None:
     _worker_settings = settings
 
 
-def _check_chunk(chunk: list[tuple[int, bytes]]) -> list[Checked]:
+def _check_chunk(first: int, data: bytes) -> ChunkResult:
+    """A worker's task: lines ``first``, ``first + 1``, … sent as one block of bytes (cheap to pickle)."""
     assert _worker_settings is not None, "worker not initialised"
     book = worker_book(_worker_settings.packs_dir)
-    return [check_line(book, raw, number, _worker_settings) for number, raw in chunk]
+    chunk = list(enumerate(data.split(b"\n"), start=first))
+    return check_chunk(book, chunk, _worker_settings)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -211,25 +240,26 @@ def run(source: IO[bytes], out: IO[str], book: "RuleBook", settings: Settings, *
     settings = dataclasses.replace(settings, audit=audit is not None)
     chunks = _chunks(read_lines(source, settings.max_line_bytes), CHUNK_LINES)
 
-    def emit(items: list[Checked], consumed: int) -> None:
-        out.write("".join(item.output + "\n" for item in items))
+    def emit(done: ChunkResult, consumed: int) -> None:
+        out.write(done.output)
         if audit is not None:
-            audit.write_lines([item.audit for item in items if item.audit])
-        for item in items:
-            summary.add(item)
+            audit.write_lines([done.audit])
+        summary.add(done)
         if progress is not None:
             progress(summary.lines, consumed)
 
     if jobs <= 1:
         for chunk, consumed in chunks:
-            emit([check_line(book, raw, number, settings) for number, raw in chunk], consumed)
+            emit(check_chunk(book, chunk, settings), consumed)
     else:
         try:
             with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
                                      initargs=(settings, book.digest)) as pool:
-                pending: deque[tuple[Future[list[Checked]], int]] = deque()
+                pending: deque[tuple[Future[ChunkResult], int]] = deque()
                 for chunk, consumed in chunks:
-                    pending.append((pool.submit(_check_chunk, chunk), consumed))
+                    # lines hold no newline (read_lines strips it), so joining keeps them apart
+                    task = pool.submit(_check_chunk, chunk[0][0], b"\n".join(raw for _, raw in chunk))
+                    pending.append((task, consumed))
                     if len(pending) >= jobs * CHUNKS_PER_WORKER:
                         future, used = pending.popleft()
                         emit(future.result(), used)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, Union
 
 from . import application as application_module
 from . import bundled, provinces
@@ -22,6 +23,9 @@ from .packs import Pack, RuleSet, load_pack, merge
 from .result import Result
 from .suggest import closest
 
+
+# What ``evaluate`` accepts: a mapping, a path to a JSON/YAML file, or an already checked Application.
+ApplicationSource = Union[Mapping[str, Any], str, "PathLike[str]", application_module.Application]
 
 BACKENDS = ("python",)
 
@@ -79,7 +83,7 @@ class RuleBook:
         key = province.key if isinstance(province, provinces.Province) else province
         return self.rulesets.get(key) or self.rulesets["national"]
 
-    def evaluate(self, application: Any, *, as_of: dt.date | str | None = None, pack: str | None = None,
+    def evaluate(self, application: ApplicationSource, *, as_of: dt.date | str | None = None, pack: str | None = None,
                  max_bytes: int | None = None) -> Result:
         """Evaluate an application (a mapping, a path to a JSON/YAML file, or a checked Application).
 
@@ -89,7 +93,10 @@ class RuleBook:
         """
         app = application_module.load(application, max_bytes=max_bytes)
         if isinstance(as_of, str):
-            as_of = dt.date.fromisoformat(as_of)
+            try:
+                as_of = dt.date.fromisoformat(as_of)
+            except ValueError:
+                raise InputError([Problem(f"'{as_of}' is not a date (YYYY-MM-DD)", path="as_of")]) from None
         on = as_of or app.submitted_on or dt.date.today()
         if pack is not None and pack not in self.rulesets:
             raise InputError([Problem(f"no pack named '{pack}'", suggestion=closest(pack, self.rulesets))])
