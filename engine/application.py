@@ -222,28 +222,31 @@ def _describe_type(value: Any) -> str:
 def _schema_problem(err: jsonschema.ValidationError, source: SourceMap, root: dict[str, Any]) -> Problem:
     path = tuple(err.absolute_path)
     validator = err.validator
+    # jsonschema types these as "maybe unset"; on an error raised by a keyword they are always set
+    schema: Mapping[str, Any] = err.schema if isinstance(err.schema, Mapping) else {}
+    value: Any = err.validator_value
     if validator == "additionalProperties":
-        allowed = list((err.schema.get("properties") or {}).keys())
+        allowed = list((schema.get("properties") or {}).keys())
         extra = [k for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []
         name = extra[0] if extra else "?"
         return source.problem(path + (name,), f"unknown field '{name}'", key=True, suggestion=closest(name, allowed))
     if validator == "required":
-        missing = str(err.message).split("'")[1] if "'" in err.message else str(err.validator_value)
+        missing = str(err.message).split("'")[1] if "'" in err.message else str(value)
         return source.problem(path, f"missing required field '{missing}'")
     if validator == "enum":
-        options = [str(o) for o in err.validator_value]
+        options = [str(o) for o in value]
         return source.problem(path, f"'{err.instance}' is not one of: {', '.join(options)}",
                               suggestion=closest(err.instance, options))
     if validator == "type":
-        expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        expected: list[str] = value if isinstance(value, list) else [value]
         words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
         return source.problem(path, f"expected {words}, found {_describe_type(err.instance)}")
-    if validator == "format" and err.validator_value == "date":
+    if validator == "format" and value == "date":
         return source.problem(path, f"'{err.instance}' is not a valid date (expected YYYY-MM-DD)")
     if validator == "minimum":
-        return source.problem(path, f"must be at least {err.validator_value}, found {err.instance}")
+        return source.problem(path, f"must be at least {value}, found {err.instance}")
     if validator in ("maxLength", "maxItems"):
-        return source.problem(path, f"is too long (at most {err.validator_value})")
+        return source.problem(path, f"is too long (at most {value})")
     if validator in ("minLength", "minItems"):
         return source.problem(path, "must not be empty")
     if validator == "pattern":

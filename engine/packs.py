@@ -171,19 +171,25 @@ def _schema_problems(data: Any, source: SourceMap) -> tuple[list[Problem], bool,
     return ordered, shape_ok, frozenset(broken_rules)
 
 
+def _error_schema(err: jsonschema.ValidationError) -> Mapping[str, Any]:
+    # typed as "maybe unset"; on an error raised by a schema keyword it is always the schema
+    return err.schema if isinstance(err.schema, Mapping) else {}
+
+
 def _missing_translation(err: jsonschema.ValidationError) -> bool:
-    return err.validator == "required" and set(err.schema.get("required", ())) == set(LANGUAGES)
+    return err.validator == "required" and set(_error_schema(err).get("required", ())) == set(LANGUAGES)
 
 
 def describe_error(err: jsonschema.ValidationError, source: SourceMap) -> Problem:
     path = tuple(err.absolute_path)
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        allowed = list((err.schema.get("properties") or {}).keys())
+        allowed = list((_error_schema(err).get("properties") or {}).keys())
         extra = [k for k in err.instance if k not in allowed] or ["?"]
         return source.problem(path + (extra[0],), f"unknown key '{extra[0]}'", key=True,
                               suggestion=closest(extra[0], allowed))
     if err.validator == "enum":
-        options = [str(o) for o in err.validator_value]
+        value: Any = err.validator_value
+        options = [str(o) for o in value]
         suggestion = closest(err.instance, options)
         if path and path[-1] == "fact":
             return source.problem(path, f"unknown fact '{err.instance}' (docs/facts.md lists them)", suggestion=suggestion)

@@ -69,9 +69,11 @@ class RuleBook:
         rulesets: dict[str, RuleSet] = {}
         base = packs.get("national")
         if base is not None:
-            for key, pack in [("national", None), *((k, p) for k, p in packs.items() if k != "national")]:
+            overlays: list[tuple[str, Pack | None]] = [("national", None)]
+            overlays += [(k, p) for k, p in packs.items() if k != "national"]
+            for key, overlay in overlays:
                 try:
-                    rulesets[key] = merge(base, pack)
+                    rulesets[key] = merge(base, overlay)
                 except PackError as exc:
                     problems.extend(p for p in exc.problems if p not in problems)
         if problems:

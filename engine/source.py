@@ -152,7 +152,7 @@ def read_text(path: Path, max_bytes: int | None = None) -> str:
     return text
 
 
-def load_file(path: str | Path, max_bytes: int | None = None, *,
+def load_file(path: str | os.PathLike[str], max_bytes: int | None = None, *,
               duplicates: list[Problem] | None = None) -> Document:
     """Read a JSON or YAML file. With ``duplicates`` given, duplicate YAML keys are appended to it
     (the first value is kept) instead of raised, so a caller can report them with its other checks."""

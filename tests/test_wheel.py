@@ -22,6 +22,7 @@ def test_wheel_contains_packs_and_works_from_elsewhere(tmp_path):
                    check=True, timeout=300)
     assert (target / "engine" / "rulepacks" / "national.yaml").exists()
     assert (target / "engine" / "schemas" / "application.schema.json").exists()
+    assert (target / "engine" / "py.typed").exists()  # PEP 561: callers type-check against the package
     # Dependencies come from this environment's site-packages; the engine only from the wheel.
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(target), sysconfig.get_paths()["purelib"]]))
     code = ("import engine, json, sys; from engine.cli import main; "
