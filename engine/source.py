@@ -315,6 +315,11 @@ class _TooDeep(Exception):
         self.mark = mark
 
 
+def _mark(mark: Any) -> Any:
+    """libyaml's C marks carry the same line/column as yaml.Mark; the stubs type them apart."""
+    return mark
+
+
 def _compose_document(loader: Any) -> yaml.Node:
     anchors: dict[str, yaml.Node] = {}
     open_nodes: list[yaml.Node] = []
@@ -324,13 +329,13 @@ def _compose_document(loader: Any) -> yaml.Node:
         node: yaml.Node
         if isinstance(event, yaml.AliasEvent):
             if event.anchor not in anchors:
-                raise yaml.composer.ComposerError(None, None, f"found undefined alias '{event.anchor}'", event.start_mark)
+                raise yaml.composer.ComposerError(None, None, f"found undefined alias '{event.anchor}'", _mark(event.start_mark))
             node = anchors[event.anchor]
         elif isinstance(event, yaml.ScalarEvent):
             tag = event.tag
             if tag is None or tag == "!":
                 tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            node = yaml.ScalarNode(tag, event.value, _mark(event.start_mark), _mark(event.end_mark), style=event.style)
             if event.anchor is not None:
                 anchors[event.anchor] = node
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
@@ -340,7 +345,7 @@ def _compose_document(loader: Any) -> yaml.Node:
             tag = event.tag
             if tag is None or tag == "!":
                 tag = loader.resolve(kind, None, event.implicit)
-            node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+            node = kind(tag, [], _mark(event.start_mark), None, flow_style=event.flow_style)
             if event.anchor is not None:
                 anchors[event.anchor] = node
             open_nodes.append(node)
