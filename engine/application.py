@@ -314,6 +314,7 @@ def _check_domain(name: str, path: PathKey, source: SourceMap, found: list[Probl
         found.append(source.problem(path, f"'{name}' is not a valid domain name (letters, digits and hyphens between dots)"))
 
 
+@lru_cache(maxsize=65536)  # pure, and filed domains repeat from one filing of a subject to the next
 def to_ascii(name: str) -> str:
     """A domain in lower-case ASCII; Chinese labels become punycode (IDNA 2008 with UTS 46 mapping)."""
     text = name.strip().rstrip(".").lower()

@@ -94,6 +94,19 @@ class Compare(Node):
         if op == "exists":
             want = bool(expected)
             return lambda ctx: (ctx.get(name) is not None) is want
+        # The commonest operators get their own closure: one call per comparison instead of two.
+        if op == "equals":
+            def equals(ctx: Context) -> bool | None:
+                actual = ctx.get(name)
+                return None if actual is None else actual == expected
+            return equals
+        if op == "in":
+            options = frozenset(expected)
+
+            def member(ctx: Context) -> bool | None:
+                actual = ctx.get(name)
+                return None if actual is None else actual in options
+            return member
         test = _test(op, expected, self.pattern)
 
         def predicate(ctx: Context) -> bool | None:
@@ -130,8 +143,11 @@ def _test(op: str, expected: Any, pattern: Pattern | None) -> Callable[[Any], bo
 
         def contains(actual: Any) -> bool:
             if isinstance(actual, str):
-                return any(w in actual for w in words)
-            return any(item in wordset for item in actual)
+                for word in words:
+                    if word in actual:
+                        return True
+                return False
+            return not wordset.isdisjoint(actual)
 
         return contains
     if op == "matches":
@@ -169,7 +185,18 @@ class AllOf(Node):
         parts = tuple(c.compile() for c in self.children)
         if len(parts) == 1:
             return parts[0]
-        return lambda ctx: _kleene_all(p(ctx) for p in parts)
+
+        def all_of(ctx: Context) -> bool | None:  # _kleene_all, unrolled: this runs for every rule
+            undecided = False
+            for part in parts:
+                value = part(ctx)
+                if value is False:
+                    return False
+                if value is None:
+                    undecided = True
+            return None if undecided else True
+
+        return all_of
 
     def trace(self, ctx: Context) -> Trace:
         kids = tuple(c.trace(ctx) for c in self.children)
@@ -182,7 +209,18 @@ class AnyOf(Node):
 
     def compile(self) -> Predicate:
         parts = tuple(c.compile() for c in self.children)
-        return lambda ctx: _kleene_any(p(ctx) for p in parts)
+
+        def any_of(ctx: Context) -> bool | None:  # _kleene_any, unrolled
+            undecided = False
+            for part in parts:
+                value = part(ctx)
+                if value is True:
+                    return True
+                if value is None:
+                    undecided = True
+            return None if undecided else False
+
+        return any_of
 
     def trace(self, ctx: Context) -> Trace:
         kids = tuple(c.trace(ctx) for c in self.children)
@@ -207,15 +245,24 @@ class Not(Node):
         return Trace(self, None if kid.value is None else not kid.value, None, (kid,))
 
 
-def item_contexts(ctx: Context, scope: str) -> Iterator[dict[str, Any]]:
-    """One context per item of ``scope``: the application facts plus that item's facts."""
+def item_contexts(ctx: Context, scope: str) -> list[dict[str, Any]]:
+    """One context per item of ``scope``: the application facts plus that item's facts.
+
+    Built once per evaluation and kept on the Facts: every rule and quantifier over the same
+    scope reads the same contexts (nothing writes to them).
+    """
     facts = ctx[FACTS_KEY]
-    base = facts.application
-    for item in facts.scope(scope):
-        merged = dict(base)
-        merged.update(item)
-        merged[FACTS_KEY] = facts
-        yield merged
+    built = facts.contexts.get(scope)
+    if built is None:
+        base = facts.application
+        built = []
+        for item in facts.scope(scope):
+            merged = dict(base)
+            merged.update(item)
+            merged[FACTS_KEY] = facts
+            built.append(merged)
+        facts.contexts[scope] = built
+    return built
 
 
 @dataclass(frozen=True)
@@ -226,8 +273,20 @@ class Quantifier(Node):
 
     def compile(self) -> Predicate:
         inner, scope = self.child.compile(), self.scope
-        combine = _kleene_any if self.mode == "any" else _kleene_all
-        return lambda ctx: combine(inner(c) for c in item_contexts(ctx, scope))
+        # Kleene any/every over the items, unrolled: "any" stops at the first true, "every" at the first false.
+        decisive = self.mode == "any"
+
+        def quantified(ctx: Context) -> bool | None:
+            undecided = False
+            for item in item_contexts(ctx, scope):
+                value = inner(item)
+                if value is decisive:
+                    return decisive
+                if value is None:
+                    undecided = True
+            return None if undecided else not decisive
+
+        return quantified
 
     def trace(self, ctx: Context) -> Trace:
         kids = tuple(self.child.trace(c) for c in item_contexts(ctx, self.scope))

@@ -39,7 +39,9 @@ def _show(value: Any, lang: str) -> str:
 
 def fill(text: Text, ctx: Context) -> dict[str, str]:
     """Fill {fact.name} placeholders (checked when the pack was loaded) with this context's values."""
-    return {lang: PLACEHOLDER.sub(lambda m: _show(ctx.get(m.group(1)), lang), body) for lang, body in text.items()}
+    # Most texts have no placeholder: skip the regex for them (this runs for every rule that fires).
+    return {lang: PLACEHOLDER.sub(lambda m: _show(ctx.get(m.group(1)), lang), body) if "{" in body else body
+            for lang, body in text.items()}
 
 
 def _engine_text(zh: str, en: str) -> dict[str, str]:
@@ -71,7 +73,7 @@ def match_rules(ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.date) -> 
                 fired.append((rule, app_ctx, "subject", None))
             continue
         if scope not in contexts:
-            contexts[scope] = list(item_contexts(app_ctx, scope))
+            contexts[scope] = item_contexts(app_ctx, scope)
         ref_name = facts_module.REF_FACT[scope]
         for ctx in contexts[scope]:
             if rule.predicate(ctx) is True:
@@ -93,11 +95,12 @@ def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date, matcher: Matche
     findings: list[tuple[int, Finding]] = []
     footer_settings: dict[str, Any] = {"number_kind": "website", "copyright_required": False}
     timeline_settings: dict[str, int] = {}
-    order = {rule.id: i for i, rule in enumerate(ruleset.rules)}
+    order = ruleset.rule_order
 
     for rule, ctx, kind, ref in considered:
-        reason = Reason(rule.id, fill(rule.reason or rule.title, ctx), rule.source)
         if filing_required:
+            if rule.require:  # the reason is only shown with the documents a rule requires
+                reason = Reason(rule.id, fill(rule.reason or rule.title, ctx), rule.source)
             for req in rule.require:
                 doc_type = ruleset.documents[req.document]
                 target = ("subject", subject_name) if (req.for_subject or ref is None or kind == "document") else (kind, ref)
@@ -125,7 +128,7 @@ def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date, matcher: Matche
     if filing_required:
         findings.extend(_check_documents_on_hand(documents.values(), facts, ruleset, order))
 
-    catalogue_order = {doc_id: i for i, doc_id in enumerate(ruleset.documents)}
+    catalogue_order = ruleset.document_order
     required = sorted(documents.values(), key=lambda d: (CATEGORY_ORDER[d.category], catalogue_order[d.id], d.targets[0][1]))
     findings.sort(key=lambda item: (SEVERITY_ORDER[item[1].severity], item[0], item[1].ref or "", item[1].id))
 

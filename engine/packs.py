@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +136,15 @@ class RuleSet:
     @property
     def pack(self) -> Pack:
         return self.packs[-1]
+
+    # Orders used by every evaluation, worked out once (cached_property works on frozen dataclasses).
+    @cached_property
+    def rule_order(self) -> Mapping[str, int]:
+        return {rule.id: i for i, rule in enumerate(self.rules)}
+
+    @cached_property
+    def document_order(self) -> Mapping[str, int]:
+        return {doc_id: i for i, doc_id in enumerate(self.documents)}
 
 
 @lru_cache(maxsize=1)  # the schema is fixed for the life of the process

@@ -37,6 +37,7 @@ def is_working_day(day: dt.date) -> tuple[bool, bool]:
         return day.weekday() < 5, False
 
 
+@lru_cache(maxsize=4096)  # pure; submissions cluster on a few dates, so a batch computes each once
 def add_working_days(start: dt.date, count: int) -> tuple[dt.date, bool]:
     """The date ``count`` working days after ``start``, and whether the calendar knew every day."""
     day, known_all, left = start, True, count
