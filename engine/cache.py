@@ -54,7 +54,7 @@ def cached(name: str, key_parts: list[bytes], build: Callable[[], T]) -> T:
             with path.open("rb") as handle:
                 stored_digest, value = pickle.load(handle)
             if stored_digest == digest:
-                return value  # type: ignore[no-any-return]
+                return value
         except Exception:  # missing or corrupt: rebuild below
             pass
     value = build()
