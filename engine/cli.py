@@ -68,10 +68,10 @@ def write_output(text: str, output: str | None, *, force: bool, inputs: tuple[Pa
         handle.write(text)
 
 
-def _load_book(packs: str | None) -> Any:
+def _load_book(packs: str | None, backend: str = "python") -> Any:
     from .rulebook import RuleBook
 
-    return RuleBook.load(packs)
+    return RuleBook.load(packs, backend=backend)
 
 
 def _open_audit(path: str | None, inputs: tuple[Path, ...] = ()) -> Any:
@@ -86,6 +86,10 @@ audit_option = click.option("--audit", "audit_file", type=click.Path(dir_okay=Fa
                             help="Append one JSON decision record per evaluation to FILE (never truncated).")
 packs_option = click.option("--packs", "packs_dir", type=click.Path(file_okay=False), default=None,
                             help="Directory of rule packs (default: the bundled packs).")
+backend_option = click.option(
+    "--backend", type=click.Choice(["python", "durable"]), default="python", show_default=True,
+    help="What decides which rules fire: compiled Python (the reference) or durable_rules "
+         "(needs icp-rulepacks[durable]; same results, see docs/backends.md).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -111,10 +115,11 @@ def cli() -> None:
 @click.option("--max-bytes", "max_bytes", type=click.IntRange(min=1), default=None,
               help="Refuse application files larger than this (default: $ICP_RULES_MAX_BYTES, else 1 MiB).")
 @audit_option
+@backend_option
 @handles_errors()
 def check(application: str, fmt: str, lang: str, templates_dir: str | None, width: int | None,
           as_of: dt.date | None, packs_dir: str | None, output: str | None, force: bool, no_mask: bool,
-          max_bytes: int | None, audit_file: str | None) -> None:
+          max_bytes: int | None, audit_file: str | None, backend: str) -> None:
     """Print the checklist of documents APPLICATION must bring."""
     from . import application as application_module
     from .rulebook import RuleBook
@@ -122,7 +127,7 @@ def check(application: str, fmt: str, lang: str, templates_dir: str | None, widt
     # The application first: a broken one is reported without loading any pack, and then only
     # the national pack and its province's pack are loaded (validate checks all of them).
     app = application_module.load(application, max_bytes=max_bytes)
-    book = RuleBook.load(packs_dir, only=[app.province.key])
+    book = RuleBook.load(packs_dir, only=[app.province.key], backend=backend)
     audit = _open_audit(audit_file, inputs=(Path(application),))
     result = book.evaluate(app, as_of=as_of)
     if audit is not None:
@@ -254,18 +259,20 @@ def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None) -
               help="A case file, or a directory of YAML case files (same format as a pack's tests:). Repeatable.")
 @click.option("--coverage", is_flag=True, help="List rules that no test case fires; fail if there are any.")
 @click.option("-v", "--verbose", is_flag=True, help="Name every test case.")
-def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str, ...], coverage: bool, verbose: bool) -> None:
+@backend_option
+def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str, ...], coverage: bool, verbose: bool,
+                 backend: str) -> None:
     """Run the test cases inside rule packs (default: every pack) and in case files (--cases)."""
     from . import packtests
 
     try:
         extra = packtests.load_cases(cases)  # before the packs: a mistyped directory fails at once
-        book = _load_book(packs_dir)
+        book = _load_book(packs_dir, backend)
         outcomes = packtests.run_all(book, list(packs) or None, extra)
     except PackError as exc:  # the packs or the case files are invalid: the tests cannot pass
         report(exc)
         raise SystemExit(EXIT_FINDINGS) from None
-    except IcpRulesError as exc:
+    except IcpRulesError as exc:  # bad input, e.g. --backend durable where durable-rules is missing
         report(exc)
         raise SystemExit(EXIT_INPUT) from None
     failed = [o for o in outcomes if not o.passed]

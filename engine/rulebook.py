@@ -27,7 +27,7 @@ from .suggest import closest
 # What ``evaluate`` accepts: a mapping, a path to a JSON/YAML file, or an already checked Application.
 ApplicationSource = Union[Mapping[str, Any], str, "PathLike[str]", application_module.Application]
 
-BACKENDS = ("python",)
+BACKENDS = ("python", "durable")
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,9 @@ class RuleBook:
              backend: str = "python") -> "RuleBook":
         """Load and check ``packs_dir`` (default: the bundled packs). Raises PackError with every problem.
 
-        ``backend`` chooses what decides which rules fire; "python" (compiled closures) is the reference.
+        ``backend`` chooses what decides which rules fire: "python" (compiled closures) is the
+        reference; "durable" compiles the same conditions into durable_rules (docs/backends.md) and
+        needs the optional extra ``icp-rulepacks[durable]``.
         """
         if backend not in BACKENDS:
             raise InputError([Problem(f"unknown backend '{backend}' (available: {', '.join(BACKENDS)})",
@@ -78,7 +80,12 @@ class RuleBook:
                     problems.extend(p for p in exc.problems if p not in problems)
         if problems:
             raise PackError(problems)
-        return cls(directory, MappingProxyType(packs), MappingProxyType(rulesets), backend)
+        matcher: Matcher = match_rules
+        if backend == "durable":
+            from .durable_backend import DurableMatcher  # optional dependency: only when asked for
+
+            matcher = DurableMatcher(rulesets)
+        return cls(directory, MappingProxyType(packs), MappingProxyType(rulesets), backend, matcher)
 
     def ruleset(self, province: str | provinces.Province) -> RuleSet:
         """The rules for a province (its pack over the national pack, or the national pack alone)."""
