@@ -9,8 +9,9 @@ sharp edges (docs/backends.md, research notes in durable-rules-eval.md), so:
   true" and "is false" (Kleene logic pushed down to the leaves: ``not`` swaps them, ``all``/``any``
   swap under De Morgan). A leaf is true or false only when its fact is present, so an absent
   fact (undecided) satisfies neither, and a rule fires only on "is true" — as in the reference.
-  durable's own treatment of nulls (``$neq`` vs null) never comes into play: absent facts are
-  left out of the fact and every native test is guarded by ``$ex``.
+  Absent facts are left out of the durable fact (durable never sees a null), and every durable
+  test, ``$neq`` included, is false on a missing property (a test in tests/test_backends.py
+  keeps that assumption honest).
 * Only operators durable gets right are emitted natively: equality, inequality, the four
   comparisons, ``in``/``not_in`` as ``$or``/``$and`` of equalities, and presence. Dates travel as
   day ordinals, integers are clamped to ±2**52 (durable saturates beyond int64) with pack
@@ -20,6 +21,8 @@ sharp edges (docs/backends.md, research notes in durable-rules-eval.md), so:
   quantifier bodies), carrying that item's facts and the application facts the conditions read.
   Quantifier bodies are durable rules on item facts; Python only counts which items they fired
   for (any/every, with the empty-scope cases) and hands the two answers to the application fact.
+* Size: durable holds at most 15 ``$and``/``$or`` groups per rule (error code 113); nested groups
+  of one kind are flattened, and a bigger condition becomes several durable rules (``split``).
 * Lifecycle: a private Host without its timer threads, ``assert_fact`` (never ``post``: an event
   is consumed by the first rule), a positive guard (``_k``) on every rule, firings collected in a
   Python dict keyed by session id (never in ``c.s``, which outlives an evaluation) and
@@ -49,6 +52,8 @@ from .packs import Rule, RuleSet
 INSTALL_HINT = "pip install 'icp-rulepacks[durable]'"
 SAFE_INTEGER = 2 ** 52  # durable keeps numbers as int64/double; beyond this equality and order break
 MAX_PROPERTIES = 240  # durable rejects a fact with 252 or more properties (error code 302)
+MAX_GROUPS = 15  # $and/$or groups in one durable rule (MAX_SEQUENCE_EXPRESSIONS 32, two slots each)
+MAX_SPLIT = 512  # durable rules one pack rule may become
 PYTHON_OPERATORS = ("contains_any", "matches")
 APPLICATION = "application"
 
@@ -75,28 +80,59 @@ def _import_durable() -> Any:
 # Compiling condition trees into durable expressions
 
 
-def _and(parts: list[Expr]) -> Expr:
+def _join(op: str, parts: list[Expr], absorbing: bool) -> Expr:
+    """``$and``/``$or`` of ``parts``, folding constants and flattening nested groups of the same kind
+    (every group costs durable two of the 31 slots a rule has; see ``split``)."""
     kept: list[dict] = []
     for part in parts:
-        if part is False:
-            return False
-        if part is not True:
-            kept.append(part)  # type: ignore[arg-type]
+        if part is absorbing:
+            return absorbing
+        if isinstance(part, dict):  # the other constant is neutral and dropped
+            kept.extend(part[op] if op in part else [part])
     if not kept:
-        return True
-    return kept[0] if len(kept) == 1 else {"$and": kept}
+        return not absorbing
+    return kept[0] if len(kept) == 1 else {op: kept}
+
+
+def _and(parts: list[Expr]) -> Expr:
+    return _join("$and", parts, absorbing=False)
 
 
 def _or(parts: list[Expr]) -> Expr:
-    kept: list[dict] = []
-    for part in parts:
-        if part is True:
-            return True
-        if part is not False:
-            kept.append(part)  # type: ignore[arg-type]
-    if not kept:
-        return False
-    return kept[0] if len(kept) == 1 else {"$or": kept}
+    return _join("$or", parts, absorbing=True)
+
+
+def _groups(expr: Expr) -> int:
+    if isinstance(expr, dict):
+        for op in ("$and", "$or"):
+            if op in expr:
+                return 1 + sum(_groups(part) for part in expr[op])
+    return 0
+
+
+def split(expr: dict) -> list[dict]:
+    """``expr`` as a disjunction of expressions durable accepts.
+
+    durable keeps a rule's expression in a fixed array of 31 slots and every ``$and``/``$or``
+    group takes two (error code 113 beyond that). A rule that is too big becomes several durable
+    rules — the branches of its top ``$or``, or of an ``$or`` distributed over its ``$and`` —
+    whose firings count as the one rule's.
+    """
+    if _groups(expr) <= MAX_GROUPS:
+        return [expr]
+    if "$or" in expr:
+        return [piece for branch in expr["$or"] for piece in split(branch)]
+    parts = expr["$and"]
+    at = next(i for i, part in enumerate(parts) if isinstance(part, dict) and "$or" in part)
+    others = parts[:at] + parts[at + 1:]
+    out: list[dict] = []
+    for branch in parts[at]["$or"]:
+        conjunction = _and([*others, branch])
+        assert isinstance(conjunction, dict)  # only leaves and groups are left: no constants
+        out.extend(split(conjunction))
+    if len(out) > MAX_SPLIT:
+        raise Unsupported(f"the condition is too large for durable_rules (more than {MAX_SPLIT} branches)")
+    return out
 
 
 def fact_key(name: str) -> str:
@@ -193,27 +229,28 @@ class Plan:
         fact = facts_module.BY_NAME[node.fact]
         self.facts.setdefault(scope, set()).add(fact.name)
         key = fact_key(fact.name)
-        present, absent = {"$ex": {key: 1}}, {"$nex": {key: 1}}
         if node.op == "exists":
-            return present if bool(node.value) is want else absent
+            return {"$ex" if bool(node.value) is want else "$nex": {key: 1}}
+        # An absent fact is left out of the durable fact, and durable's tests (even $neq) are all
+        # false on a missing property: a leaf with an absent fact is neither true nor false.
         if node.op in ("equals", "not_equals"):
             value = _literal(fact, node.value)
-            same, differs = {key: value}, {"$neq": {key: value}}
             positive = (node.op == "equals") is want
-            return _and([present, same if positive else differs])
+            return {key: value} if positive else {"$neq": {key: value}}
         if node.op in ("in", "not_in"):
             values = [_literal(fact, v) for v in node.value]
-            member = _or([{key: v} for v in values])
-            outsider = _and([{"$neq": {key: v}} for v in values])
             positive = (node.op == "in") is want
-            return _and([present, member if positive else outsider])
+            return _or([{key: v} for v in values]) if positive else _and([{"$neq": {key: v}} for v in values])
         true_op, false_op = _NATIVE[node.op]
-        return _and([present, {true_op if want else false_op: {key: _literal(fact, node.value)}}])
+        return {true_op if want else false_op: {key: _literal(fact, node.value)}}
 
     def _add(self, name: str, scope: str, expr: Expr) -> None:
+        """Durable rules that record ``name`` when ``expr`` holds for a fact of ``scope``."""
         matched = _and([{"_k": scope}, expr])  # the positive guard: the session's state never matches
-        if matched is not False:
-            self.definition[name] = {"all": [{"m": matched}]}
+        if not isinstance(matched, dict):  # never true: no durable rule at all
+            return
+        for number, piece in enumerate(split(matched)):
+            self.definition[f"{name}#{number}"] = {"all": [{"m": piece}]}
 
     def add_rule(self, index: int, rule: Rule) -> None:
         scope = rule.for_each or APPLICATION
@@ -289,7 +326,7 @@ class DurableMatcher:
             if known is not None and known[0] is ruleset:
                 return known[1]
             plan = compile_plan(f"rs{len(self._host._ruleset_list)}", ruleset)
-            definition = {rule: dict(body, run=self._action(rule)) for rule, body in plan.definition.items()}
+            definition = {rule: dict(body, run=self._action(rule.split("#")[0])) for rule, body in plan.definition.items()}
             if definition:
                 try:
                     self._host.register_rulesets({plan.name: definition})
