@@ -271,6 +271,15 @@ class Plan:
                 raise Unsupported(f"{scope} facts would carry {count} properties; durable_rules accepts fewer than 252")
 
 
+def _rule_path(ruleset: RuleSet, rule: Rule) -> str:
+    for pack in ruleset.packs:
+        if pack.id == rule.pack:
+            ids = [raw.get("id") for raw in pack.raw.get("rules") or []]
+            if rule.id in ids:
+                return f"$.rules[{ids.index(rule.id)}].when"
+    return "$"
+
+
 def compile_plan(name: str, ruleset: RuleSet) -> Plan:
     plan = Plan(name, ruleset)
     problems: list[Problem] = []
@@ -279,7 +288,7 @@ def compile_plan(name: str, ruleset: RuleSet) -> Plan:
             plan.add_rule(index, rule)
         except Unsupported as exc:
             problems.append(Problem(f"rule {rule.id}: the durable backend cannot evaluate it: {exc}",
-                                    file=rule.file, line=rule.line, path=f"$.rules[{rule.id}].when"))
+                                    file=rule.file, line=rule.line, path=_rule_path(ruleset, rule)))
     try:
         plan.check_size()
     except Unsupported as exc:
@@ -312,8 +321,14 @@ class DurableMatcher:
         self._session_numbers = itertools.count()
         self._fact_numbers = itertools.count()
         self._fired: dict[str, set[tuple[str, int]]] = {}  # session id -> (durable rule, item) that fired
+        problems: list[Problem] = []
         for ruleset in rulesets.values():
-            self._plan(ruleset)
+            try:
+                self._plan(ruleset)
+            except PackError as exc:  # a national rule would otherwise be reported once per province
+                problems.extend(p for p in exc.problems if p not in problems)
+        if problems:
+            raise PackError(problems)
 
     # -- compiling -----------------------------------------------------------------------------
 
