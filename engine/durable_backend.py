@@ -310,7 +310,7 @@ class DurableMatcher:
         durable_engine = _import_durable()
         self._not_handled = durable_engine.MessageNotHandledException
 
-        class QuietHost(durable_engine.Host):  # type: ignore[misc, name-defined]
+        class QuietHost(durable_engine.Host):  # type: ignore[name-defined]  # a module object, not a name
             def _run(self) -> None:
                 """No dispatch threads: every action runs synchronously inside assert_fact."""
 
