@@ -14,11 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from os import PathLike
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 import idna
-import jsonschema
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
@@ -26,6 +25,9 @@ from . import bundled, provinces
 from .errors import ApplicationError, Problem
 from .source import Document, PathKey, SourceMap, load_file
 from .suggest import closest
+
+if TYPE_CHECKING:
+    import jsonschema
 
 UNIT_CERTIFICATES = frozenset(
     {"business_license", "institution_certificate", "social_organization_certificate",
@@ -53,6 +55,10 @@ class Application:
 
 @lru_cache(maxsize=1)  # one validator per process; the schema file does not change while running
 def _validator() -> jsonschema.protocols.Validator:
+    # jsonschema is only needed to explain an invalid application (the compiled check says whether
+    # it is valid); importing it costs over 100 ms of every cold start, so it waits until then.
+    import jsonschema
+
     schema = bundled.schema("application")
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
@@ -101,12 +107,25 @@ def load(source: "str | PathLike[str] | Mapping[str, Any] | Application", *,
     if isinstance(source, Application):
         return source
     if isinstance(source, Mapping):
-        return check(dict(source), SourceMap(None))
+        return check(_dates_as_text(dict(source)), SourceMap(None))
     if not isinstance(source, (str, PathLike)):
         raise ApplicationError([Problem(f"an application is a mapping, a path to a JSON/YAML file or an Application, "
                                         f"not {type(source).__name__}")])
     document = load_file(source, max_bytes=max_bytes)
     return check_document(document)
+
+
+def _dates_as_text(value: Any) -> Any:
+    """A mapping from yaml.safe_load holds date objects where JSON holds ISO text: accept both."""
+    if isinstance(value, dict):
+        return {k: _dates_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates_as_text(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.isoformat()  # not a plain date: the schema will say so
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def check_document(document: Document) -> Application:

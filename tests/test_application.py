@@ -128,3 +128,20 @@ def test_invalid_filed_domain_is_an_input_error_not_a_crash():
     with pytest.raises(ApplicationError) as err:
         _load(text)
     assert err.value.path == "$.subject.existing.filed_domains[1]" and err.value.line == 6
+
+
+def test_a_mapping_from_yaml_safe_load_with_date_objects_is_accepted(book):
+    import datetime as dt
+    from pathlib import Path
+
+    import yaml
+
+    from engine import application as app_module
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    data = yaml.safe_load((examples / "sichuan-trading-company.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data["submitted_on"], dt.date)
+    data["principal"]["certificate"]["number"] = "510104199001011230"
+    checked = app_module.load(data)
+    assert checked.submitted_on.isoformat() == "2024-10-08"
+    assert book.evaluate(data).to_dict() == book.evaluate(examples / "sichuan-trading-company.yaml").to_dict()
