@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 from . import application as application_module
 from .audit import record
 from .errors import IcpRulesError, InputError, Problem, error_to_dict
-from .source import DEFAULT_MAX_BYTES, parse_text
+from .source import DEFAULT_MAX_BYTES, parse_text, unreadable
 
 if TYPE_CHECKING:
     from .audit import AuditLog
@@ -282,9 +282,5 @@ def open_input(path: str) -> IO[bytes]:
     p = Path(path)
     try:
         return p.open("rb")
-    except FileNotFoundError:
-        raise InputError([Problem("no such file", file=path)]) from None
-    except IsADirectoryError:
-        raise InputError([Problem("is a directory, not a file", file=path)]) from None
     except OSError as exc:
-        raise InputError([Problem(f"cannot read file: {exc.strerror}", file=path)]) from None
+        raise unreadable(exc, path) from None

@@ -122,6 +122,15 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
+def unreadable(exc: OSError, name: str) -> InputError:
+    """The one wording, for every reader of files, of why a file could not be opened."""
+    if isinstance(exc, FileNotFoundError):
+        return InputError([Problem("no such file", file=name)])
+    if isinstance(exc, IsADirectoryError):
+        return InputError([Problem("is a directory, not a file", file=name)])
+    return InputError([Problem(f"cannot read file: {exc.strerror}", file=name)])
+
+
 def read_text(path: Path, max_bytes: int | None = None) -> str:
     name = str(path)
     if max_bytes is None:
@@ -134,12 +143,8 @@ def read_text(path: Path, max_bytes: int | None = None) -> str:
         raw = path.read_bytes()
         if len(raw) > max_bytes:  # the file grew, or is not a regular file
             raise InputError([Problem(f"file is over the limit of {max_bytes} bytes", file=name)])
-    except FileNotFoundError:
-        raise InputError([Problem("no such file", file=name)]) from None
-    except IsADirectoryError:
-        raise InputError([Problem("is a directory, not a file", file=name)]) from None
     except OSError as exc:
-        raise InputError([Problem(f"cannot read file: {exc.strerror}", file=name)]) from None
+        raise unreadable(exc, name) from None
     if b"\x00" in raw:
         raise InputError([Problem("binary file: expected JSON or YAML text", file=name)])
     try:
