@@ -19,7 +19,6 @@ import click
 
 from . import bundled, provinces
 from .errors import IcpRulesError, InputError, PackError, Problem
-from .suggest import closest
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -213,14 +212,10 @@ def _lint_targets(targets: tuple[str, ...], packs_dir: str | None, today: dt.dat
         except PackError as exc:
             problems.extend(exc.problems)
             return
-        available = [f.stem for f in book.directory.glob("*.yaml")]
-        unknown = [name for name in only or () if name not in book.packs]
-        if unknown:
-            raise InputError([Problem(f"no pack named '{name}'", file=str(book.directory),
-                                      suggestion=closest(name, available)) for name in unknown])
-        problems.extend(lint(book, packs=only, today=today))
+        problems.extend(lint(book, packs=book.pack_keys(only) if only else None, today=today))
 
-    names = [t for t in targets if not Path(t).exists()]
+    # Pack names in any spelling (广东, 44, 粤); unknown ones are named after loading, with a suggestion.
+    names = [provinces.pack_key(t) or t for t in targets if not Path(t).exists()]
     for target in targets:
         path = Path(target)
         if path.is_dir():

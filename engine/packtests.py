@@ -284,11 +284,8 @@ def iter_cases(book: RuleBook, packs: list[str] | None = None) -> Iterator[tuple
 
 def run_all(book: RuleBook, packs: list[str] | None = None, extra: Iterable[Case] = ()) -> list[CaseOutcome]:
     """Every pack case (of ``packs``, default all) and then the ``extra`` cases (from case files)."""
-    unknown = [p for p in packs or () if p not in book.packs]
-    if unknown:
-        raise InputError([Problem(f"no pack named '{p}'", file=str(book.directory), suggestion=closest(p, book.packs))
-                          for p in unknown])
-    return [run(book, case) for case in [*pack_cases(book, packs), *extra]]
+    keys = book.pack_keys(packs) if packs else None
+    return [run(book, case) for case in [*pack_cases(book, keys), *extra]]
 
 
 def uncovered_rules(book: RuleBook, outcomes: list[CaseOutcome]) -> list[tuple[str, str]]:

@@ -75,6 +75,14 @@ def resolve(value: object) -> Province | None:
     return _ALIASES.get(text) or _ALIASES.get(text.lower())
 
 
+def pack_key(value: object) -> str | None:
+    """The pack a name means: "national", or a province's key from any of its spellings."""
+    if isinstance(value, str) and value.strip().lower() == "national":
+        return "national"
+    province = resolve(value)
+    return province.key if province else None
+
+
 def suggest(value: object) -> str | None:
     return closest(str(value).strip().lower(), KEYS) or closest(str(value).strip(), [p.name for p in PROVINCES])
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping, Union
+from typing import Any, Iterable, Mapping, Union
 
 from . import application as application_module
 from . import bundled, provinces
-from .errors import InputError, PackError, Problem
+from .errors import InputError, PackError, Problem, UnknownProvinceError
 from .explain import Explanation
 from .explain import explain as explain_application
 from .evaluate import Matcher, evaluate, match_rules
@@ -88,9 +88,29 @@ class RuleBook:
         return cls(directory, MappingProxyType(packs), MappingProxyType(rulesets), backend, matcher)
 
     def ruleset(self, province: str | provinces.Province) -> RuleSet:
-        """The rules for a province (its pack over the national pack, or the national pack alone)."""
-        key = province.key if isinstance(province, provinces.Province) else province
-        return self.rulesets.get(key) or self.rulesets["national"]
+        """The rules for a province, in any spelling (its pack over the national pack, or the national
+        pack alone where the book has no pack for it). Raises UnknownProvinceError for other names."""
+        found = province.key if isinstance(province, provinces.Province) else provinces.pack_key(province)
+        if found is None:
+            raise UnknownProvinceError([Problem(f"unknown province '{province}'", suggestion=provinces.suggest(province))])
+        return self.rulesets.get(found) or self.rulesets["national"]
+
+    def pack_keys(self, names: Iterable[str]) -> list[str]:
+        """The packs of this book that ``names`` mean (keys, codes, 粤, 广东 …), or InputError naming each
+        name that means none of them, with the closest pack."""
+        keys: list[str] = []
+        problems = []
+        for name in names:
+            key = provinces.pack_key(name)
+            if key is not None and key in self.packs:
+                keys.append(key)
+            else:  # suggest from the directory too: a book loaded with only= holds fewer packs
+                known = {*self.packs, *(f.stem for f in self.directory.glob("*.yaml"))}
+                problems.append(Problem(f"no pack named '{name}'", file=str(self.directory),
+                                        suggestion=closest(name, sorted(known))))
+        if problems:
+            raise InputError(problems)
+        return keys
 
     def evaluate(self, application: ApplicationSource, *, as_of: dt.date | str | None = None, pack: str | None = None,
                  max_bytes: int | None = None) -> Result:
@@ -107,9 +127,7 @@ class RuleBook:
             except ValueError:
                 raise InputError([Problem(f"'{as_of}' is not a date (YYYY-MM-DD)", path="as_of")]) from None
         on = as_of or app.submitted_on or dt.date.today()
-        if pack is not None and pack not in self.rulesets:
-            raise InputError([Problem(f"no pack named '{pack}'", suggestion=closest(pack, self.rulesets))])
-        ruleset = self.rulesets[pack] if pack is not None else self.ruleset(app.province)
+        ruleset = self.rulesets[self.pack_keys([pack])[0]] if pack is not None else self.ruleset(app.province)
         return evaluate(ruleset, app, on, self.matcher)
 
     @property

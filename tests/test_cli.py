@@ -136,3 +136,12 @@ def test_root_shim_behaves_like_the_command(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["province"]["key"] == "fujian"
+
+
+def test_pack_names_take_any_province_spelling(run):
+    result = run("test", "粤", "-v")
+    assert result.exit_code == 0
+    assert result.output.count("PASS guangdong:") >= 5 and "PASS fujian:" not in result.output
+    assert run("lint", "广东").exit_code == 0
+    wrong = run("test", "guangdnog")
+    assert wrong.exit_code != 0 and "did you mean 'guangdong'" in wrong.output

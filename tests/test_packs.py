@@ -138,3 +138,15 @@ def test_every_spec_document_and_finding_has_names(book):
     ruleset = book.rulesets["national"]
     assert set(pack_schema.SPEC_DOCUMENTS) <= set(ruleset.documents)
     assert set(pack_schema.SPEC_FINDINGS) <= set(ruleset.findings)
+
+
+def test_every_province_spelling_picks_its_pack(book):
+    from engine import UnknownProvinceError
+
+    for spelling in ("guangdong", "44", "440000", "粤", "广东", "广东省"):
+        assert book.ruleset(spelling).key == "guangdong"
+        assert book.pack_keys([spelling]) == ["guangdong"]
+    assert book.ruleset("national").key == "national"
+    with pytest.raises(UnknownProvinceError) as err:
+        book.ruleset("guangdnog")  # was: silently the national rules
+    assert err.value.suggestion == "guangdong"
