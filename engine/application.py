@@ -222,20 +222,13 @@ _TYPE_WORDS = {"string": "text", "integer": "a whole number", "boolean": "true o
                "object": "a mapping", "array": "a list", "number": "a number", "null": "nothing"}
 
 
-def _describe_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int):
-        return "a whole number"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "nothing"
+def _json_type(value: Any) -> str:
+    """The JSON Schema type name of a value (bool before int: True is an int in Python)."""
+    for kind, python in (("boolean", bool), ("integer", int), ("number", float), ("string", str),
+                         ("array", list), ("object", dict)):
+        if isinstance(value, python):
+            return kind
+    return "null"
 
 
 def _schema_problem(err: jsonschema.ValidationError, source: SourceMap, root: dict[str, Any]) -> Problem:
@@ -259,7 +252,7 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap, root: di
     if validator == "type":
         expected: list[str] = value if isinstance(value, list) else [value]
         words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
-        return source.problem(path, f"expected {words}, found {_describe_type(err.instance)}")
+        return source.problem(path, f"expected {words}, found {_TYPE_WORDS[_json_type(err.instance)]}")
     if validator == "format" and value == "date":
         return source.problem(path, f"'{err.instance}' is not a valid date (expected YYYY-MM-DD)")
     if validator == "minimum":

@@ -14,10 +14,11 @@ import hashlib
 import os
 import pickle
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+
+from .output import atomic_writer
 
 T = TypeVar("T")
 FORMAT = b"icp-rulepacks-cache-1"
@@ -62,14 +63,8 @@ def cached(name: str, key_parts: list[bytes], build: Callable[[], T]) -> T:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _trusted(folder):
             return value
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump((digest, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_writer(path, binary=True) as handle:
+            pickle.dump((digest, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # a read-only home, a full disk: work without the cache
         pass
     return value

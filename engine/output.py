@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .errors import InputError, Problem
 
@@ -33,11 +33,13 @@ def check_target(output: str | Path, *, force: bool, inputs: tuple[Path, ...] = 
 
 
 @contextmanager
-def atomic_writer(target: Path) -> Iterator[IO[str]]:
-    """A text handle whose content replaces ``target`` only when the block ends without error."""
+def atomic_writer(target: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
+    """A handle (text, or bytes for the on-disk cache) whose content replaces ``target`` only when
+    the block ends without error."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        handle = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        with handle:
             yield handle
         os.replace(tmp, target)
     except BaseException:
