@@ -25,40 +25,6 @@ from .suggest import closest
 
 STATUSES = ("matched", "not_matched", "undecided", "not_in_force", "not_applied")
 
-# Plain names for facts (Chinese); English output uses the fact's own name, as authors write it.
-LABELS_ZH = {
-    "filing.province": "备案省份", "filing.type": "备案类型", "filing.submitted_on": "提交日期",
-    "service.type": "服务类型", "service.operating": "经营性服务", "server.location": "服务器所在地",
-    "server.in_mainland": "服务器在中国内地", "server.provider": "接入商",
-    "subject.type": "主办者性质", "subject.is_unit": "主办者为单位", "subject.name": "主办者名称",
-    "subject.certificate.type": "主办者证件类型", "subject.certificate.days_until_expiry": "主办者证件剩余有效天数",
-    "subject.certificate.registration_province": "统一社会信用代码登记省份", "subject.residence": "证件住所",
-    "subject.residence_province": "证件住所所在省份", "subject.business_scope": "经营范围",
-    "subject.name_changed": "主办者名称已变更", "subject.existing.has_subject_number": "已有主体备案号",
-    "subject.existing.filed_domain_count": "已备案域名数", "subject.existing.filed_services": "已备案服务数",
-    "subject.service_count": "主体名下服务数（含本次）", "subject.domain_count": "主体名下域名数（含本次）",
-    "subject.domain_prefix_count": "主体名下不同域名前缀数",
-    "websites.count": "本次网站数", "websites.content_categories": "网站前置审批类别", "domains.count": "本次域名数",
-    "persons.count": "本次涉及人数", "documents_on_hand.ids": "已有材料",
-    "person.name": "姓名", "person.identity": "身份", "person.is_principal": "是主体负责人",
-    "person.is_website_manager": "是网站负责人", "person.certificate.type": "证件类型",
-    "person.certificate.days_until_expiry": "证件剩余有效天数", "person.household_province": "户籍省份",
-    "person.cross_province": "户籍不在备案省份", "person.birth_date": "出生日期", "person.age": "年龄",
-    "person.is_legal_representative": "是法定代表人", "person.other_filings": "证件已出现在其他主体备案中的次数",
-    "person.website_count": "负责的网站数",
-    "website.name": "网站名称", "website.domains": "网站域名", "website.domain_count": "网站域名数",
-    "website.registered_domain_count": "网站已注册域名数", "website.domain_prefix_count": "网站不同域名前缀数",
-    "website.content_categories": "网站前置审批类别", "website.remarks": "网站备注",
-    "website.manager_is_principal": "网站负责人即主体负责人",
-    "domain.name": "域名", "domain.unicode_name": "域名（中文）", "domain.suffix": "域名后缀", "domain.prefix": "域名前缀",
-    "domain.is_idn": "中文域名", "domain.is_new": "新域名（未备案）", "domain.registrant_name": "域名持有者",
-    "domain.registrant_type": "域名持有者类型", "domain.registrant_is_subject": "域名持有者与主办者一致",
-    "domain.real_name_verified": "域名已实名认证", "domain.days_since_verification": "实名认证至今天数",
-    "domain.days_until_expiry": "域名剩余有效天数", "domain.days_since_registration": "域名注册至今天数",
-    "category.name": "前置审批类别", "category.website_count": "涉及该类别的网站数",
-    "document.id": "材料", "document.age_days": "材料开具至今天数", "document.days_until_expiry": "材料剩余有效天数",
-}
-
 _OPS = {  # operator: (zh, en)
     "equals": ("等于", "equal to"), "not_equals": ("不等于", "not equal to"),
     "greater_than": ("大于", "greater than"), "at_least": ("至少为", "at least"),
@@ -324,7 +290,7 @@ def _found_words(check: Check) -> list[str]:
 
 def _check_words(check: Check, lang: str) -> str:
     zh = lang == "zh"
-    label = LABELS_ZH.get(check.fact, check.fact) if zh else check.fact
+    label = facts_module.BY_NAME[check.fact].zh if zh else check.fact
     on = ""
     if check.item is not None:
         on = f"［{check.item}］" if zh else f"[{check.item}] "

@@ -38,6 +38,7 @@ class Fact:
     name: str
     type: str  # text | integer | boolean | date | list | enum
     meaning: str
+    zh: str  # its plain Chinese name, as explain and the docs show it
     values: tuple[str, ...] = ()  # allowed values of an enum fact
 
     @property
@@ -46,86 +47,86 @@ class Fact:
         return head if head in ITEM_SCOPES else "application"
 
 
-def _f(name: str, type_: str, meaning: str, values: tuple[str, ...] = ()) -> Fact:
-    return Fact(name, type_, meaning, values)
+def _f(name: str, type_: str, meaning: str, values: tuple[str, ...] = (), *, zh: str) -> Fact:
+    return Fact(name, type_, meaning, zh, values)
 
 
 P = provinces.KEYS
 CATALOGUE: tuple[Fact, ...] = (
-    _f("application.id", "text", "The application's own id, if it has one."),
-    _f("filing.province", "enum", "Province the filing is submitted in (the pack that applies).", P),
-    _f("filing.type", "enum", "first_filing, new_website, access or change.", ("first_filing", "new_website", "access", "change")),
-    _f("filing.submitted_on", "date", "Submission date; every day count is measured from it."),
-    _f("service.type", "enum", "What is filed: website, app, mini_program or quick_app.", ("website", "app", "mini_program", "quick_app")),
-    _f("service.operating", "boolean", "The service is operating (经营性: paid or e-commerce)."),
-    _f("server.location", "enum", "Where the server is.", ("mainland", "hong_kong", "macau", "taiwan", "overseas")),
-    _f("server.in_mainland", "boolean", "The server is in mainland China (filing is required)."),
-    _f("server.provider", "text", "Access provider (aliyun, tencent, …), if given."),
-    _f("subject.type", "enum", "Kind of filing subject (主办者).", SUBJECT_TYPES),
-    _f("subject.is_unit", "boolean", "The subject is an organisation of any kind, not an individual."),
-    _f("subject.name", "text", "Name of the subject."),
-    _f("subject.certificate.type", "enum", "Type of the subject's certificate.", CERTIFICATE_TYPES),
-    _f("subject.certificate.days_until_expiry", "integer", "Days from submission until the subject's certificate expires (absent: long-term)."),
-    _f("subject.certificate.registration_province", "enum", "Province a unified social credit code was issued in (its digits 3–4).", P),
-    _f("subject.residence", "text", "Address on the subject's certificate (证件住所)."),
-    _f("subject.residence_province", "enum", "Province the certificate address starts with, if it names one.", P),
-    _f("subject.business_scope", "text", "Business scope (经营范围) of a unit."),
-    _f("subject.name_changed", "boolean", "The subject's name has changed since its certificate or last filing."),
-    _f("subject.existing.has_subject_number", "boolean", "The subject already holds a subject filing number."),
-    _f("subject.existing.filed_domain_count", "integer", "Domains already filed by the subject."),
-    _f("subject.existing.filed_services", "integer", "Services (websites, apps, …) already filed by the subject."),
-    _f("subject.service_count", "integer", "Services of the subject after this filing: filed plus the websites of this application."),
-    _f("subject.domain_count", "integer", "Distinct registered domains of the subject, filed and new (www.example.com counts as example.com)."),
-    _f("subject.domain_prefix_count", "integer", "Distinct domain prefixes of the subject, filed and new (example.com and example.cn share 'example')."),
-    _f("websites.count", "integer", "Websites in this application."),
-    _f("websites.content_categories", "list", "Content categories (前置审批) of all websites in this application."),
-    _f("domains.count", "integer", "Domains described in this application."),
-    _f("persons.count", "integer", "Distinct people in this application (principal and website managers)."),
-    _f("documents_on_hand.ids", "list", "Ids of the documents the applicant already holds."),
+    _f("application.id", "text", "The application's own id, if it has one.", zh="申请编号"),
+    _f("filing.province", "enum", "Province the filing is submitted in (the pack that applies).", P, zh="备案省份"),
+    _f("filing.type", "enum", "first_filing, new_website, access or change.", ("first_filing", "new_website", "access", "change"), zh="备案类型"),
+    _f("filing.submitted_on", "date", "Submission date; every day count is measured from it.", zh="提交日期"),
+    _f("service.type", "enum", "What is filed: website, app, mini_program or quick_app.", ("website", "app", "mini_program", "quick_app"), zh="服务类型"),
+    _f("service.operating", "boolean", "The service is operating (经营性: paid or e-commerce).", zh="经营性服务"),
+    _f("server.location", "enum", "Where the server is.", ("mainland", "hong_kong", "macau", "taiwan", "overseas"), zh="服务器所在地"),
+    _f("server.in_mainland", "boolean", "The server is in mainland China (filing is required).", zh="服务器在中国内地"),
+    _f("server.provider", "text", "Access provider (aliyun, tencent, …), if given.", zh="接入商"),
+    _f("subject.type", "enum", "Kind of filing subject (主办者).", SUBJECT_TYPES, zh="主办者性质"),
+    _f("subject.is_unit", "boolean", "The subject is an organisation of any kind, not an individual.", zh="主办者为单位"),
+    _f("subject.name", "text", "Name of the subject.", zh="主办者名称"),
+    _f("subject.certificate.type", "enum", "Type of the subject's certificate.", CERTIFICATE_TYPES, zh="主办者证件类型"),
+    _f("subject.certificate.days_until_expiry", "integer", "Days from submission until the subject's certificate expires (absent: long-term).", zh="主办者证件剩余有效天数"),
+    _f("subject.certificate.registration_province", "enum", "Province a unified social credit code was issued in (its digits 3–4).", P, zh="统一社会信用代码登记省份"),
+    _f("subject.residence", "text", "Address on the subject's certificate (证件住所).", zh="证件住所"),
+    _f("subject.residence_province", "enum", "Province the certificate address starts with, if it names one.", P, zh="证件住所所在省份"),
+    _f("subject.business_scope", "text", "Business scope (经营范围) of a unit.", zh="经营范围"),
+    _f("subject.name_changed", "boolean", "The subject's name has changed since its certificate or last filing.", zh="主办者名称已变更"),
+    _f("subject.existing.has_subject_number", "boolean", "The subject already holds a subject filing number.", zh="已有主体备案号"),
+    _f("subject.existing.filed_domain_count", "integer", "Domains already filed by the subject.", zh="已备案域名数"),
+    _f("subject.existing.filed_services", "integer", "Services (websites, apps, …) already filed by the subject.", zh="已备案服务数"),
+    _f("subject.service_count", "integer", "Services of the subject after this filing: filed plus the websites of this application.", zh="主体名下服务数（含本次）"),
+    _f("subject.domain_count", "integer", "Distinct registered domains of the subject, filed and new (www.example.com counts as example.com).", zh="主体名下域名数（含本次）"),
+    _f("subject.domain_prefix_count", "integer", "Distinct domain prefixes of the subject, filed and new (example.com and example.cn share 'example').", zh="主体名下不同域名前缀数"),
+    _f("websites.count", "integer", "Websites in this application.", zh="本次网站数"),
+    _f("websites.content_categories", "list", "Content categories (前置审批) of all websites in this application.", zh="网站前置审批类别"),
+    _f("domains.count", "integer", "Domains described in this application.", zh="本次域名数"),
+    _f("persons.count", "integer", "Distinct people in this application (principal and website managers).", zh="本次涉及人数"),
+    _f("documents_on_hand.ids", "list", "Ids of the documents the applicant already holds.", zh="已有材料"),
     # person: the principal and every distinct website manager
-    _f("person.name", "text", "The person's name."),
-    _f("person.identity", "enum", "mainland, hong_kong, macau, taiwan or foreign.", ("mainland", "hong_kong", "macau", "taiwan", "foreign")),
-    _f("person.is_principal", "boolean", "The person is the subject's principal (主体负责人)."),
-    _f("person.is_website_manager", "boolean", "The person manages at least one website (网站负责人)."),
-    _f("person.certificate.type", "enum", "Type of the person's certificate.", CERTIFICATE_TYPES),
-    _f("person.certificate.days_until_expiry", "integer", "Days from submission until the person's certificate expires (absent: long-term)."),
-    _f("person.household_province", "enum", "Household-register province (户籍地) from the first two digits of a mainland ID card.", P),
-    _f("person.cross_province", "boolean", "Household-register province differs from the filing province (absent when unknown)."),
-    _f("person.birth_date", "date", "Birth date, given or read from the ID card."),
-    _f("person.age", "integer", "Age in whole years on the submission date."),
-    _f("person.is_legal_representative", "boolean", "The person is the unit's legal representative (absent when not stated)."),
-    _f("person.other_filings", "integer", "How many other subjects' filings already carry this person's certificate number."),
-    _f("person.website_count", "integer", "How many websites of this application the person manages."),
+    _f("person.name", "text", "The person's name.", zh="姓名"),
+    _f("person.identity", "enum", "mainland, hong_kong, macau, taiwan or foreign.", ("mainland", "hong_kong", "macau", "taiwan", "foreign"), zh="身份"),
+    _f("person.is_principal", "boolean", "The person is the subject's principal (主体负责人).", zh="是主体负责人"),
+    _f("person.is_website_manager", "boolean", "The person manages at least one website (网站负责人).", zh="是网站负责人"),
+    _f("person.certificate.type", "enum", "Type of the person's certificate.", CERTIFICATE_TYPES, zh="证件类型"),
+    _f("person.certificate.days_until_expiry", "integer", "Days from submission until the person's certificate expires (absent: long-term).", zh="证件剩余有效天数"),
+    _f("person.household_province", "enum", "Household-register province (户籍地) from the first two digits of a mainland ID card.", P, zh="户籍省份"),
+    _f("person.cross_province", "boolean", "Household-register province differs from the filing province (absent when unknown).", zh="户籍不在备案省份"),
+    _f("person.birth_date", "date", "Birth date, given or read from the ID card.", zh="出生日期"),
+    _f("person.age", "integer", "Age in whole years on the submission date.", zh="年龄"),
+    _f("person.is_legal_representative", "boolean", "The person is the unit's legal representative (absent when not stated).", zh="是法定代表人"),
+    _f("person.other_filings", "integer", "How many other subjects' filings already carry this person's certificate number.", zh="证件已出现在其他主体备案中的次数"),
+    _f("person.website_count", "integer", "How many websites of this application the person manages.", zh="负责的网站数"),
     # website
-    _f("website.name", "text", "The website's name."),
-    _f("website.domains", "list", "Domains of the website, in ASCII (punycode) form."),
-    _f("website.domain_count", "integer", "Number of domains of the website."),
-    _f("website.registered_domain_count", "integer", "Distinct registered domains of the website (www.example.com counts as example.com)."),
-    _f("website.domain_prefix_count", "integer", "Distinct domain prefixes of the website (example.com and example.cn share one)."),
-    _f("website.content_categories", "list", "Content categories (前置审批) of the website."),
-    _f("website.remarks", "text", "Remarks (备注) of the website."),
-    _f("website.manager_is_principal", "boolean", "The website's manager is the principal."),
+    _f("website.name", "text", "The website's name.", zh="网站名称"),
+    _f("website.domains", "list", "Domains of the website, in ASCII (punycode) form.", zh="网站域名"),
+    _f("website.domain_count", "integer", "Number of domains of the website.", zh="网站域名数"),
+    _f("website.registered_domain_count", "integer", "Distinct registered domains of the website (www.example.com counts as example.com).", zh="网站已注册域名数"),
+    _f("website.domain_prefix_count", "integer", "Distinct domain prefixes of the website (example.com and example.cn share one).", zh="网站不同域名前缀数"),
+    _f("website.content_categories", "list", "Content categories (前置审批) of the website.", zh="网站前置审批类别"),
+    _f("website.remarks", "text", "Remarks (备注) of the website.", zh="网站备注"),
+    _f("website.manager_is_principal", "boolean", "The website's manager is the principal.", zh="网站负责人即主体负责人"),
     # domain: each entry of domains[]
-    _f("domain.name", "text", "The domain, in ASCII (punycode) form."),
-    _f("domain.unicode_name", "text", "The domain in Unicode (例子.中国)."),
-    _f("domain.suffix", "text", "Public suffix of the domain (com, com.cn, 中国)."),
-    _f("domain.prefix", "text", "Label left of the public suffix (the part shared by example.com and example.cn)."),
-    _f("domain.is_idn", "boolean", "The domain has non-ASCII (Chinese) labels."),
-    _f("domain.is_new", "boolean", "The domain is not among the subject's already filed domains."),
-    _f("domain.registrant_name", "text", "Registrant (holder) of the domain."),
-    _f("domain.registrant_type", "enum", "individual or organization.", ("individual", "organization")),
-    _f("domain.registrant_is_subject", "boolean", "The registrant's name equals the subject's name."),
-    _f("domain.real_name_verified", "boolean", "Real-name verification of the domain is complete."),
-    _f("domain.days_since_verification", "integer", "Days from real-name verification to submission."),
-    _f("domain.days_until_expiry", "integer", "Days from submission until the domain registration expires."),
-    _f("domain.days_since_registration", "integer", "Days from registration of the domain to submission."),
+    _f("domain.name", "text", "The domain, in ASCII (punycode) form.", zh="域名"),
+    _f("domain.unicode_name", "text", "The domain in Unicode (例子.中国).", zh="域名（中文）"),
+    _f("domain.suffix", "text", "Public suffix of the domain (com, com.cn, 中国).", zh="域名后缀"),
+    _f("domain.prefix", "text", "Label left of the public suffix (the part shared by example.com and example.cn).", zh="域名前缀"),
+    _f("domain.is_idn", "boolean", "The domain has non-ASCII (Chinese) labels.", zh="中文域名"),
+    _f("domain.is_new", "boolean", "The domain is not among the subject's already filed domains.", zh="新域名（未备案）"),
+    _f("domain.registrant_name", "text", "Registrant (holder) of the domain.", zh="域名持有者"),
+    _f("domain.registrant_type", "enum", "individual or organization.", ("individual", "organization"), zh="域名持有者类型"),
+    _f("domain.registrant_is_subject", "boolean", "The registrant's name equals the subject's name.", zh="域名持有者与主办者一致"),
+    _f("domain.real_name_verified", "boolean", "Real-name verification of the domain is complete.", zh="域名已实名认证"),
+    _f("domain.days_since_verification", "integer", "Days from real-name verification to submission.", zh="实名认证至今天数"),
+    _f("domain.days_until_expiry", "integer", "Days from submission until the domain registration expires.", zh="域名剩余有效天数"),
+    _f("domain.days_since_registration", "integer", "Days from registration of the domain to submission.", zh="域名注册至今天数"),
     # category: each distinct content category across websites
-    _f("category.name", "text", "Content category id (news, medical, …; packs may add more)."),
-    _f("category.website_count", "integer", "How many websites of the application carry the category."),
+    _f("category.name", "text", "Content category id (news, medical, …; packs may add more).", zh="前置审批类别"),
+    _f("category.website_count", "integer", "How many websites of the application carry the category.", zh="涉及该类别的网站数"),
     # document: each entry of documents_on_hand[]
-    _f("document.id", "text", "Id of a document the applicant holds."),
-    _f("document.age_days", "integer", "Days from the document's issue date to submission."),
-    _f("document.days_until_expiry", "integer", "Days from submission until the document expires."),
+    _f("document.id", "text", "Id of a document the applicant holds.", zh="材料"),
+    _f("document.age_days", "integer", "Days from the document's issue date to submission.", zh="材料开具至今天数"),
+    _f("document.days_until_expiry", "integer", "Days from submission until the document expires.", zh="材料剩余有效天数"),
 )
 BY_NAME: dict[str, Fact] = {f.name: f for f in CATALOGUE}
 
@@ -371,12 +372,12 @@ def catalogue_markdown() -> str:
              "so the rule does not fire and `explain` says which fact was missing.", ""]
     for scope in SCOPES:
         facts = [f for f in CATALOGUE if f.scope == scope]
-        lines += [f"## {scope} facts", "", "| fact | type | meaning |", "|---|---|---|"]
+        lines += [f"## {scope} facts", "", "| fact | 名称 | type | meaning |", "|---|---|---|---|"]
         for f in facts:
             kind = f.type
             if f.values:
                 shown = ", ".join(f.values) if len(f.values) <= 12 else "a province key (SPEC §2)"
                 kind = f"enum: {shown}"
-            lines.append(f"| `{f.name}` | {kind} | {f.meaning} |")
+            lines.append(f"| `{f.name}` | {f.zh} | {kind} | {f.meaning} |")
         lines.append("")
     return "\n".join(lines)
