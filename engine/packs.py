@@ -10,26 +10,30 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-
-from . import pack_schema, provinces
+from . import cache, pack_schema, provinces
 from .conditions import ConditionError, Environment, Node, Predicate, parse
-from .errors import PackError, Problem
+from .errors import InputError, PackError, Problem
 from .facts import BY_NAME, CONTENT_CATEGORIES, REF_FACT
-from .source import PathKey, SourceMap, load_file
+from .source import PathKey, SourceMap, decode_text, parse_text, read_bytes
 from .suggest import closest
+
+if TYPE_CHECKING:  # jsonschema is imported only to check a pack the cache does not hold (~70 ms)
+    import jsonschema
 
 Text = Mapping[str, str]  # {"zh": …, "en": …}
 LANGUAGES = ("zh", "en")
 PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
 MAX_PACK_BYTES = 4 * 1024 * 1024
+KEEP_VERSIONS = 8  # cached versions of one pack file name (e.g. an old and a new national.yaml for diff)
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,17 @@ class Pack:
     problems: tuple[Problem, ...] = ()  # schema problems that left the structure sound
     broken_rules: frozenset[int] = frozenset()  # indexes of rules too malformed to parse (see problems)
 
+    @cached_property
+    def _rules_alone(self) -> tuple[tuple[tuple[int, "Rule"], ...], list[Problem]]:
+        """This pack's rules checked against its own catalogues, with their problems (see ``merge``).
+
+        Worked out once: the national pack's rules are the same under each of the 31 provinces that
+        leave its keyword lists alone, and checking them once instead of 32 times is most of what
+        merging every pack costs. Catalogues only grow when a province is laid over, so rules with
+        no problems here have none in any merge either.
+        """
+        return _check_rules(self, *_catalogues((self,), []))
+
 
 @dataclass(frozen=True)
 class RuleSet:
@@ -149,6 +164,8 @@ class RuleSet:
 
 @lru_cache(maxsize=1)  # the schema is fixed for the life of the process
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema
+
     schema = pack_schema.build()
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
@@ -235,14 +252,34 @@ def _date(value: Any) -> dt.date | None:
 
 
 def load_pack(path: str | Path) -> Pack:
-    """Read and check one pack file on its own (names from its base are checked in ``merge``)."""
+    """Read and check one pack file on its own (names from its base are checked in ``merge``).
+
+    A pack that loads without a problem is remembered in the user cache (engine/cache.py), keyed
+    by the file's exact bytes and path and by the code that checks it (``_code_key``): the next
+    load of the same bytes skips reading the YAML and the JSON Schema. A pack with problems is
+    never remembered, so its problems are found, with their positions, on every load.
+    """
     file = str(path)
+    try:
+        content = read_bytes(Path(path), MAX_PACK_BYTES)
+        text = decode_text(content, file)
+    except InputError as exc:  # unreadable, too large, binary, not UTF-8
+        raise PackError(list(exc.problems)) from None
+    # The path is not part of the key (a copy of a pack hits): the checks that read the file name run
+    # on every load, in _pack. A file whose name is no pack id cannot load cleanly; it is not looked up.
+    stem = Path(file).stem
+    entry = f"pack-{stem}" if re.fullmatch(pack_schema.ID_PATTERN, stem) else None
+    key = [_code_key(), content]
+    remembered = cache.lookup(entry, key) if entry else None
+    if remembered is not None:
+        data, rule_positions = remembered
+        return _pack(file, content, data, _RememberedSource(file, positions=dict(rule_positions), text=text))
     duplicates: list[Problem] = []
     try:
-        document = load_file(path, max_bytes=MAX_PACK_BYTES, duplicates=duplicates)
+        document = parse_text(text, file, duplicates=duplicates)
     except PackError:
         raise
-    except Exception as exc:  # InputError: unreadable, not YAML, duplicate keys, …
+    except Exception as exc:  # InputError: not YAML, too deep, …
         problems = getattr(exc, "problems", None) or [Problem(str(exc), file=file)]
         raise PackError(list(problems)) from None
     data, source = document.data, document.source
@@ -252,16 +289,26 @@ def load_pack(path: str | Path) -> Pack:
     problems = duplicates + problems  # a duplicate key keeps its first value; the rest is still checked
     if problems and not shape_ok:
         raise PackError(problems)
-    raw_bytes = Path(path).read_bytes()
-    expected = Path(path).stem
+    pack = _pack(file, content, data, source, problems, broken_rules)
+    if entry and not pack.problems:
+        # Every load needs the line of each rule (Rule.line), running the pack's tests the line of
+        # each test; any other position only explains a problem and is worked out when one is found.
+        kept = [(part, i) for part in ("rules", "tests") for i in range(len(data.get(part) or ()))]
+        cache.store(entry, key, (data, [(path, source.locate(path)) for path in kept]), keep=KEEP_VERSIONS)
+    return pack
+
+
+def _pack(file: str, content: bytes, data: dict[str, Any], source: SourceMap, problems: list[Problem] | None = None,
+          broken_rules: frozenset[int] = frozenset()) -> Pack:
+    """A Pack from schema-checked data: the checks that need the file name, then the catalogues."""
+    problems = list(problems or ())
+    expected = Path(file).stem
     if data["pack"] != expected:
-        problems.append(source.problem(("pack",), f"pack '{data['pack']}' must be in a file named {data['pack']}.yaml, not {Path(path).name}"))
+        problems.append(source.problem(("pack",), f"pack '{data['pack']}' must be in a file named {data['pack']}.yaml, not {Path(file).name}"))
     if data["pack"] == "national" and data.get("extends"):
         problems.append(source.problem(("extends",), "the national pack extends nothing"))
     if data["pack"] != "national" and data.get("extends") != "national":
         problems.append(source.problem(("pack",), "a province pack must say 'extends: national'"))
-    if problems and not shape_ok:
-        raise PackError(problems)
     documents = {
         doc_id: DocumentType(doc_id, spec["category"], spec["name"], spec.get("description"))
         for doc_id, spec in (data.get("documents") or {}).items()
@@ -269,13 +316,54 @@ def load_pack(path: str | Path) -> Pack:
     keywords = {name: tuple(words) for name, words in (data.get("keywords") or {}).items()}
     return Pack(
         id=data["pack"], version=str(data["version"]), title=data["title"], extends=data.get("extends"),
-        file=file, content=raw_bytes, raw=data, source=source,
+        file=file, content=content, raw=data, source=source,
         documents=documents, categories=dict(data.get("categories") or {}),
         findings=dict(data.get("findings") or {}), keywords=keywords,
         disables=tuple(Disable(d["rule"], d["source"], d.get("notes")) for d in data.get("disables") or []),
         fixtures=dict(data.get("fixtures") or {}), tests=tuple(data.get("tests") or ()),
         review_by=_date(data.get("review_by")), problems=tuple(problems), broken_rules=broken_rules,
     )
+
+
+@lru_cache(maxsize=1)
+def _code_key() -> bytes:
+    """Everything besides a pack's bytes that decides whether it passes ``load_pack`` and what data
+    it gives: the code that reads and checks it (this module, the YAML reader, the schema and the
+    catalogues the schema is built from), the YAML and JSON Schema libraries, and the interpreter."""
+    import importlib.util
+
+    import yaml
+
+    from . import conditions, facts, pack_schema, provinces, source
+
+    digest = hashlib.sha256(f"{sys.version}\0{yaml.__version__}\0{yaml.__with_libyaml__}".encode())
+    for module in (sys.modules[__name__], conditions, facts, pack_schema, provinces, source):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    # jsonschema's version without importing it (importing is what a warm cache saves): an
+    # upgrade rewrites its files, so their size and modification time stand for the release.
+    spec = importlib.util.find_spec("jsonschema")
+    if spec is not None and spec.origin:
+        info = os.stat(spec.origin)
+        digest.update(f"{spec.origin}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    return digest.digest()
+
+
+class _RememberedSource(SourceMap):
+    """The source map of a pack read from the cache: it holds only the positions of its rules and
+    tests (see ``load_pack``). Any other position is asked for only to report a problem or a lint
+    warning; the first such question composes the text again, once."""
+
+    def locate(self, path: PathKey, *, key: bool = False) -> tuple[int | None, int | None]:
+        if not key and not self._resolved:
+            known = self.positions.get(tuple(path))
+            if known is not None:
+                return known
+        if not self._resolved:
+            full = parse_text(self.text or "", self.file).source
+            full.locate(())  # JSON-looking text resolves its own positions lazily
+            self.positions, self.key_positions, self.raw = full.positions, full.key_positions, full.raw
+            self._resolved = True
+        return super().locate(path, key=key)
 
 
 class _Checker:
@@ -367,6 +455,28 @@ def _catalogues(packs: Iterable[Pack], checker_problems: list[Problem]) -> tuple
     return documents, categories, findings, keywords
 
 
+def _check_rules(pack: Pack, documents: Mapping[str, DocumentType], categories: Mapping[str, Text],
+                 findings: Mapping[str, Text], keywords: Mapping[str, tuple[str, ...]]
+                 ) -> tuple[tuple[tuple[int, Rule], ...], list[Problem]]:
+    """The rules of ``pack`` parsed against these catalogues, each with its index in the file, and
+    the problems found. A rule too malformed to parse is skipped, the others are still checked."""
+    checker = _Checker(pack, documents, categories, findings, keywords)
+    indexed = tuple((i, checker.rule(raw, ("rules", i))) for i, raw in enumerate(pack.raw.get("rules") or [])
+                    if i not in pack.broken_rules)
+    seen: dict[str, int] = {}
+    for i, rule in indexed:
+        if rule.id in seen:
+            first_line, _ = pack.source.locate(("rules", seen[rule.id]))
+            checker.problem(("rules", i, "id"), f"duplicate rule id '{rule.id}' (first at rule {seen[rule.id] + 1}, line {first_line})")
+        seen.setdefault(rule.id, i)
+    return indexed, checker.problems
+
+
+def _same_keywords(base: Pack, keywords: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether the merged keyword lists give every list the base defines the base's own words."""
+    return all(keywords.get(name) == words for name, words in base.keywords.items())
+
+
 def merge(base: Pack, province: Pack | None) -> RuleSet:
     """The rules of one province: ``base`` with ``province`` laid over it (or the base alone)."""
     packs = (base,) if province is None else (base, province)
@@ -375,19 +485,19 @@ def merge(base: Pack, province: Pack | None) -> RuleSet:
     missing = [c for c in CONTENT_CATEGORIES if c not in categories]
     if missing:
         problems.append(base.source.problem(("categories",), f"the content categories {', '.join(missing)} need names"))
-    parsed: list[list[tuple[int, Rule]]] = []
+    parsed: list[tuple[tuple[int, Rule], ...]] = []
     for pack in packs:
-        checker = _Checker(pack, documents, categories, findings, keywords)
-        # (index in the file, rule): a rule too malformed to parse is skipped, the others still checked.
-        indexed = [(i, checker.rule(raw, ("rules", i))) for i, raw in enumerate(pack.raw.get("rules") or [])
-                   if i not in pack.broken_rules]
-        seen: dict[str, int] = {}
-        for i, rule in indexed:
-            if rule.id in seen:
-                first_line, _ = pack.source.locate(("rules", seen[rule.id]))
-                checker.problem(("rules", i, "id"), f"duplicate rule id '{rule.id}' (first at rule {seen[rule.id] + 1}, line {first_line})")
-            seen.setdefault(rule.id, i)
-        problems.extend(checker.problems)
+        if pack is base:
+            # The base's rules come out the same under every province (checked once per Pack), unless
+            # the province renames a keyword list they use; a broken base is checked again below so
+            # its problems are reported against the catalogues of this very merge, as always.
+            indexed, found = base._rules_alone
+            if province is None or (not found and _same_keywords(base, keywords)):
+                problems.extend(found)
+                parsed.append(indexed)
+                continue
+        indexed, found = _check_rules(pack, documents, categories, findings, keywords)
+        problems.extend(found)
         parsed.append(indexed)
 
     rules = [rule for _, rule in parsed[0]]

@@ -131,7 +131,8 @@ def unreadable(exc: OSError, name: str) -> InputError:
     return InputError([Problem(f"cannot read file: {exc.strerror}", file=name)])
 
 
-def read_text(path: Path, max_bytes: int | None = None) -> str:
+def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
+    """The file's exact bytes, refused when over ``max_bytes`` (default: ``default_max_bytes()``)."""
     name = str(path)
     if max_bytes is None:
         max_bytes = default_max_bytes()
@@ -145,16 +146,24 @@ def read_text(path: Path, max_bytes: int | None = None) -> str:
             raise InputError([Problem(f"file is over the limit of {max_bytes} bytes", file=name)])
     except OSError as exc:
         raise unreadable(exc, name) from None
+    return raw
+
+
+def decode_text(raw: bytes, name: str | None) -> str:
+    """A file's bytes as text: UTF-8 (a byte-order mark is dropped); binary or other encodings refused."""
     if b"\x00" in raw:
         raise InputError([Problem("binary file: expected JSON or YAML text", file=name)])
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         prefix = raw[: exc.start].decode("utf-8", "replace")
         line, column = _position(prefix, len(prefix))
         raise InputError([Problem(f"not UTF-8 text (byte {exc.start} is invalid; save the file as UTF-8)",
                                   file=name, line=line, column=column)]) from None
-    return text
+
+
+def read_text(path: Path, max_bytes: int | None = None) -> str:
+    return decode_text(read_bytes(path, max_bytes), str(path))
 
 
 def load_file(path: str | os.PathLike[str], max_bytes: int | None = None, *,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,17 @@ from engine import RuleBook
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+
+
+def pytest_configure(config):
+    # The suite never reads or writes the user's own cache (engine/cache.py): it gets a cache of its
+    # own for the session, which the CLI run in subprocesses inherits through the environment.
+    config.icp_rules_cache_dir = tempfile.mkdtemp(prefix="icp-rules-test-cache-")
+    os.environ["ICP_RULES_CACHE_DIR"] = config.icp_rules_cache_dir
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(getattr(config, "icp_rules_cache_dir", ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
