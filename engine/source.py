@@ -273,6 +273,17 @@ def _parse_yaml(text: str, file: str | None, duplicates: list[Problem] | None = 
     source = SourceMap(file, text=text)
     source._resolved = True
     try:
+        return _build_plain(text, source), source
+    except Exception:  # anything unusual, or wrong: the general path below handles and reports it
+        pass
+    return _parse_composed(text, file, duplicates)
+
+
+def _parse_composed(text: str, file: str | None, duplicates: list[Problem] | None = None) -> tuple[Any, SourceMap]:
+    """The general path: compose nodes, then build values (aliases, tags, every error)."""
+    source = SourceMap(file, text=text)
+    source._resolved = True
+    try:
         nodes = list(_compose_all(text))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -303,6 +314,122 @@ def _parse_yaml(text: str, file: str | None, duplicates: list[Problem] | None = 
             raise InputError(found)
         duplicates.extend(found)
     return data, source
+
+
+class _Unusual(Exception):
+    """The document needs the general path (``_parse_composed``)."""
+
+
+_MERGE_KEY = "<<"
+
+
+def _build_plain(text: str, source: SourceMap) -> Any:
+    """The common case in one pass over libyaml's events: one document of plain data, no anchors,
+    aliases, explicit tags, merge keys, duplicate or non-text keys, and within the limits.
+
+    Builds exactly what ``_parse_composed`` would (values, positions, raw scalar text) without
+    composing nodes first, which costs about as much as libyaml's parsing itself. Anything
+    else raises (``_Unusual``, or libyaml's own error) and the general path starts again from
+    the text, so every error is found and worded in one place.
+    """
+    loader = _Loader(text)
+    try:
+        get_event = loader.get_event
+        resolve = loader.resolve
+        positions, key_positions, raw = source.positions, source.key_positions, source.raw
+        if type(get_event()) is not yaml.StreamStartEvent or type(get_event()) is not yaml.DocumentStartEvent:
+            raise _Unusual
+        # One frame per open collection: [container, path, is_mapping, key waiting for its value].
+        frames: list[list[Any]] = []
+        count = 0
+        result: Any = None
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frames.pop()
+                if frames:
+                    continue
+                break
+            if event.anchor is not None:  # AliasEvent has one too
+                raise _Unusual
+            if frames:
+                frame = frames[-1]
+                container = frame[0]
+                if frame[2]:
+                    key = frame[3]
+                    if key is None:  # this node is a key
+                        if kind is not yaml.ScalarEvent or event.tag is not None:
+                            raise _Unusual
+                        key = event.value
+                        if key in container or (key == _MERGE_KEY and event.implicit[0]):
+                            raise _Unusual
+                        container[key] = None
+                        mark = event.start_mark
+                        key_positions[frame[1] + (key,)] = (mark.line + 1, mark.column + 1)
+                        frame[3] = key
+                        continue
+                    frame[3] = None
+                    path = frame[1] + (key,)
+                else:
+                    key = len(container)
+                    container.append(None)
+                    path = frame[1] + (key,)
+            else:
+                if kind is yaml.StreamEndEvent or kind is yaml.DocumentEndEvent:
+                    raise _Unusual
+                container, key, path = None, None, ()
+            count += 1
+            if count > MAX_NODES:
+                raise _Unusual
+            mark = event.start_mark
+            positions[path] = (mark.line + 1, mark.column + 1)
+            if kind is yaml.ScalarEvent:
+                tag = event.tag
+                if tag is None:
+                    tag = resolve(yaml.ScalarNode, event.value, event.implicit) if event.implicit[0] else _STR
+                value = _plain_scalar(tag, event.value, path, raw)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if event.tag is not None or len(frames) >= MAX_DEPTH:
+                    raise _Unusual
+                is_mapping = kind is yaml.MappingStartEvent
+                value = {} if is_mapping else []
+                frames.append([value, path, is_mapping, None])
+            else:
+                raise _Unusual
+            if container is None:
+                result = value
+                if not frames:
+                    break
+            else:
+                container[key] = value
+        if type(get_event()) is not yaml.DocumentEndEvent or type(get_event()) is not yaml.StreamEndEvent:
+            raise _Unusual  # several documents: the general path composes them all and says so
+        return result
+    finally:
+        loader.dispose()
+
+
+def _plain_scalar(tag: str, value: str, path: PathKey, raw: dict[PathKey, str]) -> Any:
+    """``_Builder._scalar`` for the plain path: the same values, ``_Unusual`` where it would fail."""
+    if tag == _STR or tag == _TIMESTAMP:
+        return value
+    if tag not in _SCALAR_TAGS:
+        raise _Unusual
+    raw[path] = value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value.lower() in ("yes", "true", "on", "y")
+    if tag == _INT:
+        try:
+            return _yaml_int(value)
+        except ValueError:
+            return value
+    number = _yaml_float(value)
+    if math.isnan(number) or math.isinf(number):
+        raise _Unusual
+    return number
 
 
 def _compose_all(text: str) -> Iterator[yaml.Node]:
