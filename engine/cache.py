@@ -43,9 +43,11 @@ def _trusted(folder: Path) -> bool:
 
 
 def _entry(name: str, key_parts: list[bytes]) -> tuple[str, Path | None]:
-    digest = hashlib.sha256(FORMAT + b"\0" + b"\0".join(key_parts)).hexdigest()
     folder = directory()
-    return digest, (None if folder is None else folder / f"{name}-{digest[:32]}.pickle")
+    if folder is None:  # off: no need to hash the key
+        return "", None
+    digest = hashlib.sha256(FORMAT + b"\0" + b"\0".join(key_parts)).hexdigest()
+    return digest, folder / f"{name}-{digest[:32]}.pickle"
 
 
 def lookup(name: str, key_parts: list[bytes]) -> Any | None:
