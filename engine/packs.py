@@ -373,12 +373,13 @@ def _code_key() -> bytes:
     digest = hashlib.sha256(f"{sys.version}\0{yaml.__version__}\0{yaml.__with_libyaml__}".encode())
     for module in (sys.modules[__name__], conditions, facts, pack_schema, provinces, source):
         digest.update(Path(str(module.__file__)).read_bytes())
-    # jsonschema's version without importing it (importing is what a warm cache saves): an
-    # upgrade rewrites its files, so their size and modification time stand for the release.
-    spec = importlib.util.find_spec("jsonschema")
-    if spec is not None and spec.origin:
-        info = os.stat(spec.origin)
-        digest.update(f"{spec.origin}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    # The validators' versions without importing them (importing is what a warm cache saves): an
+    # upgrade rewrites their files, so size and modification time stand for the release.
+    for validator in ("jsonschema", "jsonschema_rs"):
+        spec = importlib.util.find_spec(validator)
+        if spec is not None and spec.origin:
+            info = os.stat(spec.origin)
+            digest.update(f"{spec.origin}\0{info.st_size}\0{info.st_mtime_ns}".encode())
     return digest.digest()
 
 
