@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from . import facts as facts_module
 from . import timeline
 from .application import Application
 from .conditions import FACTS_KEY, item_contexts
-from .packs import PLACEHOLDER, Rule, RuleSet, Text
+from .packs import PLACEHOLDER, FindingSpec, Requirement, Rule, RuleSet, Text
 from .result import (CATEGORY_ORDER, SEVERITY_ORDER, Finding, Firing, Footer, FooterNumber, Reason, RequiredDocument,
                      Result)
 
@@ -37,11 +39,68 @@ def _show(value: Any, lang: str) -> str:
     return str(value)
 
 
+class Template:
+    """A pack text with {fact.name} placeholders, split once into literal and fact parts per language."""
+
+    __slots__ = ("parts", "facts")
+
+    def __init__(self, text: Text):
+        # PLACEHOLDER has one group, so split() alternates literal, fact name, literal, …
+        self.parts = {lang: tuple(PLACEHOLDER.split(body)) for lang, body in text.items()}
+        self.facts = tuple(dict.fromkeys(name for parts in self.parts.values() for name in parts[1::2]))
+
+    def fill(self, ctx: Context) -> "FilledText":
+        return FilledText(self, tuple(ctx.get(name) for name in self.facts))
+
+
+def template(text: Text) -> "Text | Template":
+    """The text itself when it has no placeholder (most have none), else its Template."""
+    return Template(text) if any(PLACEHOLDER.search(body) for body in text.values()) else text
+
+
+class FilledText(Mapping[str, str]):
+    """A template's text for one context, filled language by language on first use.
+
+    Evaluation records only the values the placeholders read; a result rendered in Chinese never
+    fills the English text. Two filled texts of one template with equal values are equal texts.
+    """
+
+    __slots__ = ("template", "inputs", "_filled")
+
+    def __init__(self, template: Template, inputs: tuple[Any, ...]):
+        self.template, self.inputs = template, inputs  # inputs: the value of each of template.facts
+        self._filled: dict[str, str] = {}
+
+    def __getitem__(self, lang: str) -> str:
+        out = self._filled.get(lang)
+        if out is None:
+            parts = self.template.parts[lang]
+            values = dict(zip(self.template.facts, self.inputs))
+            out = "".join(part if i % 2 == 0 else _show(values[part], lang) for i, part in enumerate(parts))
+            self._filled[lang] = out  # the same string whichever thread fills it first
+        return out
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.template.parts)
+
+    def __len__(self) -> int:
+        return len(self.template.parts)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FilledText) and other.template is self.template:
+            return other.inputs == self.inputs
+        return Mapping.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]  # like the dicts it stands for
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 def fill(text: Text, ctx: Context) -> dict[str, str]:
     """Fill {fact.name} placeholders (checked when the pack was loaded) with this context's values."""
-    # Most texts have no placeholder: skip the regex for them (this runs for every rule that fires).
-    return {lang: PLACEHOLDER.sub(lambda m: _show(ctx.get(m.group(1)), lang), body) if "{" in body else body
-            for lang, body in text.items()}
+    found = template(text)
+    return dict(found.fill(ctx)) if isinstance(found, Template) else dict(text)
 
 
 def _engine_text(zh: str, en: str) -> dict[str, str]:
@@ -58,26 +117,81 @@ class Matcher(Protocol):
     def __call__(self, ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.date) -> list[Fired]: ...
 
 
+@dataclass(frozen=True)
+class Effects:
+    """What a rule does when it fires, prepared once: texts split, document categories looked up."""
+
+    reason: "Reason | Template | None"  # the same Reason every time, or the template to fill per firing
+    requirements: tuple[tuple[Requirement, str], ...]  # with the document's category
+    findings: tuple[tuple[FindingSpec, "Text | Template"], ...]
+
+
+Step = tuple[Rule, "Callable[[Context], bool | None]", "str | None", str]  # rule, predicate, scope, its ref fact ("" without scope)
+
+
+class Plan:
+    """A rule set prepared for evaluation.
+
+    Rules come and go only on their effective dates, so the rules in force are worked out once per
+    period between two such dates rather than once per rule per evaluation; each rule's effects are
+    prepared once.
+    """
+
+    def __init__(self, ruleset: RuleSet):
+        self.rules = ruleset.rules
+        self.boundaries = sorted({day for rule in ruleset.rules
+                                  for day in (rule.effective_from, rule.effective_until) if day is not None})
+        self._periods: dict[int, tuple[Step, ...]] = {}
+        self.effects: dict[str, Effects] = {}
+        for rule in ruleset.rules:
+            reason = None
+            if rule.require:
+                text = template(rule.reason or rule.title)
+                reason = text if isinstance(text, Template) else Reason(rule.id, text, rule.source)
+            self.effects[rule.id] = Effects(
+                reason,
+                tuple((req, ruleset.documents[req.document].category) for req in rule.require),
+                tuple((spec, template(spec.message)) for spec in rule.findings))
+
+    def steps(self, on: dt.date) -> tuple[Step, ...]:
+        """The rules in force on ``on``, in pack order, with what running each needs."""
+        period = bisect_right(self.boundaries, on)
+        found = self._periods.get(period)
+        if found is None:
+            # every day of a period has the same rules in force: decide with its first day
+            first = self.boundaries[period - 1] if period else on
+            found = tuple((rule, rule.predicate, rule.for_each, facts_module.REF_FACT.get(rule.for_each or "", ""))
+                          for rule in self.rules if rule.in_force(first))
+            self._periods[period] = found  # idempotent: another thread would store the same steps
+        return found
+
+
+def plan_of(ruleset: RuleSet) -> Plan:
+    """The rule set's Plan, built on first use and kept on the rule set (as cached_property would)."""
+    plan = ruleset.__dict__.get("_plan")
+    if plan is None:
+        plan = ruleset.__dict__["_plan"] = Plan(ruleset)
+    return plan
+
+
 def match_rules(ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.date) -> list[Fired]:
     """Rules in force on ``as_of`` whose condition is true, in pack order, once per matching item."""
     app_ctx: dict[str, Any] = dict(facts.application)
     app_ctx[FACTS_KEY] = facts
     contexts: dict[str, list[dict[str, Any]]] = {}
     fired: list[Fired] = []
-    for rule in ruleset.rules:
-        if not rule.in_force(as_of):
-            continue
-        scope = rule.for_each
+    append = fired.append
+    for rule, predicate, scope, ref_name in plan_of(ruleset).steps(as_of):
         if scope is None:
-            if rule.predicate(app_ctx) is True:
-                fired.append((rule, app_ctx, "subject", None))
+            if predicate(app_ctx) is True:
+                append((rule, app_ctx, "subject", None))
             continue
-        if scope not in contexts:
-            contexts[scope] = item_contexts(app_ctx, scope)
-        ref_name = facts_module.REF_FACT[scope]
-        for ctx in contexts[scope]:
-            if rule.predicate(ctx) is True:
-                fired.append((rule, ctx, scope, str(ctx[ref_name])))
+        items = contexts.get(scope)
+        if items is None:
+            items = contexts[scope] = item_contexts(app_ctx, scope)
+        for ctx in items:
+            if predicate(ctx) is True:
+                append((rule, ctx, scope, str(ctx[ref_name])))
     return fired
 
 
@@ -97,19 +211,24 @@ def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date, matcher: Matche
     timeline_settings: dict[str, int] = {}
     order = ruleset.rule_order
 
+    effects_of = plan_of(ruleset).effects
     for rule, ctx, kind, ref in considered:
+        effects = effects_of[rule.id]
         if filing_required:
-            if rule.require:  # the reason is only shown with the documents a rule requires
-                reason = Reason(rule.id, fill(rule.reason or rule.title, ctx), rule.source)
-            for req in rule.require:
-                doc_type = ruleset.documents[req.document]
+            if effects.requirements:  # the reason is only shown with the documents a rule requires
+                found = effects.reason  # Plan gives every rule that requires documents a reason
+                if isinstance(found, Template):
+                    reason = Reason(rule.id, found.fill(ctx), rule.source)
+                elif found is not None:
+                    reason = found
+            for req, category in effects.requirements:
                 target = ("subject", subject_name) if (req.for_subject or ref is None or kind == "document") else (kind, ref)
                 key: tuple[Any, ...] = (req.document, req.any_of)
-                if doc_type.category == "pre_approval":
+                if category == "pre_approval":
                     key += target  # one entry per category (SPEC §4)
                 entry = documents.get(key)
                 if entry is None:
-                    entry = documents[key] = RequiredDocument(req.document, req.any_of, doc_type.category)
+                    entry = documents[key] = RequiredDocument(req.document, req.any_of, category)
                 if target not in entry.targets:
                     entry.targets.append(target)
                 if reason not in entry.reasons:
@@ -122,8 +241,9 @@ def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date, matcher: Matche
                 footer_settings.update(rule.footer)
             if rule.timeline:
                 timeline_settings.update(rule.timeline)
-        for spec in rule.findings:
-            findings.append((order[rule.id], Finding(spec.id, spec.severity, fill(spec.message, ctx), rule.id, rule.source, ref)))
+        for spec, message in effects.findings:
+            text = message.fill(ctx) if isinstance(message, Template) else message
+            findings.append((order[rule.id], Finding(spec.id, spec.severity, text, rule.id, rule.source, ref)))
 
     if filing_required:
         findings.extend(_check_documents_on_hand(documents.values(), facts, ruleset, order))

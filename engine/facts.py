@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import idna
 from publicsuffixlist import PublicSuffixList
@@ -197,6 +197,28 @@ def registered_domain(name: str) -> str:
     return f"{prefix}.{suffix}"
 
 
+class DomainParts(NamedTuple):
+    ascii: str  # as filed: lower-case ASCII, Chinese labels in punycode
+    unicode: str
+    suffix: str
+    prefix: str
+    registered: str  # prefix.suffix
+
+
+# Keyed by the name as the applicant typed it: a subject's filed domains are listed again in each of
+# its filings (dozens of them for the large subjects that the domain limits are about), so
+# normalising and splitting each name once per process, not once per evaluation, matters.
+@lru_cache(maxsize=65536)
+def domain_parts(name: str) -> DomainParts:
+    ascii_name = to_ascii(name)
+    uni, suffix, prefix = split_domain(ascii_name)
+    return DomainParts(ascii_name, uni, suffix, prefix, f"{prefix}.{suffix}")
+
+
+# A pure function of the address text; intake forms repeat the same few addresses.
+_residence_province = lru_cache(maxsize=4096)(provinces.from_address)
+
+
 def _age(birth: dt.date | None, on: dt.date) -> int | None:
     if birth is None:
         return None
@@ -245,6 +267,7 @@ def derive(app: Application, as_of: dt.date) -> Facts:
     people[principal_key] = _person_facts(data["principal"], province, on)
     people[principal_key]["person.is_principal"] = True
     website_facts = []
+    new_parts: list[DomainParts] = []
     for site in websites:
         manager = site.get("manager") or data["principal"]
         key = str(manager["certificate"]["number"]).strip().upper()
@@ -252,29 +275,28 @@ def derive(app: Application, as_of: dt.date) -> Facts:
             people[key] = _person_facts(manager, province, on)
         people[key]["person.is_website_manager"] = True
         people[key]["person.website_count"] += 1
-        ascii_domains = [to_ascii(d) for d in site["domains"]]
+        parts = [domain_parts(d) for d in site["domains"]]
+        new_parts += parts
         website_facts.append({
             "website.name": site["name"],
-            "website.domains": ascii_domains,
-            "website.domain_count": len(ascii_domains),
-            "website.registered_domain_count": len({registered_domain(d) for d in ascii_domains}),
-            "website.domain_prefix_count": len({split_domain(d)[2] for d in ascii_domains}),
+            "website.domains": [p.ascii for p in parts],
+            "website.domain_count": len(parts),
+            "website.registered_domain_count": len({p.registered for p in parts}),
+            "website.domain_prefix_count": len({p.prefix for p in parts}),
             "website.content_categories": list(site.get("content_categories") or []),
             "website.remarks": site.get("remarks"),
             "website.manager_is_principal": key == principal_key,
         })
 
-    filed = [to_ascii(d) for d in existing.get("filed_domains") or []]
-    filed_set = set(filed)
-    new_names = [f for site in website_facts for f in site["website.domains"]]
-    new_names += [to_ascii(d["name"]) for d in data["domains"]]
-    prefixes = {split_domain(d)[2] for d in filed + new_names}
-    registered = {registered_domain(d) for d in filed + new_names}
+    filed = [domain_parts(d) for d in existing.get("filed_domains") or ()]
+    filed_set = {p.ascii for p in filed}
+    entries = [(entry, domain_parts(entry["name"])) for entry in data["domains"]]
+    every = filed + new_parts + [p for _, p in entries]
+    prefixes = {p.prefix for p in every}
+    registered = {p.registered for p in every}
 
     domain_facts = []
-    for entry in data["domains"]:
-        ascii_name = to_ascii(entry["name"])
-        uni, suffix, prefix = split_domain(ascii_name)
+    for entry, (ascii_name, uni, suffix, prefix, _) in entries:
         domain_facts.append({
             "domain.name": ascii_name,
             "domain.unicode_name": uni,
@@ -309,7 +331,7 @@ def derive(app: Application, as_of: dt.date) -> Facts:
     if cert["type"] in UNIT_CERTIFICATES and len(cert_number) == 18:
         region = provinces.from_code(cert_number[2:4])
         registration = region.key if region else None
-    residence = provinces.from_address(subject.get("residence"))
+    residence = _residence_province(subject.get("residence"))
     filed_services = existing.get("filed_services", 0)
     app_facts = {
         "application.id": app.application_id,
