@@ -90,71 +90,81 @@ class Compare(Node):
     pattern: Pattern | None = field(default=None, compare=False)
 
     def compile(self) -> Predicate:
+        # One closure per operator, reading the fact itself: a comparison is one call, not two.
+        # This runs for every rule and item of every evaluation.
         name, op, expected = self.fact, self.op, self.value
         if op == "exists":
             want = bool(expected)
             return lambda ctx: (ctx.get(name) is not None) is want
-        # The commonest operators get their own closure: one call per comparison instead of two.
         if op == "equals":
             def equals(ctx: Context) -> bool | None:
                 actual = ctx.get(name)
                 return None if actual is None else actual == expected
             return equals
-        if op == "in":
-            options = frozenset(expected)
-
-            def member(ctx: Context) -> bool | None:
+        if op == "not_equals":
+            def not_equals(ctx: Context) -> bool | None:
                 actual = ctx.get(name)
-                return None if actual is None else actual in options
-            return member
-        test = _test(op, expected, self.pattern)
+                return None if actual is None else actual != expected
+            return not_equals
+        if op == "greater_than":
+            def greater_than(ctx: Context) -> bool | None:
+                actual = ctx.get(name)
+                return None if actual is None else actual > expected
+            return greater_than
+        if op == "at_least":
+            def at_least(ctx: Context) -> bool | None:
+                actual = ctx.get(name)
+                return None if actual is None else actual >= expected
+            return at_least
+        if op == "less_than":
+            def less_than(ctx: Context) -> bool | None:
+                actual = ctx.get(name)
+                return None if actual is None else actual < expected
+            return less_than
+        if op == "at_most":
+            def at_most(ctx: Context) -> bool | None:
+                actual = ctx.get(name)
+                return None if actual is None else actual <= expected
+            return at_most
+        if op in ("in", "not_in"):
+            options = frozenset(expected)
+            if op == "in":
+                def member(ctx: Context) -> bool | None:
+                    actual = ctx.get(name)
+                    return None if actual is None else actual in options
+                return member
 
-        def predicate(ctx: Context) -> bool | None:
-            actual = ctx.get(name)
-            return None if actual is None else test(actual)
+            def not_member(ctx: Context) -> bool | None:
+                actual = ctx.get(name)
+                return None if actual is None else actual not in options
+            return not_member
+        if op == "contains_any":
+            words = tuple(expected)
+            wordset = frozenset(words)
 
-        return predicate
+            def contains(ctx: Context) -> bool | None:
+                actual = ctx.get(name)
+                if actual is None:
+                    return None
+                if isinstance(actual, str):
+                    for word in words:
+                        if word in actual:
+                            return True
+                    return False
+                return not wordset.isdisjoint(actual)
+            return contains
+        if op == "matches":
+            assert self.pattern is not None
+            found = searcher(self.pattern)
+
+            def matches(ctx: Context) -> bool | None:
+                actual = ctx.get(name)
+                return None if actual is None else found(actual)
+            return matches
+        raise AssertionError(op)  # pragma: no cover - parse() admits only known operators
 
     def trace(self, ctx: Context) -> Trace:
         return Trace(self, self.compile()(ctx), ctx.get(self.fact))
-
-
-def _test(op: str, expected: Any, pattern: Pattern | None) -> Callable[[Any], bool]:
-    if op == "equals":
-        return lambda actual: bool(actual == expected)
-    if op == "not_equals":
-        return lambda actual: bool(actual != expected)
-    if op == "greater_than":
-        return lambda actual: bool(actual > expected)
-    if op == "at_least":
-        return lambda actual: bool(actual >= expected)
-    if op == "less_than":
-        return lambda actual: bool(actual < expected)
-    if op == "at_most":
-        return lambda actual: bool(actual <= expected)
-    if op in ("in", "not_in"):
-        options = frozenset(expected)
-        if op == "in":
-            return lambda actual: actual in options
-        return lambda actual: actual not in options
-    if op == "contains_any":
-        words = tuple(expected)
-        wordset = frozenset(words)
-
-        def contains(actual: Any) -> bool:
-            if isinstance(actual, str):
-                for word in words:
-                    if word in actual:
-                        return True
-                return False
-            return not wordset.isdisjoint(actual)
-
-        return contains
-    if op == "matches":
-        assert pattern is not None
-        search = pattern.search
-        return lambda actual: search(actual) is not None
-    raise AssertionError(op)  # pragma: no cover - parse() admits only known operators
 
 
 def _kleene_all(values: Iterator[bool | None]) -> bool | None:
@@ -483,6 +493,33 @@ def compile_regex(value: Any) -> Pattern:
         except re.error as py_exc:
             reason = str(py_exc)
         raise ConditionError((), f"invalid regular expression: {reason}") from None
+
+
+def searcher(pattern: Pattern) -> Callable[[str], bool]:
+    """``pattern.search(text) is not None`` for a compiled pack pattern, made cheaper.
+
+    google-re2's ``search`` builds a generator and a match object with decoded offsets; a
+    condition only asks whether there is a match. When the installed google-re2 has the
+    compiled RE2 and its ``Match`` call where this version keeps them, ask it directly with the
+    UTF-8 text (the same call ``search`` makes); otherwise use ``search``. tests/test_conditions.py
+    checks the two agree and that the direct call is in use, so an upgrade that moves them is seen.
+    """
+    import re2
+
+    regexp = getattr(pattern, "_regexp", None)
+    anchor = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+    no_match = getattr(re2, "_NULL_SPAN", None)
+    if regexp is None or anchor is None or no_match is None or not hasattr(regexp, "Match"):
+        search = pattern.search
+        return lambda text: search(text) is not None
+    match = regexp.Match
+
+    def found(text: str) -> bool:
+        data = text.encode("utf-8")
+        return match(anchor, data, 0, len(data))[0] != no_match
+
+    found.direct = True  # type: ignore[attr-defined]  # for the test that the fast path is used
+    return found
 
 
 def facts_used(node: Node) -> Iterator[str]:

@@ -19,7 +19,8 @@ from typing import Any, Protocol
 from . import facts as facts_module
 from . import timeline
 from .application import Application
-from .conditions import FACTS_KEY, item_contexts
+from .conditions import FACTS_KEY, AllOf, Always, Compare, Node, item_contexts
+from .facts import BY_NAME
 from .packs import PLACEHOLDER, FindingSpec, Requirement, Rule, RuleSet, Text
 from .result import (CATEGORY_ORDER, SEVERITY_ORDER, Finding, Firing, Footer, FooterNumber, Reason, RequiredDocument,
                      Result)
@@ -124,26 +125,93 @@ class Effects:
     reason: "Reason | Template | None"  # the same Reason every time, or the template to fill per firing
     requirements: tuple[tuple[Requirement, str], ...]  # with the document's category
     findings: tuple[tuple[FindingSpec, "Text | Template"], ...]
+    order: int  # the rule's place in the rule set, which orders findings of equal severity
 
 
 Step = tuple[Rule, "Callable[[Context], bool | None]", "str | None", str]  # rule, predicate, scope, its ref fact ("" without scope)
+
+
+def _guards(rule: Rule) -> tuple[dict[str, frozenset[Any]], Node]:
+    """A rule's guards and the rest of its condition.
+
+    A guard is a part of the rule's top-level ``all`` (or its whole condition) that compares an
+    application fact with ``equals`` or ``in``: the rule can fire only when that fact has one of
+    the guard's values. Returns the values each guarded fact must take, and the condition that
+    remains to be tested once every guard holds (under three-valued logic too: ``all`` is true
+    exactly when each of its parts is).
+    """
+    parts = rule.when.children if isinstance(rule.when, AllOf) else (rule.when,)
+    allowed: dict[str, frozenset[Any]] = {}
+    rest: list[Node] = []
+    for part in parts:
+        fact = BY_NAME.get(part.fact) if isinstance(part, Compare) else None
+        if isinstance(part, Compare) and part.op in ("equals", "in") and fact is not None \
+                and fact.scope == "application" and fact.type != "list":
+            values = frozenset((part.value,) if part.op == "equals" else part.value)
+            allowed[part.fact] = allowed[part.fact] & values if part.fact in allowed else values
+        else:
+            rest.append(part)
+    if not allowed:
+        return {}, rule.when
+    remaining: Node = rest[0] if len(rest) == 1 else AllOf(rule.when.path, tuple(rest)) if rest else Always(rule.when.path)
+    return allowed, remaining
+
+
+class Period:
+    """The rules in force between two effective dates, indexed by their guards.
+
+    Most rules apply to one kind of subject, filing or service: a rule for law firms is never
+    tried for a company. ``steps(ctx)`` looks up the value of each guarded fact once and gives
+    only the rules whose guards all hold, each with the predicate of the rest of its condition.
+    """
+
+    def __init__(self, rules: list[Rule]):
+        self.all = (1 << len(rules)) - 1
+        tables: dict[str, dict[Any, int]] = {}
+        unguarded: dict[str, int] = {}
+        found = [_guards(rule) for rule in rules]
+        for fact in dict.fromkeys(fact for allowed, _ in found for fact in allowed):
+            unguarded[fact] = sum(1 << i for i, (allowed, _) in enumerate(found) if fact not in allowed)
+            table: dict[Any, int] = {}
+            for i, (allowed, _) in enumerate(found):
+                for value in allowed.get(fact, ()):
+                    table[value] = table.get(value, unguarded[fact]) | 1 << i
+            tables[fact] = table
+        self.guards = tuple((fact, tables[fact], unguarded[fact]) for fact in tables)
+        self.candidates: tuple[Step, ...] = tuple(
+            (rule, rest.compile() if allowed else rule.predicate, rule.for_each,
+             facts_module.REF_FACT.get(rule.for_each or "", ""))
+            for rule, (allowed, rest) in zip(rules, found))
+        self._selected: dict[int, tuple[Step, ...]] = {}
+
+    def steps(self, ctx: Context) -> tuple[Step, ...]:
+        mask = self.all
+        for fact, table, unguarded in self.guards:
+            # an absent fact (None) holds no guard's value: only the rules it does not guard remain
+            mask &= table.get(ctx.get(fact), unguarded)
+        selected = self._selected.get(mask)
+        if selected is None:
+            selected = tuple(step for i, step in enumerate(self.candidates) if mask >> i & 1)
+            if len(self._selected) < 4096:  # guard values combine into few masks; bound it anyway
+                self._selected[mask] = selected
+        return selected
 
 
 class Plan:
     """A rule set prepared for evaluation.
 
     Rules come and go only on their effective dates, so the rules in force are worked out once per
-    period between two such dates rather than once per rule per evaluation; each rule's effects are
-    prepared once.
+    period between two such dates (a ``Period``) rather than once per rule per evaluation; each
+    rule's effects are prepared once.
     """
 
     def __init__(self, ruleset: RuleSet):
         self.rules = ruleset.rules
         self.boundaries = sorted({day for rule in ruleset.rules
                                   for day in (rule.effective_from, rule.effective_until) if day is not None})
-        self._periods: dict[int, tuple[Step, ...]] = {}
+        self._periods: dict[int, Period] = {}
         self.effects: dict[str, Effects] = {}
-        for rule in ruleset.rules:
+        for index, rule in enumerate(ruleset.rules):
             reason = None
             if rule.require:
                 text = template(rule.reason or rule.title)
@@ -151,18 +219,17 @@ class Plan:
             self.effects[rule.id] = Effects(
                 reason,
                 tuple((req, ruleset.documents[req.document].category) for req in rule.require),
-                tuple((spec, template(spec.message)) for spec in rule.findings))
+                tuple((spec, template(spec.message)) for spec in rule.findings),
+                index)
 
-    def steps(self, on: dt.date) -> tuple[Step, ...]:
-        """The rules in force on ``on``, in pack order, with what running each needs."""
-        period = bisect_right(self.boundaries, on)
-        found = self._periods.get(period)
+    def period(self, on: dt.date) -> Period:
+        """The rules in force on ``on``, in pack order."""
+        index = bisect_right(self.boundaries, on)
+        found = self._periods.get(index)
         if found is None:
             # every day of a period has the same rules in force: decide with its first day
-            first = self.boundaries[period - 1] if period else on
-            found = tuple((rule, rule.predicate, rule.for_each, facts_module.REF_FACT.get(rule.for_each or "", ""))
-                          for rule in self.rules if rule.in_force(first))
-            self._periods[period] = found  # idempotent: another thread would store the same steps
+            first = self.boundaries[index - 1] if index else on
+            found = self._periods[index] = Period([rule for rule in self.rules if rule.in_force(first)])
         return found
 
 
@@ -181,7 +248,7 @@ def match_rules(ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.date) -> 
     contexts: dict[str, list[dict[str, Any]]] = {}
     fired: list[Fired] = []
     append = fired.append
-    for rule, predicate, scope, ref_name in plan_of(ruleset).steps(as_of):
+    for rule, predicate, scope, ref_name in plan_of(ruleset).period(as_of).steps(app_ctx):
         if scope is None:
             if predicate(app_ctx) is True:
                 append((rule, app_ctx, "subject", None))
@@ -206,11 +273,9 @@ def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date, matcher: Matche
 
     subject_name = str(facts.application["subject.name"])
     documents: dict[tuple[Any, ...], RequiredDocument] = {}
-    findings: list[tuple[int, Finding]] = []
+    findings: list[tuple[int, int, str, str, Finding]] = []  # sort keys, then the finding
     footer_settings: dict[str, Any] = {"number_kind": "website", "copyright_required": False}
     timeline_settings: dict[str, int] = {}
-    order = ruleset.rule_order
-
     effects_of = plan_of(ruleset).effects
     for rule, ctx, kind, ref in considered:
         effects = effects_of[rule.id]
@@ -243,14 +308,15 @@ def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date, matcher: Matche
                 timeline_settings.update(rule.timeline)
         for spec, message in effects.findings:
             text = message.fill(ctx) if isinstance(message, Template) else message
-            findings.append((order[rule.id], Finding(spec.id, spec.severity, text, rule.id, rule.source, ref)))
+            findings.append((SEVERITY_ORDER[spec.severity], effects.order, ref or "", spec.id,
+                             Finding(spec.id, spec.severity, text, rule.id, rule.source, ref)))
 
     if filing_required:
-        findings.extend(_check_documents_on_hand(documents.values(), facts, ruleset, order))
+        findings.extend(_check_documents_on_hand(documents.values(), facts, ruleset, ruleset.rule_order))
 
     catalogue_order = ruleset.document_order
     required = sorted(documents.values(), key=lambda d: (CATEGORY_ORDER[d.category], catalogue_order[d.id], d.targets[0][1]))
-    findings.sort(key=lambda item: (SEVERITY_ORDER[item[1].severity], item[0], item[1].ref or "", item[1].id))
+    findings.sort(key=_without_finding)  # severity, rule order, item, finding id
 
     footer = Footer(footer_settings["number_kind"], bool(footer_settings["copyright_required"]),
                     footer_numbers(app, footer_settings["number_kind"]), subject_name)
@@ -262,12 +328,16 @@ def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date, matcher: Matche
         province=app.province,
         ruleset=ruleset,
         required_documents=tuple(required),
-        findings=tuple(f for _, f in findings),
+        findings=tuple(item[-1] for item in findings),
         footer=footer,
         timeline=timeline.build(app.submitted_on or as_of, timeline_settings) if filing_required else timeline.Timeline((), None, True),
         fired=tuple(Firing(rule.id, kind, ref) for rule, _, kind, ref in fired),
         application=app,
     )
+
+
+def _without_finding(item: tuple[Any, ...]) -> tuple[Any, ...]:
+    return item[:-1]
 
 
 # A subject number is "粤ICP备12345678号"; a website number adds "-N" (N: the subject's Nth service).
@@ -310,12 +380,12 @@ def footer_numbers(app: Application, number_kind: str) -> tuple[FooterNumber, ..
 
 
 def _check_documents_on_hand(required: Any, facts: facts_module.Facts, ruleset: RuleSet,
-                             order: Mapping[str, int]) -> list[tuple[int, Finding]]:
+                             order: Mapping[str, int]) -> list[tuple[int, int, str, str, Finding]]:
     """Documents the applicant already holds, measured against the limits the rules set."""
     on_hand: dict[str, list[Mapping[str, Any]]] = {}
     for doc in facts.scope("document"):
         on_hand.setdefault(doc["document.id"], []).append(doc)
-    out: list[tuple[int, Finding]] = []
+    out: list[tuple[int, int, str, str, Finding]] = []
     for entry in required:
         for doc_id in entry.any_of or (entry.id,):
             name = ruleset.documents[doc_id].name
@@ -327,11 +397,13 @@ def _check_documents_on_hand(required: Any, facts: facts_module.Facts, ruleset: 
                         f"已有的{name['zh']}签发于 {age} 天前，超过 {entry.max_age_days} 天的时限，请重新开具",
                         f"The {name['en']} on hand was issued {age} days ago; at most {entry.max_age_days} days are "
                         "accepted: obtain a new one")
-                    out.append((order.get(rule.rule, 0), Finding("document_too_old", "blocking", message, rule.rule, rule.source, doc_id)))
+                    out.append((SEVERITY_ORDER["blocking"], order.get(rule.rule, 0), doc_id, "document_too_old",
+                                Finding("document_too_old", "blocking", message, rule.rule, rule.source, doc_id)))
                 if entry.min_validity_days is not None and left is not None and left < entry.min_validity_days:
                     rule = entry.min_validity_rule
                     message = _engine_text(
                         f"已有的{name['zh']}仅剩 {left} 天有效期，须至少 {entry.min_validity_days} 天",
                         f"The {name['en']} on hand is valid for {left} more days; at least {entry.min_validity_days} are required")
-                    out.append((order.get(rule.rule, 0), Finding("certificate_expires_too_soon", "blocking", message, rule.rule, rule.source, doc_id)))
+                    out.append((SEVERITY_ORDER["blocking"], order.get(rule.rule, 0), doc_id, "certificate_expires_too_soon",
+                                Finding("certificate_expires_too_soon", "blocking", message, rule.rule, rule.source, doc_id)))
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .packs import RuleSet, Text
 from .provinces import Province
@@ -19,8 +19,9 @@ SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
 OR_WORD = {"zh": "或", "en": "or"}
 
 
-@dataclass(frozen=True)
-class Reason:
+# The small records an evaluation makes many of are named tuples: a frozen dataclass costs
+# several times more to create, and an evaluation creates one per rule that fires.
+class Reason(NamedTuple):
     rule: str
     text: Text
     source: str
@@ -39,8 +40,7 @@ class RequiredDocument:
     min_validity_rule: Reason | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     id: str
     severity: str
     message: Text
@@ -49,8 +49,7 @@ class Finding:
     ref: str | None = None
 
 
-@dataclass(frozen=True)
-class Firing:
+class Firing(NamedTuple):
     """One rule that fired, for one item (ref) or for the application (ref None)."""
 
     rule: str

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import chinese_calendar
@@ -65,7 +66,14 @@ class Timeline:
 
 
 def build(submitted_on: dt.date | None, settings: Mapping[str, int]) -> Timeline:
-    values = {**DEFAULTS, **settings}
+    return _build(submitted_on, tuple(sorted(settings.items())))
+
+
+# Pure in the date and the settings, and a Timeline is immutable (its steps are read-only
+# mappings): submissions cluster on a few dates and provinces, so a batch builds each once.
+@lru_cache(maxsize=4096)
+def _build(submitted_on: dt.date | None, settings: tuple[tuple[str, int], ...]) -> Timeline:
+    values = {**DEFAULTS, **dict(settings)}
     provider, bureau = values["provider_review_working_days"], values["bureau_review_working_days"]
     steps: list[dict[str, Any]] = [
         {"id": "provider_review", "working_days": provider},
@@ -75,16 +83,18 @@ def build(submitted_on: dt.date | None, settings: Mapping[str, int]) -> Timeline
         # A duty for the life of the filing, not a dated step: file a change within N days of any change.
         {"id": "change_filing", "days_after_change": values["change_filing_days"]},
     ]
-    if submitted_on is None:
-        return Timeline(tuple(steps), None, True)
-    try:
-        provider_done, known_a = add_working_days(submitted_on, provider)
-        # SMS verification must be answered within its hours of the provider passing the filing on.
-        sms_by = provider_done + dt.timedelta(hours=values["sms_verification_hours"])
-        decision, known_b = add_working_days(provider_done, bureau)
-    except OverflowError:  # a submission date near 9999-12-31: the steps have no representable dates
-        return Timeline(tuple(steps), None, True)
-    steps[0]["by"] = provider_done.isoformat()
-    steps[1]["by"] = sms_by.isoformat()
-    steps[2]["by"] = decision.isoformat()
-    return Timeline(tuple(steps), decision, known_a and known_b)
+    decision, complete = None, True
+    if submitted_on is not None:
+        try:
+            provider_done, known_a = add_working_days(submitted_on, provider)
+            # SMS verification must be answered within its hours of the provider passing the filing on.
+            sms_by = provider_done + dt.timedelta(hours=values["sms_verification_hours"])
+            decision_on, known_b = add_working_days(provider_done, bureau)
+        except OverflowError:  # a submission date near 9999-12-31: the steps have no representable dates
+            pass
+        else:
+            steps[0]["by"] = provider_done.isoformat()
+            steps[1]["by"] = sms_by.isoformat()
+            steps[2]["by"] = decision_on.isoformat()
+            decision, complete = decision_on, known_a and known_b
+    return Timeline(tuple(MappingProxyType(step) for step in steps), decision, complete)

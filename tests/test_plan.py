@@ -1,0 +1,165 @@
+"""The evaluation plan (engine/evaluate.py ``Plan``) must fire exactly the rules a plain loop fires.
+
+The plan skips rules whose guards (``equals``/``in`` on an application fact in a rule's top-level
+``all``) do not hold, tests only the rest of their condition, and works out the rules in force
+once per period between effective dates. The reference below is the plain loop it replaced:
+every rule, its whole condition, ``in_force`` asked for every rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine import RuleBook, application, bundled, packtests
+from engine.conditions import FACTS_KEY, compile_regex, item_contexts, searcher
+from engine.evaluate import Fired, plan_of
+from engine.facts import REF_FACT
+
+
+def reference_matcher(ruleset, facts, as_of) -> list[Fired]:
+    app_ctx = dict(facts.application)
+    app_ctx[FACTS_KEY] = facts
+    fired: list[Fired] = []
+    for rule in ruleset.rules:
+        if not rule.in_force(as_of):
+            continue
+        if rule.for_each is None:
+            if rule.predicate(app_ctx) is True:
+                fired.append((rule, app_ctx, "subject", None))
+            continue
+        for ctx in item_contexts(app_ctx, rule.for_each):
+            if rule.predicate(ctx) is True:
+                fired.append((rule, ctx, rule.for_each, str(ctx[REF_FACT[rule.for_each]])))
+    return fired
+
+
+def assert_same(book: RuleBook, app, as_of=None) -> None:
+    reference = dataclasses.replace(book, matcher=reference_matcher)
+    checked = application.load(app)
+    expected = reference.evaluate(checked, as_of=as_of)
+    actual = book.evaluate(checked, as_of=as_of)
+    assert actual.fired == expected.fired
+    for lang in ("zh", "en"):
+        assert actual.to_dict(lang) == expected.to_dict(lang)
+
+
+@functools.cache
+def bundled_book() -> RuleBook:
+    return RuleBook.load()
+
+
+_CASES = list(packtests.iter_cases(bundled_book()))
+
+
+@pytest.mark.parametrize(("ruleset", "index", "case"), _CASES,
+                         ids=[f"{rs.key}:{i}:{case['name']}" for rs, i, case in _CASES])
+def test_pack_cases_fire_what_the_plain_loop_fires(ruleset, index, case):
+    app = packtests.build_application(case, ruleset)
+    as_of = dt.date.fromisoformat(case["as_of"]) if case.get("as_of") else None
+    assert_same(bundled_book(), app, as_of)
+
+
+def test_bundled_rules_have_guards_and_the_index_skips_rules():
+    """Not vacuous: the Guangdong rules are indexed, and a company is not tried on individuals' rules."""
+    book = bundled_book()
+    ruleset = book.ruleset("guangdong")
+    period = plan_of(ruleset).period(dt.date(2024, 10, 8))
+    assert {fact for fact, _, _ in period.guards} >= {"subject.is_unit", "subject.type"}
+    company = dict(ruleset.fixtures["enterprise"], filing_province="guangdong")
+    facts = application.load(company)
+    ctx = {"subject.is_unit": True, "subject.type": "enterprise", "server.in_mainland": True,
+           "service.operating": False}
+    tried = {rule.id for rule, *_ in period.steps(ctx)}
+    assert "basic_business_licence" in tried
+    assert "basic_individual_identity_document" not in tried and "basic_law_firm_licence_all_pages" not in tried
+    assert len(tried) < len(period.candidates)
+    assert_same(book, facts)
+
+
+GUARD_RULES = [
+    # equals and in on the same fact: only their common value lets the rule fire
+    {"id": "plan_law_firm_only", "when": {"all": [{"fact": "subject.type", "in": ["law_firm", "enterprise"]},
+                                                  {"fact": "subject.type", "equals": "law_firm"}]}},
+    # guards whose values have nothing in common: never fires
+    {"id": "plan_never", "when": {"all": [{"fact": "subject.type", "equals": "enterprise"},
+                                          {"fact": "subject.type", "equals": "government"}]}},
+    # a guard on a fact the application may leave out (absent: undecided, so the rule cannot fire)
+    {"id": "plan_provider", "when": {"fact": "server.provider", "equals": "aliyun"}},
+    # guards plus item facts, per item
+    {"id": "plan_unit_new_domains", "for_each": "domain",
+     "when": {"all": [{"fact": "subject.is_unit", "equals": True}, {"fact": "filing.type", "in": ["first_filing", "access"]},
+                      {"fact": "domain.is_new", "equals": True}]}},
+    # a guard beside a part that is undecided for some applications
+    {"id": "plan_unit_expiring", "when": {"all": [{"fact": "subject.is_unit", "equals": True},
+                                                  {"fact": "subject.certificate.days_until_expiry", "less_than": 3650}]}},
+    # not a guard: not_equals, any, not, and a guard under any
+    {"id": "plan_not_individual", "when": {"any": [{"fact": "subject.type", "equals": "government"},
+                                                   {"not": {"fact": "subject.is_unit", "equals": False}}]}},
+    # in force only for a while: the periods between effective dates
+    {"id": "plan_from_2024", "effective_from": "2024-06-01", "when": {"fact": "subject.is_unit", "equals": False}},
+    {"id": "plan_until_2025", "effective_until": "2025-01-01", "when": {"fact": "subject.is_unit", "equals": True}},
+]
+
+
+@pytest.fixture(scope="module")
+def guard_book(tmp_path_factory) -> RuleBook:
+    packs = tmp_path_factory.mktemp("packs")
+    shutil.copy(bundled.packs_dir() / "national.yaml", packs / "national.yaml")
+    rules = []
+    for raw in GUARD_RULES:
+        rule = {"title": {"zh": raw["id"], "en": raw["id"]}, "source": "tests/test_plan.py", **raw,
+                "findings": [{"id": "plan_fired", "severity": "info",
+                              "message": {"zh": "{subject.name}", "en": "{subject.name}"}}]}
+        rules.append(rule)
+    pack = {"pack": "zhejiang", "version": "2026.1", "extends": "national",
+            "title": {"zh": "测试", "en": "test"}, "findings": {"plan_fired": {"zh": "触发", "en": "fired"}},
+            "rules": rules}
+    (packs / "zhejiang.yaml").write_text(yaml.safe_dump(pack, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return RuleBook.load(packs)
+
+
+def _applications(book: RuleBook):
+    fixtures = book.rulesets["national"].fixtures
+    for name in ("enterprise", "individual"):
+        for subject_type in ("enterprise", "law_firm", "government", "individual"):
+            for provider in (None, "aliyun", "tencent"):
+                if (name == "individual") != (subject_type == "individual"):
+                    continue
+                data = {**fixtures[name], "filing_province": "zhejiang"}
+                data["subject"] = {**data["subject"], "type": subject_type}
+                data["server"] = {"location": "mainland", **({"provider": provider} if provider else {})}
+                yield data
+
+
+@pytest.mark.parametrize("as_of", [None, "2024-05-31", "2024-06-01", "2024-12-31", "2025-01-01"])
+def test_guards_and_periods_fire_what_the_plain_loop_fires(guard_book, as_of):
+    fired_somewhere: set[str] = set()
+    for data in _applications(guard_book):
+        checked = application.load(data)
+        assert_same(guard_book, checked, as_of)
+        fired_somewhere |= {f.rule for f in guard_book.evaluate(checked, as_of=as_of).fired}
+    assert "plan_never" not in fired_somewhere
+    assert {"plan_provider", "plan_unit_new_domains", "plan_not_individual"} <= fired_somewhere
+    if as_of in ("2024-06-01", "2024-12-31"):
+        assert {"plan_from_2024", "plan_until_2025"} <= fired_somewhere
+    if as_of == "2024-05-31":
+        assert "plan_from_2024" not in fired_somewhere
+    if as_of == "2025-01-01":
+        assert "plan_until_2025" not in fired_somewhere
+
+
+@pytest.mark.parametrize("pattern", [r"^[A-Za-z0-9 ._-]+$", r"(^|\.)(hk|mo|tw|香港|澳門|台灣|台湾)$",
+                                     r"^[^\u4e00-\u9fff]*([\u4e00-\u9fff][^\u4e00-\u9fff]*){0,2}$", r"^$", r"科技", r"x*"])
+def test_regex_searcher_agrees_with_search_and_takes_the_direct_path(pattern):
+    compiled = compile_regex(pattern)
+    found = searcher(compiled)
+    assert getattr(found, "direct", False), "google-re2 moved its compiled RE2: the fast path is no longer used"
+    for text in ["", "abc", "example.com.hk", "深圳示例科技", "示例", "a示b例c", "😀 emoji 名称", "ends.台湾", "x" * 1000]:
+        assert found(text) is (compiled.search(text) is not None), (pattern, text)
