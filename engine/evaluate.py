@@ -47,8 +47,12 @@ class Template:
 
     def __init__(self, text: Text):
         # PLACEHOLDER has one group, so split() alternates literal, fact name, literal, …
-        self.parts = {lang: tuple(PLACEHOLDER.split(body)) for lang, body in text.items()}
-        self.facts = tuple(dict.fromkeys(name for parts in self.parts.values() for name in parts[1::2]))
+        split = {lang: PLACEHOLDER.split(body) for lang, body in text.items()}
+        self.facts = tuple(dict.fromkeys(name for parts in split.values() for name in parts[1::2]))
+        position = {name: i for i, name in enumerate(self.facts)}
+        # per language: the literals, and for each gap between two of them the fact's position in facts
+        self.parts = {lang: (tuple(parts[0::2]), tuple(position[name] for name in parts[1::2]))
+                      for lang, parts in split.items()}
 
     def fill(self, ctx: Context) -> "FilledText":
         return FilledText(self, tuple(ctx.get(name) for name in self.facts))
@@ -75,10 +79,12 @@ class FilledText(Mapping[str, str]):
     def __getitem__(self, lang: str) -> str:
         out = self._filled.get(lang)
         if out is None:
-            parts = self.template.parts[lang]
-            values = dict(zip(self.template.facts, self.inputs))
-            out = "".join(part if i % 2 == 0 else _show(values[part], lang) for i, part in enumerate(parts))
-            self._filled[lang] = out  # the same string whichever thread fills it first
+            literals, positions = self.template.parts[lang]
+            pieces = [literals[0]]
+            for literal, position in zip(literals[1:], positions):
+                pieces.append(_show(self.inputs[position], lang))
+                pieces.append(literal)
+            out = self._filled[lang] = "".join(pieces)  # the same string whichever thread fills it first
         return out
 
     def __iter__(self) -> Iterator[str]:

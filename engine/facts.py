@@ -10,6 +10,7 @@ reaches them with ``for_each`` or a quantifier such as ``any_domain``.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -215,6 +216,9 @@ def domain_parts(name: str) -> DomainParts:
     return DomainParts(ascii_name, uni, suffix, prefix, f"{prefix}.{suffix}")
 
 
+_ASCII, _PREFIX, _REGISTERED = (operator.itemgetter(DomainParts._fields.index(name)) for name in ("ascii", "prefix", "registered"))
+
+
 # A pure function of the address text; intake forms repeat the same few addresses.
 _residence_province = lru_cache(maxsize=4096)(provinces.from_address)
 
@@ -275,25 +279,26 @@ def derive(app: Application, as_of: dt.date) -> Facts:
             people[key] = _person_facts(manager, province, on)
         people[key]["person.is_website_manager"] = True
         people[key]["person.website_count"] += 1
-        parts = [domain_parts(d) for d in site["domains"]]
+        parts = list(map(domain_parts, site["domains"]))
         new_parts += parts
         website_facts.append({
             "website.name": site["name"],
-            "website.domains": [p.ascii for p in parts],
+            "website.domains": list(map(_ASCII, parts)),
             "website.domain_count": len(parts),
-            "website.registered_domain_count": len({p.registered for p in parts}),
-            "website.domain_prefix_count": len({p.prefix for p in parts}),
+            "website.registered_domain_count": len(set(map(_REGISTERED, parts))),
+            "website.domain_prefix_count": len(set(map(_PREFIX, parts))),
             "website.content_categories": list(site.get("content_categories") or []),
             "website.remarks": site.get("remarks"),
             "website.manager_is_principal": key == principal_key,
         })
 
-    filed = [domain_parts(d) for d in existing.get("filed_domains") or ()]
-    filed_set = {p.ascii for p in filed}
+    # map() over the memoised split: a subject may list dozens of filed domains
+    filed = list(map(domain_parts, existing.get("filed_domains") or ()))
+    filed_set = set(map(_ASCII, filed))
     entries = [(entry, domain_parts(entry["name"])) for entry in data["domains"]]
     every = filed + new_parts + [p for _, p in entries]
-    prefixes = {p.prefix for p in every}
-    registered = {p.registered for p in every}
+    prefixes = set(map(_PREFIX, every))
+    registered = set(map(_REGISTERED, every))
 
     domain_facts = []
     for entry, (ascii_name, uni, suffix, prefix, _) in entries:

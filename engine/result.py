@@ -139,8 +139,10 @@ class Result:
         """The SPEC §5 structure, with names and messages in ``lang`` (zh or en)."""
         docs = []
         for doc in self.required_documents:
-            ids = doc.any_of or (doc.id,)
-            name = f" {OR_WORD[lang]} ".join(self.document_name(i, lang) for i in ids)
+            if doc.any_of:
+                name = f" {OR_WORD[lang]} ".join([self.document_name(i, lang) for i in doc.any_of])
+            else:
+                name = self.document_name(doc.id, lang)
             entry: dict[str, Any] = {"id": doc.id, "name": name, "category": doc.category}
             if doc.any_of:
                 entry["any_of"] = list(doc.any_of)
