@@ -22,7 +22,7 @@ from .application import Application
 from .conditions import FACTS_KEY, AllOf, Always, Compare, Node, item_contexts
 from .facts import BY_NAME
 from .packs import PLACEHOLDER, FindingSpec, Requirement, Rule, RuleSet, Text
-from .result import (CATEGORY_ORDER, SEVERITY_ORDER, Finding, Firing, Footer, FooterNumber, Reason, RequiredDocument,
+from .result import (CATEGORY_ORDER, SEVERITY_ORDER, Finding, Footer, FooterNumber, Reason, RequiredDocument,
                      Result)
 
 Context = Mapping[str, Any]
@@ -55,7 +55,7 @@ class Template:
                       for lang, parts in split.items()}
 
     def fill(self, ctx: Context) -> "FilledText":
-        return FilledText(self, tuple(ctx.get(name) for name in self.facts))
+        return FilledText(self, tuple(map(ctx.get, self.facts)))
 
 
 def template(text: Text) -> "Text | Template":
@@ -317,7 +317,7 @@ def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date, matcher: Matche
             findings.append((SEVERITY_ORDER[spec.severity], effects.order, ref or "", spec.id,
                              Finding(spec.id, spec.severity, text, rule.id, rule.source, ref)))
 
-    if filing_required:
+    if filing_required and facts.items["document"]:
         findings.extend(_check_documents_on_hand(documents.values(), facts, ruleset, ruleset.rule_order))
 
     catalogue_order = ruleset.document_order
@@ -337,7 +337,7 @@ def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date, matcher: Matche
         findings=tuple(item[-1] for item in findings),
         footer=footer,
         timeline=timeline.build(app.submitted_on or as_of, timeline_settings) if filing_required else timeline.Timeline((), None, True),
-        fired=tuple(Firing(rule.id, kind, ref) for rule, _, kind, ref in fired),
+        matched=tuple(fired),
         application=app,
     )
 

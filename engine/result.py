@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .packs import RuleSet, Text
@@ -27,7 +28,7 @@ class Reason(NamedTuple):
     source: str
 
 
-@dataclass
+@dataclass(slots=True)  # slots: made for every document of every evaluation
 class RequiredDocument:
     id: str
     any_of: tuple[str, ...]
@@ -120,8 +121,15 @@ class Result:
     findings: tuple[Finding, ...]
     footer: Footer
     timeline: Timeline
-    fired: tuple[Firing, ...]
+    # (rule, context, kind, ref) per firing, as the matcher gave them: ``fired`` names them
+    matched: tuple[tuple[Any, Any, str, str | None], ...] = field(repr=False, compare=False)
     application: "Application" = field(repr=False)
+
+    @cached_property
+    def fired(self) -> tuple[Firing, ...]:
+        """Every rule that fired, once per item it fired for, in pack order (for tests and explain;
+        made on first use: a checklist does not need it)."""
+        return tuple(Firing(rule.id, kind, ref) for rule, _, kind, ref in self.matched)
 
     @property
     def blocking(self) -> bool:
