@@ -6,12 +6,14 @@ tests or invalid packs (validate); 2 bad input or usage; 3 an internal error (a 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -120,6 +122,30 @@ def check(application: str, fmt: str, lang: str, templates_dir: str | None, widt
           as_of: dt.date | None, packs_dir: str | None, output: str | None, force: bool, no_mask: bool,
           max_bytes: int | None, audit_file: str | None, backend: str) -> None:
     """Print the checklist of documents APPLICATION must bring."""
+    with _no_cycle_collection():
+        _check(application, fmt, lang, templates_dir, width, as_of, packs_dir, output, force, no_mask, max_bytes,
+               audit_file, backend)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a one-shot command.
+
+    Loading packs allocates many small objects, which sets off a hundred collections that find
+    nothing to free (a tenth of a cold `check`); reference counting still frees everything else.
+    The previous state is restored, for callers that run commands in-process."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _check(application: str, fmt: str, lang: str, templates_dir: str | None, width: int | None,
+           as_of: dt.date | None, packs_dir: str | None, output: str | None, force: bool, no_mask: bool,
+           max_bytes: int | None, audit_file: str | None, backend: str) -> None:
     from . import application as application_module
     from .rulebook import RuleBook
 
@@ -421,8 +447,6 @@ def _batch_progress(source: Any) -> Any:
 
     The bar measures bytes of input read, so it knows the total without counting lines first.
     """
-    import contextlib
-
     if not sys.stderr.isatty():
         return contextlib.nullcontext(None)
     from rich.console import Console
