@@ -1,0 +1,72 @@
+"""`icp-rules check APP --format json` imports only what it uses (issue 8's cold-start budget).
+
+Timings are never asserted; what is asserted is that heavy modules other commands need stay
+out of a JSON check's process: they are what made its start-up slow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "guangdong-enterprise-many-domains.yaml"
+
+# Run the real console entry point in-process, then say which modules it loaded.
+PROBE = """
+import json, sys
+from engine.cli import main
+try:
+    main(sys.argv[2:])
+except SystemExit as exit:
+    code = exit.code
+with open(sys.argv[1], "w") as handle:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, handle)
+"""
+
+# Templates, the terminal UI, the HTTP service, the cross-check engine, and python-stdnum
+# (the ID and credit-code check digits are computed without it, its region table is cached).
+NOT_FOR_JSON = ("jinja2", "markupsafe", "rich", "fastapi", "starlette", "uvicorn", "httpx", "watchfiles",
+                "durable", "dask", "stdnum", "engine.explain", "engine.lint", "engine.service", "engine.batch")
+
+
+def _run_check(tmp_path: Path, *args: str) -> dict:
+    report = tmp_path / "modules.json"
+    env = dict(os.environ, ICP_RULES_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.run([sys.executable, "-c", PROBE, str(report), "check", str(EXAMPLE), *args],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    outcome = json.loads(report.read_text())
+    outcome["stdout"] = proc.stdout
+    return outcome
+
+
+@pytest.fixture(scope="module")
+def json_check(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("cold")
+    _run_check(tmp_path, "--format", "json")  # the first run fills the user cache
+    return _run_check(tmp_path, "--format", "json")
+
+
+def test_a_json_check_answers(json_check):
+    result = json.loads(json_check["stdout"])
+    assert json_check["code"] in (0, 1)
+    assert result["province"]["key"] == "guangdong"
+
+
+def test_a_json_check_loads_no_template_ui_service_or_stdnum_module(json_check):
+    loaded = set(json_check["modules"])
+    heavy = sorted(m for m in loaded if m.split(".")[0] in NOT_FOR_JSON or m in NOT_FOR_JSON)
+    assert not heavy, f"a JSON check imported {heavy}"
+    assert "engine.application" in loaded and "engine.render" in loaded  # the probe did run a check
+
+
+def test_a_markdown_check_does_load_the_templates(tmp_path):
+    # The other side of the assertion above: the probe sees imports when they happen.
+    outcome = _run_check(tmp_path, "--format", "md")
+    assert "jinja2" in outcome["modules"]
