@@ -29,9 +29,10 @@ with open(sys.argv[1], "w") as handle:
     json.dump({"code": code, "modules": sorted(sys.modules)}, handle)
 """
 
-# Templates, the terminal UI, the HTTP service, the cross-check engine, and python-stdnum
-# (the ID and credit-code check digits are computed without it, its region table is cached).
-NOT_FOR_JSON = ("jinja2", "markupsafe", "rich", "fastapi", "starlette", "uvicorn", "httpx", "watchfiles",
+# jsonschema (checked packs come from the user cache), templates, the terminal UI, the HTTP
+# service, the cross-check engine, and python-stdnum (the ID and credit-code check digits are
+# computed without it, its region table is cached).
+NOT_FOR_JSON = ("jsonschema", "jinja2", "markupsafe", "rich", "fastapi", "starlette", "uvicorn", "httpx", "watchfiles",
                 "durable", "dask", "stdnum", "engine.explain", "engine.lint", "engine.service", "engine.batch")
 
 
