@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import traceback
 import unicodedata
 from functools import lru_cache
 from collections.abc import Callable, Iterator, Mapping
@@ -413,6 +411,8 @@ def _environment(format: str, templates: str | None) -> SandboxedEnvironment:
 
 def _template_problem(exc: BaseException, name: str, search: list[Path]) -> Problem:
     """Where in which template a Jinja error happened: Jinja puts template lines into tracebacks."""
+    import traceback
+
     from jinja2 import TemplateSyntaxError
 
     if isinstance(exc, TemplateSyntaxError):
@@ -455,6 +455,8 @@ def render(result: "Result", *, format: str = "md", lang: str = "zh", masked: bo
     except (JinjaError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as exc:
         raise TemplateError([_template_problem(exc, name, search)]) from None
     if format == "text":
+        import shutil  # with traceback above, imported when used: a JSON check needs neither
+
         text = wrap(text, width or shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
     if format in ("md", "text"):
         text = re.sub(r"\n{3,}", "\n\n", text)
