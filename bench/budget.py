@@ -125,30 +125,106 @@ def bench_evaluation(count: int) -> None:
 
 
 def bench_cold_start(runs: int) -> None:
+    """Figure [2]: wall time of fresh `icp-rules check APP --format json` processes, and where it goes.
+
+    Measured as installed: the user cache filled by a first run (checked packs, public suffix list,
+    compiled application schema, ID region table: all in a temporary ICP_RULES_CACHE_DIR) and the
+    engine's bytecode compiled, as pip does when it installs a wheel. Machines that set
+    PYTHONDONTWRITEBYTECODE (this VM does) recompile the engine's source in every process of an
+    editable install: that figure is printed too.
+    """
+    import json
+    import tempfile
+
     exe = Path(sys.executable).with_name("icp-rules")
-    subprocess.run([str(exe), "check", str(EXAMPLE), "--format", "json"], capture_output=True)  # fills the user cache
-    walls, cpus = [], []
-    for _ in range(runs):
+    check = [str(exe), "check", str(EXAMPLE), "--format", "json"]
+    # The steps of `check`, each with the imports it triggers, timed inside a fresh process.
+    steps_probe = (
+        "import json, sys, time\n"
+        "clock = [time.perf_counter()]\n"
+        "import engine.cli\n"
+        "from engine import application\n"
+        "clock.append(time.perf_counter())\n"
+        "app = application.load(sys.argv[1])\n"
+        "clock.append(time.perf_counter())\n"
+        "from engine.rulebook import RuleBook\n"
+        "book = RuleBook.load(only=[app.province.key])\n"
+        "clock.append(time.perf_counter())\n"
+        "result = book.evaluate(app)\n"
+        "clock.append(time.perf_counter())\n"
+        "text = result.render(format='json')\n"
+        "clock.append(time.perf_counter())\n"
+        "print(json.dumps([b - a for a, b in zip(clock, clock[1:])]))\n")
+    step_names = ("importing engine.cli", "reading and checking the application", "loading 2 packs",
+                  "evaluating", "rendering JSON")
+
+    def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+        """Wall and CPU seconds of one fresh process, and what it printed."""
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        proc = subprocess.run([str(exe), "check", str(EXAMPLE), "--format", "json"], capture_output=True)
-        walls.append(time.perf_counter() - start)
+        proc = subprocess.run(command, capture_output=True, text=True, env=env)
+        wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         assert proc.returncode in (0, 1), proc.stderr
-    start = time.perf_counter()
-    for _ in range(runs):
-        subprocess.run([sys.executable, "-c", "pass"], capture_output=True)
-    bare = (time.perf_counter() - start) / runs
-    start = time.perf_counter()
-    for _ in range(runs):
-        subprocess.run([sys.executable, "-c", "import engine.cli"], capture_output=True)
-    imports = (time.perf_counter() - start) / runs
-    print(f"[2] cold start, icp-rules check {EXAMPLE.name} --format json, {runs} runs:")
-    print(f"    median {statistics.median(walls) * 1000:.0f} ms, best {min(walls) * 1000:.0f} ms wall; "
-          f"CPU (user+sys) median {statistics.median(cpus) * 1000:.0f} ms, best {min(cpus) * 1000:.0f} ms")
-    print(f"    of which: bare interpreter {bare * 1000:.0f} ms, importing engine.cli {(imports - bare) * 1000:.0f} ms, "
-          f"reading, checking, loading 2 packs and evaluating {(statistics.median(walls) - imports) * 1000:.0f} ms")
+        return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, proc.stdout
+
+    def ms(seconds: float) -> str:
+        return f"{seconds * 1000:.0f} ms"
+
+    with tempfile.TemporaryDirectory() as user_cache, tempfile.TemporaryDirectory() as bytecode:
+        env = dict(os.environ, ICP_RULES_CACHE_DIR=user_cache, PYTHONPYCACHEPREFIX=bytecode)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        subprocess.run(check, capture_output=True, env=env)  # fills the user cache and compiles the bytecode
+        # Interleaved, so that a neighbour's burst of work falls on all three alike.
+        walls, cpus, bare, steps = [], [], [], []
+        for _ in range(runs):
+            wall, cpu, _ = timed(check, env)
+            walls.append(wall)
+            cpus.append(cpu)
+            bare.append(timed([sys.executable, "-c", "pass"], env)[0])
+            steps.append(json.loads(timed([sys.executable, "-c", steps_probe, str(EXAMPLE)], env)[2]))
+        # What dominates: the largest imports of a real check (-X importtime, best of 3 per module),
+        # leaving out what the bare interpreter imports at start-up (site, encodings, ...).
+        def import_times(code: str, *args: str) -> dict[str, tuple[int, int, int]]:
+            """module -> (cumulative µs, self µs, nesting depth)"""
+            proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code, *args], capture_output=True,
+                                  text=True, env=env)
+            times = {}
+            for line in proc.stderr.splitlines():
+                if line.startswith("import time:") and "self [us]" not in line:
+                    self_us, total_us, name = line[len("import time:"):].split("|")
+                    times[name.strip()] = (int(total_us), int(self_us), (len(name) - len(name.lstrip())) // 2)
+            return times
+
+        at_start_up = set(import_times("pass"))
+        best: dict[str, tuple[int, int, int]] = {}
+        for _ in range(3):
+            for name, (total_us, self_us, depth) in import_times(
+                    "import sys; from engine.cli import main; main(sys.argv[1:])", *check[1:]).items():
+                if name not in at_start_up:
+                    previous = best.get(name, (10**12, 10**12, depth))
+                    best[name] = (min(previous[0], total_us), min(previous[1], self_us), depth)
+        import_total = sum(total for total, _, depth in best.values() if depth == 0) / 1e6
+        source_walls: list[float] = []
+        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            uncompiled = dict(os.environ, ICP_RULES_CACHE_DIR=user_cache)
+            source_walls = [timed(check, uncompiled)[0] for _ in range(max(runs // 2, 3))]
+
+    median = statistics.median(walls)
+    print(f"[2] cold start, icp-rules check {EXAMPLE.name} --format json, {runs} runs (user cache filled, "
+          f"bytecode compiled):")
+    print(f"    median {ms(median)}, best {ms(min(walls))} wall; "
+          f"CPU (user+sys) median {ms(statistics.median(cpus))}, best {ms(min(cpus))}")
+    print(f"    of which: bare interpreter {ms(statistics.median(bare))}, importing the modules a check uses "
+          f"{ms(import_total)} (-X importtime, best of 3), the rest {ms(median - statistics.median(bare) - import_total)}")
+    print("    inside the process, each step with the imports it triggers (median): "
+          + ", ".join(f"{name} {ms(statistics.median(s[i] for s in steps))}" for i, name in enumerate(step_names)))
+    print("    largest imports, ms (cumulative, self), best of 3: " + "; ".join(
+        f"{name} {best[name][0] / 1000:.1f} ({best[name][1] / 1000:.1f})"
+        for name in sorted(best, key=lambda n: best[n][0], reverse=True)[:10]))
+    if source_walls:
+        print(f"    with PYTHONDONTWRITEBYTECODE as set here (the engine compiled from source in every process): "
+              f"median {ms(statistics.median(source_walls))}, best {ms(min(source_walls))} wall")
 
 
 def bench_pack_loading(runs: int) -> None:
