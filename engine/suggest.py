@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
 def closest(name: object, candidates: Iterable[str]) -> str | None:
     """The candidate closest to ``name``, or None when nothing is reasonably close."""
+    import difflib  # only a mistake needs a suggestion: a clean run never loads it
+
     text = str(name)
     pool = [str(c) for c in candidates]
     match = difflib.get_close_matches(text, pool, n=1, cutoff=0.6)
