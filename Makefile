@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test clean
+.PHONY: demo test clean compiled-schema
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# After editing schemas/application.schema.json: the schema as Python code (engine/compiled_application_schema.py).
+compiled-schema: $(STAMP)
+	$(PY) -c 'from engine.application import write_compiled_schema; write_compiled_schema()'
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import json
 import re
 import sys
@@ -82,6 +83,34 @@ def _is_iso_date(text: str) -> bool:
 _FORMATS = {"date": _is_iso_date}
 
 
+COMPILED_SCHEMA = Path(__file__).with_name("compiled_application_schema.py")
+
+
+def _schema_digest(schema: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(schema, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def compiled_schema_source() -> str:
+    """The text of engine/compiled_application_schema.py: the application schema as Python code.
+
+    Generating and compiling that code with fastjsonschema costs 40-100 ms, a third of a cold
+    `icp-rules check`; as a module of the package it is compiled once, like the rest of the engine.
+    """
+    schema = bundled.schema("application")
+    # compile_to_code() rewrites $refs inside the schema it is given: hand it a copy of the shared one
+    code = fastjsonschema.compile_to_code(copy.deepcopy(schema), formats=_FORMATS, detailed_exceptions=False)
+    entry = re.search(r"^def (\w+)\(", code, re.MULTILINE)  # the schema's own function comes first
+    assert entry is not None, "fastjsonschema generated no function"
+    return (f"# Generated from schemas/application.schema.json by fastjsonschema {fastjsonschema.VERSION}: do not edit.\n"
+            f"# After changing the schema, regenerate it with `make compiled-schema` (a test says when).\n"
+            f"# mypy: ignore-errors\n"
+            f"SCHEMA_DIGEST = {_schema_digest(schema)!r}\n\n{code.rstrip()}\n\n\nvalidate = {entry.group(1)}\n")
+
+
+def write_compiled_schema() -> None:
+    COMPILED_SCHEMA.write_text(compiled_schema_source(), encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def _fast_validator() -> Callable[[Any], Any]:
     """The same schema compiled to Python code: about 20 times faster than jsonschema.
@@ -89,31 +118,15 @@ def _fast_validator() -> Callable[[Any], Any]:
     It only answers "valid or not"; when it says "not", jsonschema runs to find every problem
     with its path. Its date format is the same real-date check jsonschema applies, and a test
     keeps the two in agreement (it is never more lenient).
-
-    Generating and compiling that code costs 40-100 ms, a third of a cold `icp-rules check`; the
-    compiled code object is kept in the user cache, keyed by the schema, the generator's version
-    and the interpreter (whose bytecode it is).
     """
-    import marshal
-
-    from .cache import cached
+    from . import compiled_application_schema as compiled
 
     schema = bundled.schema("application")
-
-    def build() -> tuple[str, bytes]:
-        # compile_to_code() rewrites $refs inside the schema it is given: hand it a copy of the shared one
-        source = fastjsonschema.compile_to_code(copy.deepcopy(schema), formats=_FORMATS)
-        entry = re.search(r"^def (\w+)\(", source, re.MULTILINE)  # the schema's own function comes first
-        assert entry is not None, "fastjsonschema generated no function"
-        return entry.group(1), marshal.dumps(compile(source, "<application schema>", "exec"))
-
-    key = [b"compile_to_code, default options", json.dumps(schema, sort_keys=True).encode(),
-           fastjsonschema.VERSION.encode(), ",".join(sorted(_FORMATS)).encode(), sys.version.encode()]
-    name, code = cached("application-validator", key, build)
-    namespace: dict[str, Any] = {}
-    exec(marshal.loads(code), namespace)  # our own schema's code, from our own owner-only cache
-    validate: Callable[..., Any] = namespace[name]
-    return partial(validate, custom_formats=_FORMATS)
+    if compiled.SCHEMA_DIGEST == _schema_digest(schema):
+        return partial(compiled.validate, custom_formats=_FORMATS)
+    # The schema changed since the module was generated (a test fails until it is regenerated):
+    # compile it here, slower but never out of date.
+    return fastjsonschema.compile(copy.deepcopy(schema), formats=_FORMATS, detailed_exceptions=False)
 
 
 def _schema_valid(data: dict[str, Any]) -> bool:

@@ -1,5 +1,5 @@
 """ID and credit-code checks computed without importing python-stdnum agree with stdnum itself,
-and the region table and the compiled application schema come back from the user cache."""
+the region table comes back from the user cache, and the compiled application schema is current."""
 
 from __future__ import annotations
 
@@ -23,11 +23,9 @@ def cache_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("ICP_RULES_CACHE_DIR", str(folder))
     application._region_table.cache_clear()
     application._region_code_known.cache_clear()
-    application._fast_validator.cache_clear()
     yield folder
     application._region_table.cache_clear()
     application._region_code_known.cache_clear()
-    application._fast_validator.cache_clear()
 
 
 def _stdnum_credit_code_problem(number: str) -> str | None:
@@ -116,32 +114,48 @@ def test_the_region_table_comes_from_the_user_cache(cache_dir, monkeypatch):
     assert application._region_table() == first
 
 
-def test_the_compiled_schema_comes_from_the_user_cache(cache_dir, monkeypatch):
-    fresh = application._fast_validator()
-    assert list(cache_dir.glob("application-validator-*.pickle"))
-    application._fast_validator.cache_clear()
+VALID = {"filing_province": "guangdong",
+         "subject": {"type": "individual", "name": "王芳",
+                     "certificate": {"type": "id_card", "number": "440106199203156782"}},
+         "principal": {"name": "王芳", "identity": "mainland",
+                       "certificate": {"type": "id_card", "number": "440106199203156782"}}}
+BROKEN = ({**VALID, "submitted_on": "2024-02-30"}, {**VALID, "unknown": 1}, {"subject": {}})
+
+
+def test_the_compiled_schema_module_is_current():
+    from engine import bundled, compiled_application_schema as compiled
+
+    assert compiled.SCHEMA_DIGEST == application._schema_digest(bundled.schema("application")), \
+        "schemas/application.schema.json changed: run `make compiled-schema`"
     import fastjsonschema
 
-    monkeypatch.setattr(fastjsonschema, "compile_to_code", lambda *a, **k: pytest.fail("compiled again"))
-    cached = application._fast_validator()
-    valid = {"filing_province": "guangdong",
-             "subject": {"type": "individual", "name": "王芳",
-                         "certificate": {"type": "id_card", "number": "440106199203156782"}},
-             "principal": {"name": "王芳", "identity": "mainland", "certificate": {"type": "id_card", "number": "440106199203156782"}}}
-    assert cached(valid) == fresh(valid)
-    for broken in ({**valid, "submitted_on": "2024-02-30"}, {**valid, "unknown": 1}, {"subject": {}}):
-        for validate in (fresh, cached):
+    if f"fastjsonschema {fastjsonschema.VERSION}:" in application.COMPILED_SCHEMA.read_text(encoding="utf-8"):
+        assert application.COMPILED_SCHEMA.read_text(encoding="utf-8") == application.compiled_schema_source(), \
+            "engine/compiled_application_schema.py was edited by hand: run `make compiled-schema`"
+
+
+def test_a_schema_newer_than_its_compiled_module_is_compiled_when_used(monkeypatch):
+    import fastjsonschema
+
+    from engine import compiled_application_schema as compiled
+
+    application._fast_validator.cache_clear()
+    monkeypatch.setattr(compiled, "SCHEMA_DIGEST", "an older schema")
+    monkeypatch.setattr(compiled, "validate", lambda *a, **k: pytest.fail("the stale module was used"))
+    try:
+        validate = application._fast_validator()
+        validate(dict(VALID))
+        for broken in BROKEN:
             with pytest.raises(fastjsonschema.JsonSchemaException):
                 validate(broken)
+    finally:
+        application._fast_validator.cache_clear()
 
 
-def test_with_the_cache_off_everything_is_built_in_process(monkeypatch):
+def test_with_the_cache_off_the_region_table_is_built_in_process(monkeypatch):
     monkeypatch.setenv("ICP_RULES_CACHE_DIR", "off")
     application._region_table.cache_clear()
-    application._fast_validator.cache_clear()
     try:
         assert "440106" in application._region_table()
-        assert application._schema_valid({"filing_province": "x"}) is False
     finally:
         application._region_table.cache_clear()
-        application._fast_validator.cache_clear()

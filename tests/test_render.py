@@ -317,7 +317,9 @@ def test_text_is_wrapped_to_the_width_and_has_no_markup(book, width):
 
 
 def test_text_width_defaults_to_the_terminal(book, monkeypatch):
-    monkeypatch.setattr(render.shutil, "get_terminal_size", lambda fallback=None: os.terminal_size((50, 20)))
+    import shutil  # render imports it when it wraps text
+
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=None: os.terminal_size((50, 20)))
     out = book.evaluate(ROOT / "examples" / "sichuan-trading-company.yaml").render(format="text", lang="en")
     assert max(render.display_width(line) for line in out.splitlines()) <= 50
 
