@@ -258,15 +258,21 @@ def _token_position(text: str, token: str) -> tuple[int | None, int | None]:
 
 
 def _check_depth(data: Any, file: str | None) -> None:
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    while stack:
-        value, depth = stack.pop()
+    """Refuse a parsed JSON document with a value nested deeper than MAX_DEPTH.
+
+    Level by level, without a tuple per value: this runs on every line of a batch.
+    """
+    level, depth = [data], 0
+    while level:
         if depth > MAX_DEPTH:
             raise InputError([Problem(f"document is nested more than {MAX_DEPTH} levels deep", file=file)])
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values())
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
+        deeper: list[Any] = []
+        for value in level:
+            if isinstance(value, dict):
+                deeper += value.values()
+            elif isinstance(value, list):
+                deeper += value
+        level, depth = deeper, depth + 1
 
 
 def _parse_yaml(text: str, file: str | None, duplicates: list[Problem] | None = None) -> tuple[Any, SourceMap]:

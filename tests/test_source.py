@@ -66,3 +66,18 @@ def test_syntax_errors_have_a_line():
     with pytest.raises(InputError) as err:
         parse_text('{"a": 1,', "s.json")
     assert err.value.line == 1
+
+
+@pytest.mark.parametrize("outer", ["list", "dict"])
+def test_json_nesting_is_refused_one_level_past_the_limit(outer):
+    from engine.source import MAX_DEPTH
+
+    def nested(levels: int) -> str:
+        text = "1"
+        for level in range(levels):
+            text = f"[{text}, 2]" if (level % 2 == 0) == (outer == "list") else f'{{"a": {text}, "b": []}}'
+        return text
+
+    assert parse_text(nested(MAX_DEPTH)).data is not None  # the deepest value sits exactly at the limit
+    with pytest.raises(InputError, match=f"nested more than {MAX_DEPTH} levels"):
+        parse_text(nested(MAX_DEPTH + 1))
