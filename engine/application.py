@@ -450,7 +450,10 @@ def _region_code_known(code: str, birth_year: str) -> bool:
                for start, end in _region_table().get(code, ()))
 
 
-_LDH_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_LDH_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"  # a label: letters, digits and inner hyphens
+# Two or more labels in one match (every domain of every application is checked): a label cannot
+# contain the dot that ends it, so the pattern never backtracks across labels.
+_LDH_DOMAIN = re.compile(rf"(?:{_LDH_LABEL}\.)+{_LDH_LABEL}")
 
 
 def _check_domain(name: str, path: PathKey, source: SourceMap, found: list[Problem]) -> None:
@@ -459,10 +462,9 @@ def _check_domain(name: str, path: PathKey, source: SourceMap, found: list[Probl
     except idna.IDNAError as exc:
         found.append(source.problem(path, f"'{name}' is not a valid domain name ({exc})"))
         return
-    labels = ascii_name.split(".")
-    if len(labels) < 2:
+    if "." not in ascii_name:
         found.append(source.problem(path, f"'{name}' is not a full domain name (no suffix)"))
-    elif len(ascii_name) > 253 or not all(_LDH_LABEL.match(label) for label in labels):
+    elif len(ascii_name) > 253 or not _LDH_DOMAIN.fullmatch(ascii_name):
         found.append(source.problem(path, f"'{name}' is not a valid domain name (letters, digits and hyphens between dots)"))
 
 

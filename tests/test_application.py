@@ -113,6 +113,21 @@ def test_invalid_domain_name():
     assert err.value.path == "$.websites[0].domains[0]"
 
 
+@pytest.mark.parametrize("domain", ["bad..example", "a\\n.example", "-a.example", "a-.example", "x.-", "a_b.example",
+                                    "x" * 64 + ".example", "nosuffix"])
+def test_every_label_of_a_domain_is_checked(domain):
+    text = _app(extra=f'websites:\n  - {{name: 博客园地, domains: ["{domain}"]}}\n')
+    with pytest.raises(ApplicationError) as err:
+        _load(text)
+    assert err.value.path == "$.websites[0].domains[0]"
+
+
+@pytest.mark.parametrize("domain", ["a.example", "a-b.c-d.example", "x" * 63 + ".example", "例子.中国"])
+def test_valid_domains_pass(domain):
+    app = _load(_app(extra=f'websites:\n  - {{name: 博客园地, domains: ["{domain}"]}}\n'))
+    assert app.data["websites"][0]["domains"] == [domain]
+
+
 def test_defaults_are_filled():
     app = _load(_app())
     assert app.data["filing_type"] == "first_filing"
