@@ -271,8 +271,11 @@ def match_rules(ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.date) -> 
 def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date, matcher: Matcher = match_rules) -> Result:
     """The result of ``app`` under ``ruleset``; rules in force on ``as_of`` apply."""
     facts = facts_module.derive(app, as_of)
-    fired = matcher(ruleset, facts, as_of)
+    return combine(ruleset, app, facts, matcher(ruleset, facts, as_of), as_of)
 
+
+def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired: list[Fired], as_of: dt.date) -> Result:
+    """The result from the rules that fired: their effects combined (see the module's docstring)."""
     gates = [f for f in fired if f[0].filing_required is False]
     filing_required = not gates
     considered = gates if gates else fired
