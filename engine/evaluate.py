@@ -1,7 +1,9 @@
 """Step 5: run a province's rules over an application's facts and gather the result.
 
 Rules are tried in pack order. A rule with ``for_each`` is tried once per item of that kind.
-Effects of the rules that fired are then combined: documents required by several rules become
+A ``Plan`` per rule set makes this cheap without changing the outcome: the rules in force are
+worked out once per period between effective dates, and a rule whose guards (``equals``/``in`` on
+an application fact) do not hold is not tried at all. Effects of the rules that fired are then combined: documents required by several rules become
 one entry with every reason; the tightest age and validity limits win; documents already on
 hand are checked against those limits; the footer and timeline take the last rule that set them.
 A rule that says ``filing_required: false`` empties the checklist.
@@ -102,12 +104,6 @@ class FilledText(Mapping[str, str]):
 
     def __repr__(self) -> str:
         return repr(dict(self))
-
-
-def fill(text: Text, ctx: Context) -> dict[str, str]:
-    """Fill {fact.name} placeholders (checked when the pack was loaded) with this context's values."""
-    found = template(text)
-    return dict(found.fill(ctx)) if isinstance(found, Template) else dict(text)
 
 
 def _engine_text(zh: str, en: str) -> dict[str, str]:
