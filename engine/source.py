@@ -416,13 +416,15 @@ def _build_plain(text: str, source: SourceMap) -> Any:
         loader.dispose()
 
 
-def _plain_scalar(tag: str, value: str, path: PathKey, raw: dict[PathKey, str]) -> Any:
-    """``_Builder._scalar`` for the plain path: the same values, ``_Unusual`` where it would fail."""
+class _UnusableNumber(Exception):
+    """A float scalar that is NaN or infinite: no count, date or limit can use it."""
+
+
+def _scalar_value(tag: str, value: str) -> Any:
+    """The value of a scalar whose tag is allowed: text (dates too: they stay ISO text, exactly as
+    they would arrive in JSON, and are checked later), null, bool, int or a usable float."""
     if tag == _STR or tag == _TIMESTAMP:
         return value
-    if tag not in _SCALAR_TAGS:
-        raise _Unusual
-    raw[path] = value
     if tag == _NULL:
         return None
     if tag == _BOOL:
@@ -434,8 +436,21 @@ def _plain_scalar(tag: str, value: str, path: PathKey, raw: dict[PathKey, str]) 
             return value
     number = _yaml_float(value)
     if math.isnan(number) or math.isinf(number):
-        raise _Unusual
+        raise _UnusableNumber
     return number
+
+
+def _plain_scalar(tag: str, value: str, path: PathKey, raw: dict[PathKey, str]) -> Any:
+    """``_Builder._scalar`` for the plain path: the same values, ``_Unusual`` where it would fail."""
+    if tag not in _SCALAR_TAGS:
+        raise _Unusual
+    if tag != _STR and tag != _TIMESTAMP:
+        raw[path] = value
+    try:
+        return _scalar_value(tag, value)
+    except _UnusableNumber:
+        raise _Unusual from None
+
 
 
 def _compose_all(text: str) -> Iterator[yaml.Node]:
@@ -584,23 +599,12 @@ class _Builder:
         tag, value = node.tag, node.value
         if tag not in _SCALAR_TAGS:
             raise self._fail(node, f"YAML tag '{tag}' is not allowed")
-        if tag in (_STR, _TIMESTAMP):
-            # Dates stay text (ISO), exactly as they would arrive in JSON; they are checked later.
-            return value
-        self.source.raw[path] = value
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return value.lower() in ("yes", "true", "on", "y")
-        if tag == _INT:
-            try:
-                return _yaml_int(value)
-            except ValueError:
-                return value
-        number = _yaml_float(value)
-        if math.isnan(number) or math.isinf(number):
-            raise self._fail(node, f"'{value}' is not a usable number")
-        return number
+        if tag != _STR and tag != _TIMESTAMP:
+            self.source.raw[path] = value
+        try:
+            return _scalar_value(tag, value)
+        except _UnusableNumber:
+            raise self._fail(node, f"'{value}' is not a usable number") from None
 
 
 def _yaml_int(text: str) -> int:
