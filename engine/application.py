@@ -306,19 +306,23 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap, root: di
 
 
 def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, found: list[Problem]) -> None:
+    # python-stdnum is the authority on these numbers (GB 11643 ID numbers, GB 32100 credit codes)
+    from stdnum import exceptions as stdnum_errors
+    from stdnum.cn import ric, uscc
+
     kind, number = cert["type"], str(cert["number"]).strip()
     where = path + ("number",)
     if kind in ID_LAYOUT_CERTIFICATES:
-        compact = _compact_id(number)
+        compact = ric.compact(number)
         if len(compact) != 18 or not compact[:17].isdecimal():  # isdigit() would pass "²", which int() refuses
             found.append(source.problem(where, "an ID number has 17 digits followed by a digit or X"))
             return
         try:
-            dt.date(int(compact[6:10]), int(compact[10:12]), int(compact[12:14]))
-        except ValueError:
+            ric.get_birth_date(compact)
+        except stdnum_errors.ValidationError:
             found.append(source.problem(where, "the birth date inside this ID number is not a real date"))
             return
-        if _id_check_digit(compact) != compact[-1]:
+        if ric.calc_check_digit(compact) != compact[-1]:
             found.append(source.problem(where, "the ID number's check digit is wrong (mistyped digit?)"))
             return
         if kind == "id_card" and provinces.from_code(compact[:2]) is None:
@@ -330,124 +334,62 @@ def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, f
                     where, f"region code {compact[:6]} is not in the current list; old IDs keep old codes",
                     severity="warning"))
     elif kind in UNIT_CERTIFICATES and len(number) == 18:
-        problem = _credit_code_problem(number)
-        if problem:
-            found.append(source.problem(where, problem))
-
-
-# The two check digits below are python-stdnum's algorithms (cn.ric, cn.uscc), computed here for
-# numbers of plain ASCII letters and digits because importing stdnum costs 20-30 ms of every cold
-# start (it loads ssl and pydoc). Anything else goes to stdnum itself; tests keep the two in agreement.
-
-def _compact_id(number: str) -> str:
-    """The ID number as stdnum.cn.ric.compact() gives it."""
-    if number.isascii() and number.isalnum():
-        return number.upper()  # stdnum maps punctuation and look-alike characters; letters and digits stay
-    from stdnum.cn import ric
-
-    return ric.compact(number)
-
-
-def _id_check_digit(compact: str) -> str:
-    """GB 11643 (ISO 7064 MOD 11-2) over the first 17 digits, as stdnum.cn.ric.calc_check_digit."""
-    checksum = (1 - 2 * int(compact[:17], 13)) % 11
-    return "X" if checksum == 10 else str(checksum)
-
-
-_CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_NOT_A_CREDIT_CODE = "not a valid unified social credit code"
-_WRONG_CHECK_CHARACTER = "the unified social credit code's check character is wrong"
-
-
-def _credit_code_problem(number: str) -> str | None:
-    """What is wrong with a unified social credit code (GB 32100), as stdnum.cn.uscc.validate sees it."""
-    if not (number.isascii() and number.replace(" ", "").replace("-", "").isalnum()):
-        from stdnum import exceptions as stdnum_errors
-        from stdnum.cn import uscc
-
         try:
             uscc.validate(number)
         except stdnum_errors.InvalidChecksum:
-            return _WRONG_CHECK_CHARACTER
+            found.append(source.problem(where, "the unified social credit code's check character is wrong"))
+        # ValueError: stdnum's digit pattern ends in $, which lets a final line break through to
+        # its checksum, where int() fails: still simply not a credit code.
         except (stdnum_errors.ValidationError, ValueError):
-            return _NOT_A_CREDIT_CODE
-        return None
-    code = number.replace(" ", "").replace("-", "").upper().strip()
-    if len(code) != 18 or not code[:8].isdigit() or any(c not in _CREDIT_CODE_ALPHABET for c in code[8:]):
-        return _NOT_A_CREDIT_CODE
-    total = sum(_CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(code, _CREDIT_CODE_WEIGHTS))
-    if code[-1] != _CREDIT_CODE_ALPHABET[(31 - total) % 31]:
-        return _WRONG_CHECK_CHARACTER
-    return None
+            found.append(source.problem(where, "not a valid unified social credit code"))
 
 
-# (first year, last year) a county code was in use; None where the list gives no bound
-YearRange = tuple[int | None, int | None]
+REGION_DATABASE = "cn/loc"
 
 
 @lru_cache(maxsize=1)
-def _region_table() -> dict[str, tuple[YearRange, ...]]:
-    """Every county code in python-stdnum's region database, with the years it was in use.
+def _open_region_database() -> None:
+    """Have python-stdnum's region database open before its first lookup, from the user cache.
 
-    Parsing the database (7,000 lines) costs 50-150 ms, more than the rest of reading an
-    application; the table is kept in the user cache, keyed by the database's exact bytes and
-    the code that parses it (found without importing stdnum, which is slow to import).
+    stdnum parses the database (7,000 lines) on first use, 50-150 ms: more than the rest of
+    reading an application. The parsed database is kept in the user cache, keyed by its exact
+    bytes, the parser's and the interpreter, and handed to stdnum's table of open databases, so
+    stdnum's own ``ric.get_birth_place`` answers as always. Where stdnum keeps that table
+    elsewhere (a later version), stdnum simply parses the file itself (tests/test_number_checks.py
+    fails so that it is noticed).
     """
     from importlib.util import find_spec
 
+    from stdnum import numdb
+
     from .cache import cached
 
-    def build() -> dict[str, tuple[YearRange, ...]]:
-        from stdnum import numdb
-
-        table: dict[str, tuple[YearRange, ...]] = {}
-        for _, province_low, province_high, _, counties in numdb.get("cn/loc").prefixes:
-            for _, low, high, props, _ in counties:
-                if "county" not in props:
-                    continue
-                for province in _code_range(province_low, province_high):
-                    for county in _code_range(low, high):
-                        table[province + county] = _year_ranges(props["county"])
-        return table
-
+    opened = getattr(numdb, "_open_databases", None)
     spec = find_spec("stdnum")
+    if not isinstance(opened, dict) or REGION_DATABASE in opened or spec is None or not spec.submodule_search_locations:
+        return
+    package = Path(list(spec.submodule_search_locations)[0])
     try:
-        assert spec is not None and spec.submodule_search_locations
-        package = Path(list(spec.submodule_search_locations)[0])
-        key = [b"county years, 1", (package / "cn" / "loc.dat").read_bytes(), (package / "numdb.py").read_bytes(),
+        key = [b"stdnum numdb, 1", (package / "cn" / "loc.dat").read_bytes(), (package / "numdb.py").read_bytes(),
                sys.version.encode()]
-    except (AssertionError, OSError):  # laid out differently: build every time rather than guess
-        return build()
-    return cached("id-region-codes", key, build)
+    except OSError:  # laid out differently: let stdnum read it
+        return
+    opened.setdefault(REGION_DATABASE, cached("stdnum-cn-loc", key, lambda: numdb.get(REGION_DATABASE)))
 
 
-def _code_range(low: str, high: str) -> list[str]:
-    """The codes from low to high inclusive, as written: '0100'-'0102' -> 0100, 0101, 0102."""
-    return [str(number).zfill(len(low)) for number in range(int(low), int(high) + 1)]
-
-
-def _year_ranges(counties: str) -> tuple[YearRange, ...]:
-    """'[-2010]崇文区' -> ((None, 2010),); '东城区' -> ((None, None),) (stdnum's notation)."""
-    ranges: list[YearRange] = []
-    for county in counties.split(","):
-        if not county.startswith("["):
-            ranges.append((None, None))
-            continue
-        start, end = county[1:].split("]")[0].split("-")
-        ranges.append((int(start) if start else None, int(end) if end else None))
-    return tuple(ranges)
-
-
-@lru_cache(maxsize=8192)  # codes and birth years repeat a lot
+@lru_cache(maxsize=8192)  # stdnum searches its region database on every call; codes repeat a lot
 def _region_code_known(code: str, birth_year: str) -> bool:
-    """Whether the county code existed in the birth year (counties come and go).
+    """Whether the county code existed in the birth year (counties come and go)."""
+    from stdnum import exceptions as stdnum_errors
+    from stdnum.cn import ric
 
-    The same answer as python-stdnum's ``ric.get_birth_place`` (a test compares them), from a
-    table read once per process from the user cache instead of stdnum's text database."""
-    year = int(birth_year)
-    return any((start is None or year >= start) and (end is None or year <= end)
-               for start, end in _region_table().get(code, ()))
+    _open_region_database()
+    try:
+        ric.get_birth_place(code + birth_year + "01010000")
+    # python-stdnum 2.2 raises KeyError when the province is known but the county is not.
+    except (stdnum_errors.ValidationError, KeyError):
+        return False
+    return True
 
 
 _LDH_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"  # a label: letters, digits and inner hyphens
