@@ -76,3 +76,24 @@ def test_catalogue_lists_exactly_the_derived_facts(enterprise):
 def test_docs_facts_md_is_current():
     assert (ROOT / "docs" / "facts.md").read_text(encoding="utf-8") == facts.catalogue_markdown(), \
         "docs/facts.md is stale: run `icp-rules facts > docs/facts.md`"
+
+
+def test_enum_facts_take_exactly_the_values_the_application_schema_allows():
+    # The catalogue names the values rules may compare with; the schema names what an application
+    # may say. Written twice (the catalogue must not read the schema at start-up): keep them equal.
+    from engine import bundled
+
+    schema = bundled.schema("application")
+    props, defs = schema["properties"], schema["$defs"]
+    allowed = {
+        "filing.type": props["filing_type"]["enum"],
+        "service.type": props["service_type"]["enum"],
+        "server.location": props["server"]["properties"]["location"]["enum"],
+        "subject.type": props["subject"]["properties"]["type"]["enum"],
+        "subject.certificate.type": defs["certificate"]["properties"]["type"]["enum"],
+        "person.certificate.type": defs["certificate"]["properties"]["type"]["enum"],
+        "person.identity": defs["person"]["properties"]["identity"]["enum"],
+        "domain.registrant_type": props["domains"]["items"]["properties"]["registrant_type"]["enum"],
+    }
+    for name, values in allowed.items():
+        assert list(facts.BY_NAME[name].values) == values, name
