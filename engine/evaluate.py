@@ -127,7 +127,6 @@ class Effects:
     reason: "Reason | Template | None"  # the same Reason every time, or the template to fill per firing
     requirements: tuple[tuple[Requirement, str], ...]  # with the document's category
     findings: tuple[tuple[FindingSpec, "Text | Template"], ...]
-    order: int  # the rule's place in the rule set, which orders findings of equal severity
 
 
 Step = tuple[Rule, "Callable[[Context], bool | None]", "str | None", str]  # rule, predicate, scope, its ref fact ("" without scope)
@@ -213,7 +212,7 @@ class Plan:
                                   for day in (rule.effective_from, rule.effective_until) if day is not None})
         self._periods: dict[int, Period] = {}
         self.effects: dict[str, Effects] = {}
-        for index, rule in enumerate(ruleset.rules):
+        for rule in ruleset.rules:
             reason = None
             if rule.require:
                 text = template(rule.reason or rule.title)
@@ -221,8 +220,7 @@ class Plan:
             self.effects[rule.id] = Effects(
                 reason,
                 tuple((req, ruleset.documents[req.document].category) for req in rule.require),
-                tuple((spec, template(spec.message)) for spec in rule.findings),
-                index)
+                tuple((spec, template(spec.message)) for spec in rule.findings))
 
     def period(self, on: dt.date) -> Period:
         """The rules in force on ``on``, in pack order."""
@@ -282,6 +280,7 @@ def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired
     footer_settings: dict[str, Any] = {"number_kind": "website", "copyright_required": False}
     timeline_settings: dict[str, int] = {}
     effects_of = plan_of(ruleset).effects
+    order = ruleset.rule_order  # orders findings of equal severity
     for rule, ctx, kind, ref in considered:
         effects = effects_of[rule.id]
         if filing_required:
@@ -313,11 +312,11 @@ def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired
                 timeline_settings.update(rule.timeline)
         for spec, message in effects.findings:
             text = message.fill(ctx) if isinstance(message, Template) else message
-            findings.append((SEVERITY_ORDER[spec.severity], effects.order, ref or "", spec.id,
+            findings.append((SEVERITY_ORDER[spec.severity], order[rule.id], ref or "", spec.id,
                              Finding(spec.id, spec.severity, text, rule.id, rule.source, ref)))
 
     if filing_required and facts.items["document"]:
-        findings.extend(_check_documents_on_hand(documents.values(), facts, ruleset, ruleset.rule_order))
+        findings.extend(_check_documents_on_hand(documents.values(), facts, ruleset))
 
     catalogue_order = ruleset.document_order
     required = sorted(documents.values(), key=lambda d: (CATEGORY_ORDER[d.category], catalogue_order[d.id], d.targets[0][1]))
@@ -384,9 +383,10 @@ def footer_numbers(app: Application, number_kind: str) -> tuple[FooterNumber, ..
     return tuple(numbers)
 
 
-def _check_documents_on_hand(required: Any, facts: facts_module.Facts, ruleset: RuleSet,
-                             order: Mapping[str, int]) -> list[tuple[int, int, str, str, Finding]]:
+def _check_documents_on_hand(required: Any, facts: facts_module.Facts,
+                             ruleset: RuleSet) -> list[tuple[int, int, str, str, Finding]]:
     """Documents the applicant already holds, measured against the limits the rules set."""
+    order = ruleset.rule_order
     on_hand: dict[str, list[Mapping[str, Any]]] = {}
     for doc in facts.scope("document"):
         on_hand.setdefault(doc["document.id"], []).append(doc)
