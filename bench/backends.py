@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import platform
 import statistics
 import sys
 import time
@@ -25,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from engine import RuleBook, application, facts, packtests  # noqa: E402
 from engine.errors import IcpRulesError  # noqa: E402
+from machine import describe  # noqa: E402
 
 
 def workload(book: RuleBook) -> list[tuple[application.Application, dt.date]]:
@@ -55,7 +55,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3, help="passes over the workload per round")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
+    print("machine:", describe())
     books = {}
     for backend in ("python", "durable"):
         start = time.perf_counter()

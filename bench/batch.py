@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -23,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from applications import generate  # noqa: E402
+from machine import describe  # noqa: E402
 
 
 def main() -> None:
@@ -37,8 +37,7 @@ def main() -> None:
         with source.open("w", encoding="utf-8") as out:
             for line in generate(args.n, bad_every=args.bad_every):
                 out.write(line + "\n")
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
-              f"{platform.python_version()}; load average before: {os.getloadavg()[0]:.1f}")
+        print("machine:", describe())
         print(f"input: {args.n:,} applications, {source.stat().st_size / 1e6:.1f} MB")
         started = time.perf_counter()
         done = subprocess.run(command + ["batch", str(source), "-o", str(target), "--jobs", str(args.jobs),

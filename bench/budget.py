@@ -20,7 +20,6 @@ import copy
 import datetime as dt
 import gc
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -34,22 +33,9 @@ sys.path.insert(0, str(ROOT))
 from engine import RuleBook, application  # noqa: E402
 from engine import facts as facts_module  # noqa: E402
 from engine.evaluate import combine, match_rules  # noqa: E402
+from machine import describe  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "guangdong-enterprise-many-domains.yaml"
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{platform.machine()}, {cpu}, {os.cpu_count()} cores, {platform.python_implementation()} "
-            f"{platform.python_version()}, load average {load:.2f}")
 
 
 def guangdong_applications(book: RuleBook, count: int) -> list[application.Application]:
@@ -337,7 +323,7 @@ def main() -> None:
     parser.add_argument("--memory", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    print("machine:", machine())
+    print("machine:", describe())
     bench_evaluation(args.evaluations)
     bench_cold_start(args.runs)
     bench_pack_loading(max(args.runs // 2, 3))

@@ -8,7 +8,6 @@ Prints load time and per-application evaluation time for each example applicatio
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import sys
 import time
@@ -18,13 +17,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import RuleBook, application  # noqa: E402
+from machine import describe  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=5000, help="evaluations per example")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
+    print("machine:", describe())
     start = time.perf_counter()
     book = RuleBook.load()
     print(f"load and check {len(book.packs)} packs: {(time.perf_counter() - start) * 1000:.1f} ms")

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from applications import generate  # noqa: E402
+from machine import describe  # noqa: E402
 
 HOST = "127.0.0.1"  # loopback only
 
@@ -108,7 +109,7 @@ def main() -> None:
                     time.sleep(args.pause_ms / 1000)
             conn.close()
 
-        load_before = os.getloadavg()[0]
+        machine_before = describe()
         started = time.perf_counter()
         threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
         for t in threads:
@@ -126,7 +127,7 @@ def main() -> None:
     if ms:
         print(f"latency ms: p50 {percentile(ms, 0.5):.1f}, p90 {percentile(ms, 0.9):.1f}, "
               f"p99 {percentile(ms, 0.99):.1f}, max {max(ms):.1f}, mean {statistics.fmean(ms):.1f}")
-    print(f"load average before: {load_before:.1f}, after: {os.getloadavg()[0]:.1f} (2-core machine)")
+    print(f"machine before: {machine_before}; load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
