@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from . import bundled, provinces
-from .errors import IcpRulesError, InputError, PackError, Problem
+from .errors import IcpRulesError, PackError, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 

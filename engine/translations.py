@@ -11,7 +11,7 @@ of the Chinese. (Content categories without a name are already reported when a p
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from jinja2 import TemplateSyntaxError, nodes

@@ -24,7 +24,7 @@ from stdnum.cn import ric, uscc
 
 from engine import InputError, PackError, RuleBook, application, bundled, packtests, provinces
 from engine.cli import main
-from engine.facts import BY_NAME, CATALOGUE, CONTENT_CATEGORIES, ITEM_SCOPES
+from engine.facts import CATALOGUE, CONTENT_CATEGORIES, ITEM_SCOPES
 
 durable_engine = pytest.importorskip("durable.engine", reason="durable-rules is not installed (Python >= 3.13?)")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from engine import RuleBook, packtests
+from engine import packtests
 from engine.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
