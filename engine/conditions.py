@@ -522,17 +522,6 @@ def searcher(pattern: Pattern) -> Callable[[str], bool]:
     return found
 
 
-def facts_used(node: Node) -> Iterator[str]:
-    """Every fact a condition reads, for lint and documentation."""
-    if isinstance(node, Compare):
-        yield node.fact
-    elif isinstance(node, (AllOf, AnyOf)):
-        for child in node.children:
-            yield from facts_used(child)
-    elif isinstance(node, (Not, Quantifier)):
-        yield from facts_used(node.child)
-
-
 def walk(node: Node) -> Iterator[Node]:
     yield node
     children: Sequence[Node] = ()

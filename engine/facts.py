@@ -192,12 +192,6 @@ def split_domain(name: str) -> tuple[str, str, str]:
     return uni, suffix, prefix
 
 
-def registered_domain(name: str) -> str:
-    """The domain as registered: prefix and public suffix (www.example.com.cn -> example.com.cn)."""
-    _, suffix, prefix = split_domain(name)
-    return f"{prefix}.{suffix}"
-
-
 class DomainParts(NamedTuple):
     ascii: str  # as filed: lower-case ASCII, Chinese labels in punycode
     unicode: str

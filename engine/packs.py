@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from . import cache, pack_schema, provinces
 from .conditions import ConditionError, Environment, Node, Predicate, parse
 from .errors import InputError, PackError, Problem
-from .facts import BY_NAME, CONTENT_CATEGORIES, REF_FACT
+from .facts import BY_NAME, CONTENT_CATEGORIES
 from .source import PathKey, SourceMap, decode_text, parse_text, read_bytes
 from .suggest import closest
 
@@ -368,7 +368,7 @@ def _code_key() -> bytes:
 
     import yaml
 
-    from . import conditions, facts, pack_schema, provinces, source
+    from . import conditions, facts, pack_schema, source
 
     digest = hashlib.sha256(f"{sys.version}\0{yaml.__version__}\0{yaml.__with_libyaml__}".encode())
     for module in (sys.modules[__name__], conditions, facts, pack_schema, provinces, source):
@@ -583,11 +583,3 @@ def merge(base: Pack, province: Pack | None) -> RuleSet:
         fixtures.update(pack.fixtures)
     key = province.id if province is not None else base.id
     return RuleSet(key, packs, tuple(rules), documents, categories, findings, fixtures, digest)
-
-
-def ref_fact(scope: str) -> str:
-    return REF_FACT[scope]
-
-
-def province_of(pack: Pack) -> provinces.Province | None:
-    return provinces.BY_KEY.get(pack.id)

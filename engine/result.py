@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -184,7 +183,3 @@ class Result:
         from .render import render
 
         return render(self, format=format, lang=lang, **options)
-
-
-def text_of(mapping: Mapping[str, str] | None, fallback: Mapping[str, str]) -> Mapping[str, str]:
-    return mapping if mapping else fallback

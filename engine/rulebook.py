@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from os import PathLike
 from pathlib import Path
 from types import MappingProxyType
@@ -131,7 +132,7 @@ class RuleBook:
         ruleset = self.rulesets[self.pack_keys([pack])[0]] if pack is not None else self.ruleset(app.province)
         return evaluate(ruleset, app, on, self.matcher)
 
-    @property
+    @cached_property  # the book never changes; the service's health endpoint asks on every call
     def digest(self) -> str:
         """One digest over every pack in the book, e.g. for a service's health endpoint."""
         import hashlib
