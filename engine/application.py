@@ -24,7 +24,7 @@ import fastjsonschema
 import idna
 
 from . import bundled, provinces
-from .errors import ApplicationError, Problem
+from .errors import ApplicationError, InputError, Problem
 from .source import Document, PathKey, SourceMap, load_file
 from .suggest import closest
 
@@ -211,6 +211,16 @@ def check(data: dict[str, Any], source: SourceMap) -> Application:
         source=source,
         warnings=tuple(p for p in found if p.severity == "warning"),
     )
+
+
+def as_of_date(value: dt.date | str | None) -> dt.date | None:
+    """The date rules are evaluated on, as a caller gave it (a date or YYYY-MM-DD), else InputError."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError([Problem(f"'{value}' is not a date (YYYY-MM-DD)", path="as_of")]) from None
 
 
 def parse_date(value: Any) -> dt.date | None:

@@ -153,9 +153,7 @@ def check_partition(lines: Iterable[str | tuple[str, str]], packs_dir: str | Non
     file, with pairs); with one partition per file they are the file's own line numbers. The
     RuleBook is loaded once per worker process and shared by its threads (it is immutable).
     """
-    if isinstance(as_of, str):
-        as_of = dt.date.fromisoformat(as_of)
-    settings = Settings(packs_dir=packs_dir, lang=lang, as_of=as_of, file=file)
+    settings = Settings(packs_dir=packs_dir, lang=lang, as_of=application_module.as_of_date(as_of), file=file)
     book = worker_book(packs_dir)
     out: list[str] = []
     numbers: dict[str | None, int] = {}

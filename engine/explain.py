@@ -151,9 +151,7 @@ def explain(ruleset_for: Any, application: Any, *, rule: str | None = None,
     An unknown ``rule`` raises InputError with the closest rule id.
     """
     app = application_module.load(application)
-    if isinstance(as_of, str):
-        as_of = dt.date.fromisoformat(as_of)
-    on = as_of or app.submitted_on or dt.date.today()
+    on = application_module.as_of_date(as_of) or app.submitted_on or dt.date.today()
     ruleset: RuleSet = ruleset_for.ruleset(app.province)
     facts = facts_module.derive(app, on)
     ctx: dict[str, Any] = dict(facts.application)

@@ -123,12 +123,7 @@ class RuleBook:
         application file (default: ``ICP_RULES_MAX_BYTES``, else 1 MiB).
         """
         app = application_module.load(application, max_bytes=max_bytes)
-        if isinstance(as_of, str):
-            try:
-                as_of = dt.date.fromisoformat(as_of)
-            except ValueError:
-                raise InputError([Problem(f"'{as_of}' is not a date (YYYY-MM-DD)", path="as_of")]) from None
-        on = as_of or app.submitted_on or dt.date.today()
+        on = application_module.as_of_date(as_of) or app.submitted_on or dt.date.today()
         ruleset = self.rulesets[self.pack_keys([pack])[0]] if pack is not None else self.ruleset(app.province)
         return evaluate(ruleset, app, on, self.matcher)
 

@@ -14,6 +14,8 @@ APP = ROOT / "examples" / "sichuan-trading-company.yaml"
 
 @pytest.mark.parametrize(("call", "where"), [
     (lambda b: b.evaluate(APP, as_of="2024-13-01"), "as_of"),
+    (lambda b: b.explain(APP, as_of="2024-13-01"), "as_of"),
+    (lambda b: __import__("engine.batch").batch.check_partition(["{}"], as_of="2024-13-01"), "as_of"),
     (lambda b: b.evaluate(42), "$"),
     (lambda b: b.evaluate(["not", "a", "mapping"]), "$"),
     (lambda b: b.evaluate(ROOT / "no-such-file.yaml"), "$"),
