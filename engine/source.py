@@ -633,4 +633,11 @@ def _yaml_float(text: str) -> float:
         return math.inf
     if lowered == "-.inf":
         return -math.inf
+    if ":" in lowered:  # sexagesimal, YAML 1.1 (1:30.5 is 90.5), as _yaml_int reads 1:30
+        sign = -1.0 if lowered.startswith("-") else 1.0
+        *whole, last = lowered.lstrip("+-").split(":")
+        total = 0.0
+        for part in whole:
+            total = total * 60 + int(part)
+        return sign * (total * 60 + float(last))
     return float(lowered)

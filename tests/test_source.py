@@ -81,3 +81,10 @@ def test_json_nesting_is_refused_one_level_past_the_limit(outer):
     assert parse_text(nested(MAX_DEPTH)).data is not None  # the deepest value sits exactly at the limit
     with pytest.raises(InputError, match=f"nested more than {MAX_DEPTH} levels"):
         parse_text(nested(MAX_DEPTH + 1))
+
+
+def test_sexagesimal_numbers_are_read_as_yaml_1_1_reads_them():
+    import yaml
+
+    text = "a: 1:30\nb: 1:30.5\nc: -2:00:01.5\n"
+    assert parse_text(text).data == yaml.safe_load(text) == {"a": 90, "b": 90.5, "c": -7201.5}
