@@ -46,7 +46,8 @@ class _Located:
 def lint(book: RuleBook, *, packs: Iterable[str] | None = None, today: dt.date | None = None) -> list[Problem]:
     """Every lint problem in ``packs`` (default: all packs of the book), errors and warnings, in file order."""
     today = today or dt.date.today()
-    selected = [k for k in book.packs if packs is None or k in set(packs)]
+    wanted = None if packs is None else set(packs)  # once: a generator would be used up by the first key
+    selected = [k for k in book.packs if wanted is None or k in wanted]
     located = _locate(book)
     problems: list[Problem] = []
     for key in selected:

@@ -203,3 +203,22 @@ tests:
         ("$.tests[0].expect.rules_not_fired[1]", "footer_website_number"),
         ("$.tests[0].expect.max_age_days.employment_prof", "employment_proof"),
     }
+
+
+def test_lint_reads_the_packs_it_is_given_once_whatever_iterable_they_come_in(tmp_path):
+    rule = """\
+  - id: {p}_never
+    title: {{zh: 不可能, en: Never}}
+    when: {{all: [{{fact: subject.type, equals: enterprise}}, {{fact: subject.type, equals: individual}}]}}
+    require: [{{document: residence_permit}}]
+    source: test
+"""
+    shutil.copy(ROOT / "rulepacks" / "national.yaml", tmp_path / "national.yaml")
+    for key, name in (("fujian", "福建"), ("hunan", "湖南")):
+        (tmp_path / f"{key}.yaml").write_text(
+            f"pack: {key}\nextends: national\nversion: '1'\ntitle: {{zh: {name}, en: {key}}}\nrules:\n"
+            + rule.format(p=key[:2]), encoding="utf-8")
+    book = RuleBook.load(tmp_path)
+    files = {Path(p.file).name for p in lint(book, packs=(k for k in ("hunan", "fujian")), today=TODAY)
+             if p.severity == "error"}
+    assert files == {"fujian.yaml", "hunan.yaml"}
