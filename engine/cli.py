@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from . import bundled, provinces
-from .errors import IcpRulesError, PackError, Problem
+from .errors import IcpRulesError, InputError, PackError, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -166,7 +166,7 @@ def _check(application: str, fmt: str, lang: str, templates_dir: str | None, wid
 
 
 def _validate_targets(targets: tuple[str, ...], packs_dir: str | None) -> tuple[list[str], list[Any]]:
-    """Validate pack files or directories; returns the names checked and their rule sets.
+    """Validate pack files, directories or pack names; returns the names checked and their rule sets.
 
     Raises PackError with every problem."""
     from .packs import load_pack, merge
@@ -177,7 +177,17 @@ def _validate_targets(targets: tuple[str, ...], packs_dir: str | None) -> tuple[
         return sorted(book.packs), list(book.rulesets.values())
     problems: list[Problem] = []
     checked, rulesets = [], []
-    for target in targets:
+    # Pack names in any spelling (广东, 44, 粤, SPEC §2), from --packs; an unknown one is InputError.
+    names = [t for t in targets if not Path(t).exists()]
+    if names:
+        try:
+            book = RuleBook.load(packs_dir, only=[provinces.pack_key(n) or n for n in names])
+            keys = book.pack_keys(names)
+            checked += keys
+            rulesets += [book.rulesets[k] for k in keys]
+        except PackError as exc:
+            problems.extend(exc.problems)
+    for target in (t for t in targets if t not in names):
         path = Path(target)
         try:
             if path.is_dir():
@@ -206,7 +216,7 @@ def _validate_targets(targets: tuple[str, ...], packs_dir: str | None) -> tuple[
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), default=None,
               help="Also check a directory of checklist templates and its labels.yaml.")
 def validate(packs: tuple[str, ...], packs_dir: str | None, templates_dir: str | None) -> None:
-    """Check rule packs (files or directories; default: every pack) against the schema and the facts,
+    """Check rule packs (files, directories or names such as guangdong or 粤; default: every pack) against the schema and the facts,
     and that everything a checklist shows exists in Chinese and English."""
     from . import translations
 
@@ -215,6 +225,9 @@ def validate(packs: tuple[str, ...], packs_dir: str | None, templates_dir: str |
         missing = translations.problems(rulesets, Path(templates_dir) if templates_dir else None)
         if any(p.severity == "error" for p in missing):
             raise PackError(missing)
+    except InputError as exc:  # a pack name that names no pack: bad input, not a bad pack
+        report(exc)
+        raise SystemExit(EXIT_INPUT) from None
     except IcpRulesError as exc:
         report(exc)
         errors = len(exc.errors)

@@ -98,6 +98,17 @@ def test_as_of_selects_rules_in_force(run):
     assert "commitment_letter" not in ids
 
 
+@pytest.mark.parametrize("name", ["guangdong", "粤", "广东", "44"])
+def test_validate_takes_a_pack_in_any_province_spelling(run, name):
+    result = run("validate", name)
+    assert result.exit_code == 0 and "1 pack valid (guangdong)" in result.output
+
+
+def test_validate_of_an_unknown_pack_name_is_bad_input(run):
+    result = run("validate", "guangdng")
+    assert result.exit_code == 2 and "did you mean 'guangdong'" in result.output
+
+
 def test_validate_reports_every_broken_pack_and_exits_1(run, tmp_path):
     good = run("validate")
     assert good.exit_code == 0 and "4 packs valid" in good.output or "packs valid" in good.output
