@@ -58,14 +58,24 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
-def write_output(text: str, output: str | None, *, force: bool, inputs: tuple[Path, ...] = ()) -> None:
-    """Print, or write a file atomically; never overwrite an input or an existing file unasked."""
+def output_target(output: str | None, *, force: bool, inputs: tuple[Path, ...] = ()) -> Path | None:
+    """Where to write (None: standard output), checked before any work is recorded: never an
+    input, never an existing file unasked."""
     if output is None or output == "-":
+        return None
+    from .output import check_target
+
+    return check_target(output, force=force, inputs=inputs)
+
+
+def write_output(text: str, target: Path | None) -> None:
+    """Print, or write the checked target atomically."""
+    if target is None:
         click.echo(text, nl=False)
         return
-    from .output import atomic_writer, check_target
+    from .output import atomic_writer
 
-    with atomic_writer(check_target(output, force=force, inputs=inputs)) as handle:
+    with atomic_writer(target) as handle:
         handle.write(text)
 
 
@@ -153,15 +163,18 @@ def _check(application: str, fmt: str, lang: str, templates_dir: str | None, wid
     # the national pack and its province's pack are loaded (validate checks all of them).
     app = application_module.load(application, max_bytes=max_bytes)
     book = RuleBook.load(packs_dir, only=[app.province.key], backend=backend)
-    audit = _open_audit(audit_file, inputs=(Path(application),))
     result = book.evaluate(app, as_of=as_of)
+    # Everything that can still fail (the templates, the output path) before the audit records
+    # a decision that would then never reach the applicant.
+    text = result.render(format=fmt, lang=lang, masked=not no_mask, templates=templates_dir, width=width)
+    target = output_target(output, force=force, inputs=(Path(application),))
+    audit = _open_audit(audit_file, inputs=(Path(application),))
     if audit is not None:
         with audit:
             audit.log(result, source=application)
     for warning in result.application.warnings:
         click.echo(f"warning: {warning.format()}", err=True)
-    text = result.render(format=fmt, lang=lang, masked=not no_mask, templates=templates_dir, width=width)
-    write_output(text, output, force=force, inputs=(Path(application),))
+    write_output(text, target)
     raise SystemExit(EXIT_FINDINGS if result.blocking else EXIT_OK)
 
 

@@ -74,3 +74,13 @@ def test_many_threads_write_whole_lines(tmp_path):
     log.close()
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 400 and all(json.loads(line) == entry for line in lines)
+
+
+def test_a_check_that_cannot_write_its_output_records_no_decision(tmp_path):
+    audit = tmp_path / "decisions.jsonl"
+    existing = tmp_path / "checklist.md"
+    existing.write_text("the clerk's own notes", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(FUJIAN), "--audit", str(audit), "-o", str(existing)])
+    assert result.exit_code == 2 and "exists" in result.output
+    assert existing.read_text(encoding="utf-8") == "the clerk's own notes"
+    assert not audit.exists() or audit.read_text(encoding="utf-8") == ""
