@@ -323,7 +323,7 @@ def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, f
     kind, number = cert["type"], str(cert["number"]).strip()
     where = path + ("number",)
     if kind in ID_LAYOUT_CERTIFICATES:
-        compact = ric.compact(number)
+        compact = certificate_number(cert)
         if len(compact) != 18 or not compact[:17].isdecimal():  # isdigit() would pass "²", which int() refuses
             found.append(source.problem(where, "an ID number has 17 digits followed by a digit or X"))
             return
@@ -352,6 +352,19 @@ def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, f
         # its checksum, where int() fails: still simply not a credit code.
         except (stdnum_errors.ValidationError, ValueError):
             found.append(source.problem(where, "not a valid unified social credit code"))
+
+
+def certificate_number(cert: Mapping[str, Any]) -> str:
+    """A certificate number as every check and fact reads it: python-stdnum's compact form for ID
+    numbers (full-width digits, spaces and dashes folded) and credit codes, else trimmed, upper case."""
+    from stdnum.cn import ric, uscc
+
+    number = str(cert["number"]).strip()
+    if cert["type"] in ID_LAYOUT_CERTIFICATES:
+        return ric.compact(number)
+    if cert["type"] in UNIT_CERTIFICATES:
+        return uscc.compact(number)
+    return number.upper()
 
 
 REGION_DATABASE = "cn/loc"

@@ -21,7 +21,7 @@ import idna
 from publicsuffixlist import PublicSuffixList
 
 from . import provinces
-from .application import UNIT_CERTIFICATES, Application, parse_date, to_ascii
+from .application import UNIT_CERTIFICATES, Application, certificate_number, parse_date, to_ascii
 
 SUBJECT_TYPES = ("individual", "enterprise", "individual_business", "public_institution", "government",
                  "social_organization", "law_firm", "other_organization")
@@ -223,9 +223,9 @@ def _age(birth: dt.date | None, on: dt.date) -> int | None:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def _person_facts(person: dict[str, Any], filing_province: str, on: dt.date) -> dict[str, Any]:
+def _person_facts(person: dict[str, Any], number: str, filing_province: str, on: dt.date) -> dict[str, Any]:
+    """``number``: the person's certificate_number, which also tells people apart."""
     cert = person["certificate"]
-    number = str(cert["number"]).strip().upper()
     household = None
     birth = parse_date(person.get("birth_date"))
     if cert["type"] == "id_card" and len(number) == 18:
@@ -261,16 +261,16 @@ def derive(app: Application, as_of: dt.date) -> Facts:
 
     # People: the principal first, then each distinct website manager (same certificate = same person).
     people: dict[str, dict[str, Any]] = {}
-    principal_key = str(data["principal"]["certificate"]["number"]).strip().upper()
-    people[principal_key] = _person_facts(data["principal"], province, on)
+    principal_key = certificate_number(data["principal"]["certificate"])
+    people[principal_key] = _person_facts(data["principal"], principal_key, province, on)
     people[principal_key]["person.is_principal"] = True
     website_facts = []
     new_parts: list[DomainParts] = []
     for site in websites:
         manager = site.get("manager") or data["principal"]
-        key = str(manager["certificate"]["number"]).strip().upper()
+        key = certificate_number(manager["certificate"])
         if key not in people:
-            people[key] = _person_facts(manager, province, on)
+            people[key] = _person_facts(manager, key, province, on)
         people[key]["person.is_website_manager"] = True
         people[key]["person.website_count"] += 1
         parts = list(map(domain_parts, site["domains"]))
@@ -325,7 +325,7 @@ def derive(app: Application, as_of: dt.date) -> Facts:
     } for doc in data["documents_on_hand"]]
 
     cert = subject["certificate"]
-    cert_number = str(cert["number"]).strip().upper()
+    cert_number = certificate_number(cert)
     registration = None
     if cert["type"] in UNIT_CERTIFICATES and len(cert_number) == 18:
         region = provinces.from_code(cert_number[2:4])

@@ -97,3 +97,15 @@ def test_enum_facts_take_exactly_the_values_the_application_schema_allows():
     }
     for name, values in allowed.items():
         assert list(facts.BY_NAME[name].values) == values, name
+
+
+def test_an_id_number_in_full_width_digits_gives_the_same_facts(individual):
+    # The checks read ID numbers in python-stdnum's compact form; so must the facts.
+    individual["filing_province"] = "fujian"
+    wide = "４４０１０６１９９２０３１５６７８２"
+    individual["principal"]["certificate"]["number"] = wide
+    individual["subject"]["certificate"]["number"] = wide
+    f = _facts(individual)
+    (person,) = f.scope("person")
+    assert person["person.household_province"] == "guangdong" and person["person.age"] == 32
+    assert f.application["persons.count"] == 1
