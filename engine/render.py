@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import timeline as timeline_module
 from .errors import InputError, Problem, TemplateError
+from .result import CATEGORY_ORDER, SEVERITY_ORDER
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
@@ -149,8 +150,8 @@ VALUE_NAMES: dict[str, dict[str, dict[str, str]]] = {
     },
 }
 
-CATEGORIES = ("basic", "supplementary", "pre_approval")
-SEVERITIES = ("blocking", "warning", "info")
+CATEGORIES = tuple(CATEGORY_ORDER)  # the order the checklist shows them in
+SEVERITIES = tuple(SEVERITY_ORDER)
 
 
 def mask(number: str | None) -> str:
@@ -184,8 +185,7 @@ class _View:
         return names[self.lang] if names else category
 
     def document_name(self, doc_id: str) -> str:
-        doc = self.ruleset.documents.get(doc_id)
-        return doc.name[self.lang] if doc else doc_id
+        return self.result.document_name(doc_id, self.lang)
 
     def certificate(self, cert: Mapping[str, Any]) -> dict[str, Any]:
         return {"type": cert["type"], "type_name": _name("certificate_type", cert["type"], self.lang),
