@@ -17,14 +17,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from .facts import BY_NAME, ITEM_SCOPES, Fact
+from .facts import BY_NAME, FACTS_KEY, ITEM_SCOPES, Fact
 from .source import PathKey
 from .suggest import closest
 
 Context = Mapping[str, Any]
 Pattern = Any  # a compiled RE2 pattern (re2._Regexp): search(text) -> match or None
 Predicate = Callable[[Context], Union[bool, None]]
-FACTS_KEY = "__facts__"  # the Facts object rides in every context, for quantifiers
 
 COMPARISONS = ("greater_than", "at_least", "less_than", "at_most")
 OPERATORS = ("equals", "not_equals", *COMPARISONS, "in", "not_in", "contains_any", "matches", "exists")

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from . import facts as facts_module
-from .conditions import FACTS_KEY, AllOf, Always, AnyOf, Compare, Node, Not, Quantifier, item_contexts
+from .conditions import AllOf, Always, AnyOf, Compare, Node, Not, Quantifier, item_contexts
 from .errors import InputError, PackError, Problem
 from .evaluate import Fired
 from .packs import Rule, RuleSet
@@ -377,8 +377,7 @@ class DurableMatcher:
 
     def __call__(self, ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.date) -> list[Fired]:
         plan = self._plan(ruleset)
-        app_ctx: dict[str, Any] = dict(facts.application)
-        app_ctx[FACTS_KEY] = facts
+        app_ctx = facts.context()
         contexts = {scope: list(item_contexts(app_ctx, scope)) for scope in plan.item_scopes}
         fired: set[tuple[str, int]] = set()
         if plan.definition:

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from . import facts as facts_module
 from . import timeline
 from .application import Application
-from .conditions import FACTS_KEY, AllOf, Always, Compare, Node, item_contexts
+from .conditions import AllOf, Always, Compare, Node, item_contexts
 from .facts import BY_NAME
 from .packs import PLACEHOLDER, FindingSpec, Requirement, Rule, RuleSet, Text
 from .result import (CATEGORY_ORDER, SEVERITY_ORDER, Finding, Footer, FooterNumber, Reason, RequiredDocument,
@@ -243,9 +243,7 @@ def plan_of(ruleset: RuleSet) -> Plan:
 
 def match_rules(ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.date) -> list[Fired]:
     """Rules in force on ``as_of`` whose condition is true, in pack order, once per matching item."""
-    app_ctx: dict[str, Any] = dict(facts.application)
-    app_ctx[FACTS_KEY] = facts
-    contexts: dict[str, list[dict[str, Any]]] = {}
+    app_ctx = facts.context()
     fired: list[Fired] = []
     append = fired.append
     for rule, predicate, scope, ref_name in plan_of(ruleset).period(as_of).steps(app_ctx):
@@ -253,10 +251,7 @@ def match_rules(ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.date) -> 
             if predicate(app_ctx) is True:
                 append((rule, app_ctx, "subject", None))
             continue
-        items = contexts.get(scope)
-        if items is None:
-            items = contexts[scope] = item_contexts(app_ctx, scope)
-        for ctx in items:
+        for ctx in item_contexts(app_ctx, scope):  # built once per scope, kept on the facts
             if predicate(ctx) is True:
                 append((rule, ctx, scope, str(ctx[ref_name])))
     return fired

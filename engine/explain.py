@@ -18,7 +18,7 @@ from typing import Any
 
 from . import application as application_module
 from . import facts as facts_module
-from .conditions import FACTS_KEY, Compare, Node, Not, Quantifier, Trace, item_contexts
+from .conditions import Compare, Node, Not, Quantifier, Trace, item_contexts
 from .errors import InputError, Problem
 from .packs import Rule, RuleSet
 from .suggest import closest
@@ -154,8 +154,7 @@ def explain(ruleset_for: Any, application: Any, *, rule: str | None = None,
     on = application_module.as_of_date(as_of) or app.submitted_on or dt.date.today()
     ruleset: RuleSet = ruleset_for.ruleset(app.province)
     facts = facts_module.derive(app, on)
-    ctx: dict[str, Any] = dict(facts.application)
-    ctx[FACTS_KEY] = facts
+    ctx = facts.context()
     if rule is None:
         explained = tuple(explain_rule(r, ctx, on) for r in ruleset.rules)
     else:

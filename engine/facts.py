@@ -132,6 +132,9 @@ CATALOGUE: tuple[Fact, ...] = (
 BY_NAME: dict[str, Fact] = {f.name: f for f in CATALOGUE}
 
 
+FACTS_KEY = "__facts__"  # the Facts object rides in every context, for quantifiers
+
+
 @dataclass(frozen=True)
 class Facts:
     """All facts of one application, by scope. Items keep their own fact dicts."""
@@ -143,6 +146,12 @@ class Facts:
 
     def scope(self, name: str) -> tuple[dict[str, Any], ...]:
         return self.items.get(name, ())
+
+    def context(self) -> dict[str, Any]:
+        """A new evaluation context: the application facts, and these Facts for quantifiers."""
+        ctx = dict(self.application)
+        ctx[FACTS_KEY] = self
+        return ctx
 
 
 # The public suffix list ships inside the publicsuffixlist package: nothing is fetched.
