@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import application as application_module
 from .errors import IcpRulesError, InputError, Problem
 from .rulebook import RuleBook
 
@@ -205,8 +206,9 @@ def _checklist(result: Any, lang: str) -> dict[tuple[str, str], str]:
 
 def checklist_change(old: RuleBook, new: RuleBook, application: Path, as_of: dt.date | None = None,
                      lang: str = "en") -> ChecklistChange:
-    before = old.evaluate(application, as_of=as_of)
-    after = new.evaluate(application, as_of=as_of)
+    app = application_module.load(application)  # read and checked once, evaluated under both books
+    before = old.evaluate(app, as_of=as_of)
+    after = new.evaluate(app, as_of=as_of)
     a, b = _checklist(before, lang), _checklist(after, lang)
     added = tuple((kind, b[(kind, key)]) for kind, key in b if (kind, key) not in a)
     removed = tuple((kind, a[(kind, key)]) for kind, key in a if (kind, key) not in b)

@@ -212,10 +212,7 @@ def _schema_problems(data: Any, source: SourceMap) -> tuple[list[Problem], bool,
     shape_ok = True
     broken_rules: set[int] = set()
     for err in _validator().iter_errors(data):
-        # Inside recursive conditions the most specific error is the useful one.
-        leaf = err
-        while leaf.context:
-            leaf = min(leaf.context, key=lambda e: -len(e.absolute_path))
+        leaf = most_specific(err)
         problems.append(describe_error(leaf, source))
         # A wrong value in a known place (an unknown fact name, say) leaves the structure intact,
         # so the semantic checks can still run and report everything else in the same pass.
@@ -238,6 +235,13 @@ def _error_schema(err: jsonschema.ValidationError) -> Mapping[str, Any]:
 
 def _missing_translation(err: jsonschema.ValidationError) -> bool:
     return err.validator == "required" and set(_error_schema(err).get("required", ())) == set(LANGUAGES)
+
+
+def most_specific(err: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """Inside recursive definitions (conditions, alternatives) the deepest error is the useful one."""
+    while err.context:
+        err = min(err.context, key=lambda e: -len(e.absolute_path))
+    return err
 
 
 def describe_error(err: jsonschema.ValidationError, source: SourceMap) -> Problem:

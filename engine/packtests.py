@@ -22,7 +22,7 @@ import jsonschema
 
 from . import pack_schema, provinces
 from .errors import IcpRulesError, InputError, PackError, Problem
-from .packs import RuleSet, describe_error
+from .packs import RuleSet, describe_error, most_specific
 from .rulebook import RuleBook
 from .source import load_file
 from .suggest import closest
@@ -94,10 +94,7 @@ def load_case_file(path: str | Path) -> list[Case]:
         raise PackError([source.problem((), "a case file is a mapping with tests: [...] (and optionally pack:)")])
     problems = []
     for err in _case_validator().iter_errors(data):
-        leaf = err
-        while leaf.context:
-            leaf = min(leaf.context, key=lambda e: -len(e.absolute_path))
-        problems.append(describe_error(leaf, source))
+        problems.append(describe_error(most_specific(err), source))
     if problems:
         raise PackError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
     out = []
@@ -269,12 +266,6 @@ def run(book: RuleBook, case: Case) -> CaseOutcome:
     fired = {f.rule for f in result.fired}
     failures = check_expectations(case.data["expect"], result.to_dict("zh"), fired)
     return outcome(ruleset.key, *failures, fired=frozenset(fired))
-
-
-def run_case(book: RuleBook, ruleset: RuleSet, index: int, case: Mapping[str, Any]) -> CaseOutcome:
-    """One case of ``ruleset``'s own pack (kept for callers that iterate ``iter_cases``)."""
-    line, _ = ruleset.pack.source.locate(("tests", index))
-    return run(book, Case(str(case.get("name")), case, ruleset.key, index, ruleset.pack.file, line))
 
 
 def iter_cases(book: RuleBook, packs: list[str] | None = None) -> Iterator[tuple[RuleSet, int, Mapping[str, Any]]]:

@@ -17,7 +17,6 @@ import pytest
 
 from . import packtests
 from .errors import IcpRulesError
-from .packs import load_pack
 from .rulebook import RuleBook
 
 _TESTS_KEY = re.compile(r"^tests:", re.MULTILINE)
@@ -67,9 +66,8 @@ class CaseFile(pytest.File):
     def collect(self) -> Any:
         try:
             if self.kind == "pack":
-                pack = load_pack(self.path)
-                book = _book(self.config, self.path.parent)
-                cases = packtests.pack_cases(book, [pack.id])
+                book = _book(self.config, self.path.parent)  # a pack's id is its file's stem
+                cases = packtests.pack_cases(book, [self.path.stem])
             else:
                 option = self.config.getoption("icp_packs") or self.config.getini("icp_rules_packs") or None
                 directory = Path(option) if option else None
