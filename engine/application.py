@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -381,23 +380,16 @@ def _open_region_database() -> None:
     elsewhere (a later version), stdnum simply parses the file itself (tests/test_number_checks.py
     fails so that it is noticed).
     """
-    from importlib.util import find_spec
-
     from stdnum import numdb
 
-    from .cache import cached
+    from .cache import cached_parse
 
     opened = getattr(numdb, "_open_databases", None)
-    spec = find_spec("stdnum")
-    if not isinstance(opened, dict) or REGION_DATABASE in opened or spec is None or not spec.submodule_search_locations:
+    if not isinstance(opened, dict) or REGION_DATABASE in opened:
         return
-    package = Path(list(spec.submodule_search_locations)[0])
-    try:
-        key = [b"stdnum numdb, 1", (package / "cn" / "loc.dat").read_bytes(), (package / "numdb.py").read_bytes(),
-               sys.version.encode()]
-    except OSError:  # laid out differently: let stdnum read it
-        return
-    opened.setdefault(REGION_DATABASE, cached("stdnum-cn-loc", key, lambda: numdb.get(REGION_DATABASE)))
+    code = Path(numdb.__file__)
+    files = [code.with_name("cn") / "loc.dat", code]
+    opened.setdefault(REGION_DATABASE, cached_parse("stdnum-cn-loc", files, lambda: numdb.get(REGION_DATABASE)))
 
 
 @lru_cache(maxsize=8192)  # stdnum searches its region database on every call; codes repeat a lot

@@ -15,6 +15,7 @@ import os
 import pickle
 import re
 import stat
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -99,3 +100,13 @@ def cached(name: str, key_parts: list[bytes], build: Callable[[], T]) -> T:
         value = build()
         store(name, key_parts, value)
     return value
+
+
+def cached_parse(name: str, files: list[Path], parse: Callable[[], T]) -> T:
+    """``parse()`` of data files shipped with a package, kept under the files' exact bytes (the data
+    and the code that parses it) and the interpreter; files laid out otherwise: parse every time."""
+    try:
+        key = [path.read_bytes() for path in files] + [sys.version.encode()]
+    except OSError:
+        return parse()
+    return cached(name, key, parse)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -161,15 +160,10 @@ def _psl() -> PublicSuffixList:
     # reuses the parsed list from the user cache, keyed by the list's exact bytes.
     import publicsuffixlist
 
-    from .cache import cached
+    from .cache import cached_parse
 
-    data = Path(publicsuffixlist.__file__).with_name("public_suffix_list.dat")
-    try:
-        # the list itself, the code that parses it and the interpreter that pickled it
-        key = [data.read_bytes(), Path(publicsuffixlist.__file__).read_bytes(), sys.version.encode()]
-    except OSError:  # laid out differently: parse every time rather than guess
-        return PublicSuffixList()
-    return cached("public-suffix-list", key, PublicSuffixList)
+    code = Path(publicsuffixlist.__file__)
+    return cached_parse("public-suffix-list", [code.with_name("public_suffix_list.dat"), code], PublicSuffixList)
 
 
 def _days(start: dt.date | None, end: dt.date | None) -> int | None:
