@@ -159,9 +159,7 @@ def _dates_as_text(value: Any) -> Any:
         return {k: _dates_as_text(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_dates_as_text(v) for v in value]
-    if isinstance(value, dt.datetime):
-        return value.isoformat()  # not a plain date: the schema will say so
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date):  # a datetime too: not a plain date, and the schema will say so
         return value.isoformat()
     return value
 
@@ -177,7 +175,7 @@ def check(data: dict[str, Any], source: SourceMap) -> Application:
     if not source.exact_types:  # JSON says what it means: "name": 0 is a number, and an error
         data = _coerce_strings(data, schema, schema, (), source)
     problems = [] if _schema_valid(data) else [
-        _schema_problem(err, source, schema) for err in _validator().iter_errors(data)]
+        _schema_problem(err, source) for err in _validator().iter_errors(data)]
     problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
     if problems:
         raise ApplicationError(problems)
@@ -279,7 +277,7 @@ def _json_type(value: Any) -> str:
     return "null"
 
 
-def _schema_problem(err: jsonschema.ValidationError, source: SourceMap, root: dict[str, Any]) -> Problem:
+def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Problem:
     path = tuple(err.absolute_path)
     validator = err.validator
     # jsonschema types these as "maybe unset"; on an error raised by a keyword they are always set

@@ -61,10 +61,6 @@ class IcpRulesError(Exception):
     def __post_init__(self) -> None:
         super().__init__(self.format_message())
 
-    @classmethod
-    def single(cls, message: str, **where: object) -> "IcpRulesError":
-        return cls([Problem(message, **where)])  # type: ignore[arg-type]
-
     @property
     def first(self) -> Problem:
         return self.problems[0] if self.problems else Problem("unknown error")

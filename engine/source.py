@@ -166,12 +166,10 @@ def read_text(path: Path, max_bytes: int | None = None) -> str:
     return decode_text(read_bytes(path, max_bytes), str(path))
 
 
-def load_file(path: str | os.PathLike[str], max_bytes: int | None = None, *,
-              duplicates: list[Problem] | None = None) -> Document:
-    """Read a JSON or YAML file. With ``duplicates`` given, duplicate YAML keys are appended to it
-    (the first value is kept) instead of raised, so a caller can report them with its other checks."""
+def load_file(path: str | os.PathLike[str], max_bytes: int | None = None) -> Document:
+    """Read a JSON or YAML file."""
     p = Path(path)
-    return parse_text(read_text(p, max_bytes), str(p), duplicates=duplicates)
+    return parse_text(read_text(p, max_bytes), str(p))
 
 
 def parse_text(text: str, file: str | None = None, *, duplicates: list[Problem] | None = None) -> Document:

@@ -14,7 +14,7 @@ def closest(name: object, candidates: Iterable[str]) -> str | None:
     match = difflib.get_close_matches(text, pool, n=1, cutoff=0.6)
     if match:
         return match[0]
-    # A misspelled dotted name often has one right segment: compare the last segments too.
+    # Only the case wrong (GUANGDONG): difflib scores that 0, so compare case-insensitively.
     lowered = {c.lower(): c for c in pool}
     if text.lower() in lowered:
         return lowered[text.lower()]
