@@ -365,16 +365,21 @@ FINALIZE: dict[str, Callable[[Any], Any]] = {"md": _markdown_value, "text": _tex
 
 def _load_labels(templates: Path | None) -> dict[str, dict[str, str]]:
     """The bundled labels, with DIR/labels.yaml laid over them."""
-    merged = {lang: dict(LABELS[lang]) for lang in LANGS}
     file = templates / LABELS_FILE if templates else None
     if file is None or not file.exists():
-        return merged
+        return overlay_labels({})
     from .source import load_file
 
     document = load_file(file)
     data = document.data
     if not isinstance(data, dict) or not all(isinstance(data.get(lang, {}), dict) for lang in LANGS):
         raise TemplateError([document.source.problem((), "labels.yaml maps zh and en to {label: text}")])
+    return overlay_labels(data)
+
+
+def overlay_labels(data: dict[Any, Any]) -> dict[str, dict[str, str]]:
+    """The bundled labels with a labels.yaml's {lang: {label: text}} laid over them."""
+    merged = {lang: dict(LABELS[lang]) for lang in LANGS}
     for lang in LANGS:
         for key, text in (data.get(lang) or {}).items():
             merged[lang][str(key)] = str(text)

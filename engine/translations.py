@@ -16,10 +16,11 @@ from pathlib import Path
 
 from jinja2 import TemplateSyntaxError, nodes
 
-from . import render
+from . import render, timeline
 from .errors import Problem
 from .packs import Pack, RuleSet, Text
 from .source import load_file
+from .suggest import closest
 
 # Findings the engine itself raises while checking documents on hand (engine/evaluate.py).
 ENGINE_FINDINGS = ("document_too_old", "certificate_expires_too_soon")
@@ -40,20 +41,15 @@ def _label_keys_used(template: nodes.Template) -> Iterator[tuple[str, int]]:
 
 def _labels_file_problems(templates: Path) -> tuple[dict[str, dict[str, str]], list[Problem]]:
     file = templates / render.LABELS_FILE
-    labels = {lang: dict(render.LABELS[lang]) for lang in render.LANGS}
     if not file.exists():
-        return labels, []
+        return render.overlay_labels({}), []
     document = load_file(file)
-    data = document.data if isinstance(document.data, dict) else {}
-    problems = []
-    for lang in list(data):
-        if lang not in render.LANGS or not isinstance(data[lang], dict):
-            problems.append(document.source.problem((lang,), "labels.yaml maps zh and en to {label: text}", key=True,
-                                                    suggestion=_closest(str(lang), render.LANGS)))
-            data = {k: v for k, v in data.items() if k != lang}
-    for lang in render.LANGS:
-        for key, text in (data.get(lang) or {}).items():
-            labels[lang][str(key)] = str(text)
+    raw = document.data if isinstance(document.data, dict) else {}
+    problems = [document.source.problem((lang,), "labels.yaml maps zh and en to {label: text}", key=True,
+                                        suggestion=closest(str(lang), render.LANGS))
+                for lang, texts in raw.items() if lang not in render.LANGS or not isinstance(texts, dict)]
+    data = {lang: texts for lang, texts in raw.items() if lang in render.LANGS and isinstance(texts, dict)}
+    labels = render.overlay_labels(data)
     for lang in render.LANGS:
         other = "en" if lang == "zh" else "zh"
         for key in (data.get(lang) or {}):
@@ -65,7 +61,7 @@ def _labels_file_problems(templates: Path) -> tuple[dict[str, dict[str, str]], l
 def template_problems(templates: Path | None = None) -> list[Problem]:
     """Labels missing in a language, and templates that do not compile or read unknown labels."""
     problems: list[Problem] = []
-    labels = {lang: dict(render.LABELS[lang]) for lang in render.LANGS}
+    labels = render.overlay_labels({})
     if templates is not None:
         labels, problems = _labels_file_problems(templates)
     for lang in render.LANGS:
@@ -75,7 +71,7 @@ def template_problems(templates: Path | None = None) -> list[Problem]:
     # Labels the view itself looks up by computed keys.
     needed = {"kind_" + kind for kind in ("subject", "person", "website", "domain", "category")}
     needed |= {"number_kind_subject", "number_kind_website", *render.CATEGORIES}
-    needed |= {"provider_review", "sms_verification", "bureau_review", "public_security_filing", "change_filing"}
+    needed |= {step["id"] for step in timeline.build(None, {}).steps}
     for lang in render.LANGS:
         for key in sorted(needed - set(labels[lang])):
             problems.append(Problem(f"label '{key}' is missing in {lang}", file=render.__file__))
@@ -86,20 +82,14 @@ def template_problems(templates: Path | None = None) -> list[Problem]:
             source, filename, _ = env.loader.get_source(env, name)
             tree = env.parse(source, name, filename)
         except TemplateSyntaxError as exc:
-            problems.append(Problem(f"template error: {exc.message}", file=exc.filename or name, line=exc.lineno))
+            problems.append(render._template_problem(exc, name, []))
             continue
         for key, line in _label_keys_used(tree):
             for lang in render.LANGS:
                 if key not in labels[lang]:
                     problems.append(Problem(f"template uses label '{key}', which has no {lang} text", file=filename,
-                                            line=line, suggestion=_closest(key, labels[lang])))
+                                            line=line, suggestion=closest(key, labels[lang])))
     return problems
-
-
-def _closest(name: str, options: Iterable[str]) -> str | None:
-    from .suggest import closest
-
-    return closest(name, list(options))
 
 
 def value_name_problems() -> list[Problem]:
