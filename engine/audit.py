@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, Problem
+from .output import check_target
 from .render import mask
 
 if TYPE_CHECKING:
@@ -64,13 +65,7 @@ class AuditLog:
     """Appends decision records to a file. Safe to share between threads."""
 
     def __init__(self, path: str | Path, *, inputs: tuple[Path, ...] = ()) -> None:
-        self.path = Path(path)
-        if any(self.path.resolve() == p.resolve() for p in inputs if p.exists()):
-            raise InputError([Problem("refusing to write audit records into an input file", file=str(path))])
-        if self.path.is_dir():
-            raise InputError([Problem("is a directory, not an audit file", file=str(path))])
-        if not self.path.parent.is_dir():
-            raise InputError([Problem("directory does not exist", file=str(self.path.parent))])
+        self.path = check_target(path, force=True, inputs=inputs)  # an existing file is appended to
         try:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         except OSError as exc:
