@@ -39,7 +39,8 @@ OPERATOR_HELP = {
     "not_in": "The fact is known and none of the listed values. {fact: person.identity, not_in: [mainland]}",
     "contains_any": "Text contains any of the words, or a list shares an item; a list of words or the name of a "
                     "keywords list. {fact: subject.business_scope, contains_any: operating_words}",
-    "matches": "A regular expression (Python syntax) finds a match in the text; checked when the pack loads. "
+    "matches": "A regular expression (RE2 syntax: no lookaround or backreferences) finds a match in the text; "
+               "checked when the pack loads. "
                "{fact: website.name, matches: '^[^0-9]+$'}",
     "exists": "true: the fact is known; false: the application does not give it. {fact: person.birth_date, exists: true}",
 }
