@@ -395,8 +395,7 @@ def provinces_command(fmt: str, packs_dir: str | None) -> None:
 
         click.echo(provinces_markdown(book), nl=False)
         return
-    rows = [dict(p.to_dict(), english=p.english, pack=p.key if p.key in book.packs else "national")
-            for p in provinces.PROVINCES]
+    rows = book.province_rows()
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -97,6 +97,11 @@ class RuleBook:
             raise UnknownProvinceError([Problem(f"unknown province '{province}'", suggestion=provinces.suggest(province))])
         return self.rulesets.get(found) or self.rulesets["national"]
 
+    def province_rows(self) -> list[dict[str, Any]]:
+        """Every province (SPEC §2) with its English name and the pack that applies to it."""
+        return [dict(p.to_dict(), english=p.english, pack=p.key if p.key in self.packs else "national")
+                for p in provinces.PROVINCES]
+
     def pack_keys(self, names: Iterable[str]) -> list[str]:
         """The packs of this book that ``names`` mean (keys, codes, 粤, 广东 …), or InputError naming each
         name that means none of them, with the closest pack."""

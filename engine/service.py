@@ -25,7 +25,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 
 from . import application as application_module
-from . import bundled, provinces
+from . import bundled
 from .errors import IcpRulesError, InputError, Problem, error_to_dict
 from .live import LiveRuleBook
 from .render import FORMATS, LANGS
@@ -210,9 +210,7 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
 
     @app.get("/v1/provinces", summary="Every province, its codes and the pack that applies")
     async def list_provinces() -> list[dict[str, Any]]:
-        book = live.current
-        return [dict(p.to_dict(), english=p.english, pack=p.key if p.key in book.packs else "national")
-                for p in provinces.PROVINCES]
+        return live.current.province_rows()
 
     @app.get("/v1/packs", summary="The packs in force and their digest")
     async def list_packs() -> dict[str, Any]:
