@@ -62,11 +62,14 @@ class Checked:
 @dataclasses.dataclass
 class Summary:
     lines: int = 0
-    checked: int = 0
     blocking: int = 0
     failed: int = 0
     seconds: float = 0.0
     first_failures: list[int] = dataclasses.field(default_factory=list)
+
+    @property
+    def checked(self) -> int:
+        return self.lines - self.failed
 
     @property
     def rate(self) -> float:
@@ -75,7 +78,6 @@ class Summary:
     def add(self, done: "ChunkResult") -> None:
         self.lines += done.lines
         self.failed += len(done.failed)
-        self.checked += done.lines - len(done.failed)
         self.blocking += done.blocking
         self.first_failures.extend(done.failed[:10 - len(self.first_failures)])
 
