@@ -191,9 +191,12 @@ def _checklist(result: Any, lang: str) -> dict[tuple[str, str], str]:
     if not data["filing_required"]:
         items[("filing", "not_required")] = "no ICP filing required"
     for doc in data["required_documents"]:
+        # a limit is part of the line: a document now accepted only 90 days old, not 180, is a change
+        limits = [f"{name} {doc[name]}" for name in ("max_age_days", "min_validity_days") if name in doc]
+        shown = f", {', '.join(limits)}" if limits else ""
         for target in doc["for"]:
-            key = f"{doc['id']}|{target['kind']}|{target['ref']}"
-            items[("document", key)] = f"{doc['id']} {doc['name']} (for {target['kind']} {target['ref']})"
+            key = f"{doc['id']}|{target['kind']}|{target['ref']}|{'|'.join(limits)}"
+            items[("document", key)] = f"{doc['id']} {doc['name']} (for {target['kind']} {target['ref']}{shown})"
     for finding in data["findings"]:
         ref = f" ({finding['ref']})" if finding.get("ref") else ""
         items[("finding", f"{finding['id']}|{finding['severity']}|{finding.get('ref')}")] = \

@@ -108,3 +108,17 @@ def test_a_bad_application_or_directory_is_bad_input(tmp_path):
     assert result.exit_code == 2 and "did you mean 'guangdong'" in result.output
     result = runner.invoke(cli, ["diff", str(ROOT / "rulepacks"), str(tmp_path / "missing")])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_a_changed_age_limit_changes_the_checklist(tmp_path):
+    old_dir, new_dir = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(ROOT / "rulepacks", old_dir)
+    shutil.copytree(ROOT / "rulepacks", new_dir)
+    text = (new_dir / "sichuan.yaml").read_text(encoding="utf-8")
+    assert text.count("        max_age_days: 45\n") == 1
+    (new_dir / "sichuan.yaml").write_text(text.replace("        max_age_days: 45\n", "        max_age_days: 30\n"),
+                                          encoding="utf-8")
+    sichuan = ROOT / "examples" / "sichuan-trading-company.yaml"
+    result = diff(RuleBook.load(old_dir), RuleBook.load(new_dir), [sichuan])
+    (changed,) = result.changed_applications
+    assert [w for _, w in changed.removed if "max_age_days 45" in w] and [w for _, w in changed.added if "max_age_days 30" in w]
