@@ -397,12 +397,7 @@ class _RememberedSource(SourceMap):
             known = self.positions.get(tuple(path))
             if known is not None:
                 return known
-        if not self._resolved:
-            full = parse_text(self.text or "", self.file).source
-            full.locate(())  # JSON-looking text resolves its own positions lazily
-            self.positions, self.key_positions, self.raw = full.positions, full.key_positions, full.raw
-            self._resolved = True
-        return super().locate(path, key=key)
+        return super().locate(path, key=key)  # composes the whole text once (SourceMap._ensure)
 
 
 class _Checker:

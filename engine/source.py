@@ -66,8 +66,9 @@ class SourceMap:
     _resolved: bool = False
 
     def _ensure(self) -> None:
-        # JSON documents get their positions lazily, by composing the text as YAML once.
-        if self._resolved or self.positions or self.text is None:
+        # JSON documents (and packs read from the cache, which know only some positions) get
+        # their positions lazily, by composing the text as YAML once.
+        if self._resolved or self.text is None:
             return
         self._resolved = True
         try:
