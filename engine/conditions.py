@@ -58,17 +58,21 @@ class Trace:
     actual: Any = None
     children: tuple["Trace", ...] = ()
 
+    def decisive(self) -> list[int]:
+        """Which children decided this outcome: those with the same value (the failing parts of a
+        false ``all``, …), all of them when none has it, and the one child of a ``not``."""
+        every = list(range(len(self.children)))
+        if isinstance(self.node, Not):
+            return every
+        return [i for i, child in enumerate(self.children) if child.value is self.value] or every
+
     def deciding(self) -> list["Trace"]:
-        """The comparisons that decided this outcome (the failing ones when false, …)."""
+        """The comparisons that decided this outcome."""
         if not self.children:
             return [self]
-        wanted = self.value
-        picked = [c for c in self.children if c.value is wanted] or list(self.children)
-        if isinstance(self.node, Not):
-            picked = list(self.children)
         out: list[Trace] = []
-        for child in picked:
-            out.extend(child.deciding())
+        for i in self.decisive():
+            out.extend(self.children[i].deciding())
         return out
 
 

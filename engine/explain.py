@@ -18,7 +18,7 @@ from typing import Any
 
 from . import application as application_module
 from . import facts as facts_module
-from .conditions import Compare, Node, Not, Quantifier, Trace, item_contexts
+from .conditions import Compare, Node, Quantifier, Trace, item_contexts
 from .errors import InputError, Problem
 from .packs import Rule, RuleSet
 from .suggest import closest
@@ -244,11 +244,8 @@ def _deciding(trace: Trace, ctx: Mapping[str, Any], item: str | None) -> list[Ch
             (child, c, str(c[ref])) for child, c in zip(trace.children, contexts)]
     else:
         pairs = [(child, ctx, item) for child in trace.children]
-    if not isinstance(node, Not):
-        picked = [p for p in pairs if p[0].value is trace.value]
-        pairs = picked or pairs
     out: list[Check] = []
-    for child, child_ctx, child_item in pairs:
+    for child, child_ctx, child_item in (pairs[i] for i in trace.decisive()):
         out.extend(_deciding(child, child_ctx, child_item))
     return out
 
