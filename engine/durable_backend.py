@@ -273,10 +273,8 @@ class Plan:
 
 def _rule_path(ruleset: RuleSet, rule: Rule) -> str:
     for pack in ruleset.packs:
-        if pack.id == rule.pack:
-            ids = [raw.get("id") for raw in pack.raw.get("rules") or []]
-            if rule.id in ids:
-                return f"$.rules[{ids.index(rule.id)}].when"
+        if pack.id == rule.pack and rule.id in pack.rule_index:
+            return f"$.rules[{pack.rule_index[rule.id]}].when"
     return "$"
 
 

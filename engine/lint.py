@@ -72,8 +72,7 @@ def _locate(book: RuleBook) -> dict[tuple[str, str], _Located]:
         for rule in ruleset.rules:
             pack = book.packs[rule.pack]
             if (pack.id, rule.id) not in out:
-                index = next(i for i, raw in enumerate(pack.raw.get("rules") or []) if raw.get("id") == rule.id)
-                out[(pack.id, rule.id)] = _Located(rule, pack, index)
+                out[(pack.id, rule.id)] = _Located(rule, pack, pack.rule_index[rule.id])
     return out
 
 

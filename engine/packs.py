@@ -138,6 +138,11 @@ class Pack:
         """
         return _check_rules(self, *_catalogues((self,), []))
 
+    @cached_property
+    def rule_index(self) -> Mapping[str, int]:
+        """Each rule's place in this file's rules list (its path is ``$.rules[N]``)."""
+        return {str(raw.get("id")): i for i, raw in enumerate(self.raw.get("rules") or []) if isinstance(raw, dict)}
+
 
 @dataclass(frozen=True)
 class RuleSet:
