@@ -54,6 +54,12 @@ def _known_or_new(known: tuple[str, ...], what: str) -> dict[str, Any]:
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "YYYY-MM-DD"}
 
 
+# The footer a rule sets and a test case expects: one shape for both.
+FOOTER: dict[str, Any] = {"type": "object", "additionalProperties": False,
+                          "properties": {"number_kind": {"enum": ["subject", "website"]},
+                                         "copyright_required": {"type": "boolean"}}}
+
+
 def _text(description: str) -> dict[str, Any]:
     return {
         "type": "object", "description": description, "additionalProperties": False,
@@ -86,9 +92,7 @@ def _test_case() -> dict[str, Any]:
                     "rules_not_fired": {"type": "array", "items": {"type": "string"}},
                     "filing_required": {"type": "boolean"},
                     "blocking": {"type": "boolean"},
-                    "footer": {"type": "object", "additionalProperties": False,
-                               "properties": {"number_kind": {"enum": ["subject", "website"]},
-                                              "copyright_required": {"type": "boolean"}}},
+                    "footer": FOOTER,
                     "max_age_days": {"type": "object", "additionalProperties": {"type": "integer"}},
                     "min_validity_days": {"type": "object", "additionalProperties": {"type": "integer"}},
                 },
@@ -149,10 +153,7 @@ def build() -> dict[str, Any]:
             "require": {"type": "array", "minItems": 1, "items": requirement},
             "reason": _text("Why the documents are required, in words; {fact.name} placeholders allowed"),
             "findings": {"type": "array", "minItems": 1, "items": finding},
-            "footer": {
-                "type": "object", "additionalProperties": False,
-                "properties": {"number_kind": {"enum": ["subject", "website"]}, "copyright_required": {"type": "boolean"}},
-            },
+            "footer": FOOTER,
             "timeline": {
                 "type": "object", "additionalProperties": False,
                 "properties": {
