@@ -47,11 +47,34 @@ class Application:
     submitted_on: dt.date | None
     source: SourceMap | None = None
     warnings: tuple[Problem, ...] = field(default_factory=tuple)
+    # certificate_number() of each certificate, by its path ("principal", "certificate"), worked
+    # out once while checking: python-stdnum's compact form costs ~9 µs a number
+    certificate_numbers: Mapping[PathKey, str] = field(default_factory=dict)
+
+    def certificate_number(self, path: PathKey) -> str:
+        """The canonical number of the certificate at ``path`` (see ``certificate_number``)."""
+        found = self.certificate_numbers.get(path)
+        return found if found is not None else certificate_number(_at(self.data, path))
+
 
     @property
     def application_id(self) -> str | None:
         value = self.data.get("application_id")
         return None if value is None else str(value)
+
+
+def _at(data: Any, path: PathKey) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _certificate_paths(data: Mapping[str, Any]) -> list[PathKey]:
+    """Where an application holds certificates: the subject's, the principal's, website managers'."""
+    paths: list[PathKey] = [("subject", "certificate"), ("principal", "certificate")]
+    paths += [("websites", index, "manager", "certificate")
+              for index, website in enumerate(data.get("websites") or []) if website.get("manager")]
+    return paths
 
 
 @lru_cache(maxsize=1)  # one validator per process; the schema file does not change while running
@@ -185,11 +208,8 @@ def check(data: dict[str, Any], source: SourceMap) -> Application:
         found.append(source.problem(("filing_province",),
                                     f"unknown province '{data['filing_province']}'",
                                     suggestion=provinces.suggest(data["filing_province"])))
-    _check_certificate(data["subject"]["certificate"], ("subject", "certificate"), source, found)
-    _check_certificate(data["principal"]["certificate"], ("principal", "certificate"), source, found)
+    numbers = {path: _check_certificate(_at(data, path), path, source, found) for path in _certificate_paths(data)}
     for index, website in enumerate(data.get("websites") or []):
-        if website.get("manager"):
-            _check_certificate(website["manager"]["certificate"], ("websites", index, "manager", "certificate"), source, found)
         for d_index, name in enumerate(website["domains"]):
             _check_domain(name, ("websites", index, "domains", d_index), source, found)
     for index, domain in enumerate(data.get("domains") or []):
@@ -207,6 +227,7 @@ def check(data: dict[str, Any], source: SourceMap) -> Application:
         submitted_on=parse_date(data.get("submitted_on")),
         source=source,
         warnings=tuple(p for p in found if p.severity == "warning"),
+        certificate_numbers=numbers,
     )
 
 
@@ -312,7 +333,8 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Probl
     return source.problem(path, err.message)
 
 
-def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, found: list[Problem]) -> None:
+def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, found: list[Problem]) -> str:
+    """Problems of the certificate's number go to ``found``; returns its certificate_number."""
     # python-stdnum is the authority on these numbers (GB 11643 ID numbers, GB 32100 credit codes)
     from stdnum import exceptions as stdnum_errors
     from stdnum.cn import ric, uscc
@@ -323,32 +345,34 @@ def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, f
         compact = certificate_number(cert)
         if len(compact) != 18 or not compact[:17].isdecimal():  # isdigit() would pass "²", which int() refuses
             found.append(source.problem(where, "an ID number has 17 digits followed by a digit or X"))
-            return
+            return compact
         try:
             ric.get_birth_date(compact)
         except stdnum_errors.ValidationError:
             found.append(source.problem(where, "the birth date inside this ID number is not a real date"))
-            return
+            return compact
         if ric.calc_check_digit(compact) != compact[-1]:
             found.append(source.problem(where, "the ID number's check digit is wrong (mistyped digit?)"))
-            return
+            return compact
         if kind == "id_card" and provinces.from_code(compact[:2]) is None:
             found.append(source.problem(where, f"region code {compact[:2]} is not a mainland province", severity="error"))
-            return
+            return compact
         if kind == "id_card":
             if not _region_code_known(compact[:6], compact[6:10]):
                 found.append(source.problem(
                     where, f"region code {compact[:6]} is not in the current list; old IDs keep old codes",
                     severity="warning"))
-    elif kind in UNIT_CERTIFICATES and len(number) == 18:
+        return compact
+    if kind in UNIT_CERTIFICATES and len(number) == 18:
         try:
-            uscc.validate(number)
+            return str(uscc.validate(number))  # the compact form, as certificate_number gives it
         except stdnum_errors.InvalidChecksum:
             found.append(source.problem(where, "the unified social credit code's check character is wrong"))
         # ValueError: stdnum's digit pattern ends in $, which lets a final line break through to
         # its checksum, where int() fails: still simply not a credit code.
         except (stdnum_errors.ValidationError, ValueError):
             found.append(source.problem(where, "not a valid unified social credit code"))
+    return certificate_number(cert)
 
 
 def certificate_number(cert: Mapping[str, Any]) -> str:

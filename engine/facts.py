@@ -20,7 +20,7 @@ import idna
 from publicsuffixlist import PublicSuffixList
 
 from . import provinces
-from .application import UNIT_CERTIFICATES, Application, certificate_number, parse_date, to_ascii
+from .application import UNIT_CERTIFICATES, Application, parse_date, to_ascii
 
 SUBJECT_TYPES = ("individual", "enterprise", "individual_business", "public_institution", "government",
                  "social_organization", "law_firm", "other_organization")
@@ -264,14 +264,14 @@ def derive(app: Application, as_of: dt.date) -> Facts:
 
     # People: the principal first, then each distinct website manager (same certificate = same person).
     people: dict[str, dict[str, Any]] = {}
-    principal_key = certificate_number(data["principal"]["certificate"])
+    principal_key = app.certificate_number(("principal", "certificate"))
     people[principal_key] = _person_facts(data["principal"], principal_key, province, on)
     people[principal_key]["person.is_principal"] = True
     website_facts = []
     new_parts: list[DomainParts] = []
-    for site in websites:
+    for index, site in enumerate(websites):
         manager = site.get("manager") or data["principal"]
-        key = certificate_number(manager["certificate"])
+        key = app.certificate_number(("websites", index, "manager", "certificate")) if site.get("manager") else principal_key
         if key not in people:
             people[key] = _person_facts(manager, key, province, on)
         people[key]["person.is_website_manager"] = True
@@ -328,7 +328,7 @@ def derive(app: Application, as_of: dt.date) -> Facts:
     } for doc in data["documents_on_hand"]]
 
     cert = subject["certificate"]
-    cert_number = certificate_number(cert)
+    cert_number = app.certificate_number(("subject", "certificate"))
     registration = None
     if cert["type"] in UNIT_CERTIFICATES and len(cert_number) == 18:
         region = provinces.from_code(cert_number[2:4])
