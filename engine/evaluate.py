@@ -271,6 +271,9 @@ def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired
 
     subject_name = str(facts.application["subject.name"])
     documents: dict[tuple[Any, ...], RequiredDocument] = {}
+    # Per entry, the targets and reasons it already lists, as sets: with a thousand websites or
+    # people, asking the lists themselves made combining quadratic in the size of the application.
+    seen: dict[tuple[Any, ...], tuple[set[tuple[str, str]], set[Any]]] = {}
     findings: list[tuple[int, int, str, str, Finding]] = []  # sort keys, then the finding
     footer_settings: dict[str, Any] = {"number_kind": "website", "copyright_required": False}
     timeline_settings: dict[str, int] = {}
@@ -282,9 +285,11 @@ def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired
             if effects.requirements:  # the reason is only shown with the documents a rule requires
                 found = effects.reason  # Plan gives every rule that requires documents a reason
                 if isinstance(found, Template):
-                    reason = Reason(rule.id, found.fill(ctx), rule.source)
+                    filled = found.fill(ctx)
+                    reason = Reason(rule.id, filled, rule.source)
+                    reason_key = _reason_key(rule.id, filled.inputs)
                 elif found is not None:
-                    reason = found
+                    reason, reason_key = found, (rule.id,)
             for req, category in effects.requirements:
                 target = ("subject", subject_name) if (req.for_subject or ref is None or kind == "document") else (kind, ref)
                 key: tuple[Any, ...] = (req.document, req.any_of)
@@ -293,9 +298,16 @@ def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired
                 entry = documents.get(key)
                 if entry is None:
                     entry = documents[key] = RequiredDocument(req.document, req.any_of, category)
-                if target not in entry.targets:
+                    seen[key] = (set(), set())
+                targets, reasons = seen[key]
+                if target not in targets:
+                    targets.add(target)
                     entry.targets.append(target)
-                if reason not in entry.reasons:
+                if reason_key is None:  # a placeholder value that cannot be hashed (a list): compare
+                    if reason not in entry.reasons:
+                        entry.reasons.append(reason)
+                elif reason_key not in reasons:
+                    reasons.add(reason_key)
                     entry.reasons.append(reason)
                 if req.max_age_days is not None and (entry.max_age_days is None or req.max_age_days < entry.max_age_days):
                     entry.max_age_days, entry.max_age_rule = req.max_age_days, reason
@@ -333,6 +345,18 @@ def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired
         matched=tuple(fired),
         application=app,
     )
+
+
+def _reason_key(rule_id: str, inputs: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """What tells two reasons apart: a rule's reasons are equal exactly when the values filled
+    into its text are (``FilledText.__eq__``), and reasons of different rules never are. None when
+    a value cannot be hashed (a list fact in the text): such a reason is compared with the list."""
+    key = (rule_id, inputs)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _without_finding(item: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -15,6 +15,7 @@ import shutil
 
 import pytest
 import yaml
+from stdnum.cn import ric
 
 from engine import RuleBook, application, bundled, packtests
 from engine.conditions import FACTS_KEY, compile_regex, item_contexts, searcher
@@ -162,3 +163,70 @@ def test_regex_searcher_agrees_with_search_and_takes_the_direct_path(pattern):
     assert getattr(found, "direct", False), "google-re2 moved its compiled RE2: the fast path is no longer used"
     for text in ["", "abc", "example.com.hk", "深圳示例科技", "示例", "a示b例c", "😀 emoji 名称", "ends.台湾", "x" * 1000]:
         assert found(text) is (compiled.search(text) is not None), (pattern, text)
+
+
+def _old_combining(result):
+    """Each document's targets and reasons as the list scans gave them (first occurrence kept)."""
+    out = {}
+    for doc in result.required_documents:
+        targets, reasons = [], []
+        for target in doc.targets:
+            if target not in targets:
+                targets.append(target)
+        for reason in doc.reasons:
+            if reason not in reasons:
+                reasons.append(reason)
+        out[doc.id, doc.targets[0]] = (targets, reasons)
+    return out
+
+
+def test_combining_keeps_each_target_and_reason_once_with_many_items(tmp_path):
+    """Combining keys targets and reasons in sets; the result must be what the list scans gave:
+    one target per item, one reason per distinct filled text, also when a placeholder holds a list
+    (which cannot be hashed) and when items repeat a person."""
+    shutil.copy(bundled.packs_dir() / "national.yaml", tmp_path / "national.yaml")
+    rules = [
+        {"id": "many_sites_list_reason", "for_each": "website", "title": {"zh": "t", "en": "t"}, "source": "test",
+         "reason": {"zh": "{websites.content_categories}", "en": "{websites.content_categories}"},
+         "require": [{"document": "verification_form", "for": "subject"}]},
+        {"id": "many_sites_item_list_reason", "for_each": "website", "title": {"zh": "t", "en": "t"}, "source": "test",
+         "reason": {"zh": "{website.domains}", "en": "{website.domains}"},
+         "require": [{"document": "verification_form", "for": "subject"}]},
+        {"id": "many_sites_same_reason", "for_each": "website", "title": {"zh": "t", "en": "t"}, "source": "test",
+         "reason": {"zh": "{subject.name}", "en": "{subject.name}"},
+         "require": [{"document": "verification_form", "for": "subject"}]},
+        {"id": "many_people_reason", "for_each": "person", "title": {"zh": "t", "en": "t"}, "source": "test",
+         "reason": {"zh": "{person.name}", "en": "{person.name}"},
+         "require": [{"document": "website_manager_certificate"}]},
+    ]
+    pack = {"pack": "zhejiang", "version": "2026.1", "extends": "national", "title": {"zh": "测试", "en": "test"},
+            "rules": rules}
+    (tmp_path / "zhejiang.yaml").write_text(yaml.safe_dump(pack, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    book = RuleBook.load(tmp_path)
+    data = {**book.rulesets["national"].fixtures["enterprise"], "filing_province": "zhejiang"}
+    manager = data["principal"]
+    sites = []
+    for i in range(40):  # every second site is managed by the principal; domains repeat in pairs
+        site = {"name": f"网站{i}", "domains": [f"site{i // 2}.com"], "content_categories": ["news"] if i % 3 else []}
+        if i % 2:  # ten distinct managers, each managing two sites
+            body = f"110101199001{i // 4 + 10:02d}123"
+            number = body + ric.calc_check_digit(body + "0")
+            site["manager"] = {**manager, "name": f"经理{i // 4}", "certificate": {"type": "id_card", "number": number}}
+        sites.append(site)
+    data["websites"] = sites
+    data["domains"] = []
+    result = book.evaluate(data)
+    assert_same(book, application.load(data))
+    combined = _old_combining(result)
+    by_id = {doc.id: doc for doc in result.required_documents}
+    form = by_id["verification_form"]
+    assert combined["verification_form", form.targets[0]] == (form.targets, form.reasons)
+    mine = [r for r in form.reasons if r.rule == "many_sites_list_reason"]
+    assert len(mine) == 1  # one list, equal for every website
+    assert len([r for r in form.reasons if r.rule == "many_sites_same_reason"]) == 1
+    assert len([r for r in form.reasons if r.rule == "many_sites_item_list_reason"]) == 20  # one per distinct domain list
+    certificate = by_id["website_manager_certificate"]
+    people = [target for target in certificate.targets if target[0] == "person"]
+    assert len(people) == len(set(people)) == 1 + 10  # the principal and ten distinct managers
+    assert len([r for r in certificate.reasons if r.rule == "many_people_reason"]) == 11
+    assert combined["website_manager_certificate", certificate.targets[0]] == (certificate.targets, certificate.reasons)

@@ -1,0 +1,100 @@
+"""The speed targets of issue 17, each figure printed next to its target.
+
+    .venv/bin/python bench/targets.py [--quick] [--only growth,...]
+
+- growth: evaluating an application with 1,000 websites (or 1,000 distinct people) against one
+  with 100: at most 12x (linear is 10x).
+
+Timings are printed, never asserted; they are CPU time of this process (time.process_time),
+best of several rounds, so a busy machine disturbs them less than wall time. Ratios measured
+in one run are the figures to compare across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine import RuleBook, application  # noqa: E402
+from machine import describe  # noqa: E402
+
+EXAMPLE = ROOT / "examples" / "guangdong-enterprise-many-domains.yaml"
+
+
+def best_seconds(work: Callable[[], Any], repeat: int, rounds: int = 5) -> float:
+    """CPU seconds of one call of ``work``: the best of ``rounds`` rounds of ``repeat`` calls."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.process_time()
+        for _ in range(repeat):
+            work()
+        best = min(best, (time.process_time() - start) / repeat)
+    return best
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def _id_number(serial: int) -> str:
+    from stdnum.cn import ric
+
+    body = f"44030519900101{serial:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def grown_application(count: int, people: bool) -> application.Application:
+    """The Guangdong example with ``count`` websites, one new domain each; with ``people``, each
+    website has its own manager (so ``count`` + 1 distinct people)."""
+    data = copy.deepcopy(application.load(EXAMPLE).data)
+    data["websites"], data["domains"] = [], []
+    for i in range(count):
+        name = f"grow{i}.com"
+        site: dict[str, Any] = {"name": f"网站{i}", "domains": [name]}
+        if people:
+            site["manager"] = {"name": f"负责人{i}", "identity": "mainland",
+                               "certificate": {"type": "id_card", "number": _id_number(i)}}
+        data["websites"].append(site)
+        data["domains"].append({"name": name, "registrant_name": data["subject"]["name"],
+                                "registrant_type": "organization", "real_name_verified": True,
+                                "verified_on": "2024-06-01", "expires_on": "2026-05-20"})
+    return application.load(data)
+
+
+def bench_growth(quick: bool) -> None:
+    book = RuleBook.load(only=["guangdong"])
+    print("[growth] evaluating 100 and 1,000 items (Guangdong pack, CPU time, best of 5 rounds): target <= 12x")
+    for people in (False, True):
+        spent = {}
+        for count in (100, 1000):
+            app = grown_application(count, people)
+            book.evaluate(app)  # warm-up
+            spent[count] = best_seconds(lambda: book.evaluate(app), repeat=max(1, (3 if quick else 30) * 100 // count))
+        ratio = spent[1000] / spent[100]
+        what = "websites, each with its own manager" if people else "websites (and domains)"
+        print(f"    {what}: 100 -> {spent[100] * 1e3:.2f} ms, 1,000 -> {spent[1000] * 1e3:.2f} ms: "
+              f"{ratio:.1f}x (target <= 12x: {verdict(ratio <= 12)})")
+
+
+BENCHES = {"growth": bench_growth}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated: " + ", ".join(BENCHES))
+    args = parser.parse_args()
+    print("machine:", describe())
+    for name in args.only.split(","):
+        BENCHES[name.strip()](args.quick)
+
+
+if __name__ == "__main__":
+    main()
