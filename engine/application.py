@@ -70,10 +70,11 @@ def _at(data: Any, path: PathKey) -> Any:
 
 
 def _certificate_paths(data: Mapping[str, Any]) -> list[PathKey]:
-    """Where an application holds certificates: the subject's, the principal's, website managers'."""
+    """Where an application holds certificates: the subject's, the principal's, website and app managers'."""
     paths: list[PathKey] = [("subject", "certificate"), ("principal", "certificate")]
-    paths += [("websites", index, "manager", "certificate")
-              for index, website in enumerate(data.get("websites") or []) if website.get("manager")]
+    for list_name in ("websites", "apps"):
+        paths += [(list_name, index, "manager", "certificate")
+                  for index, item in enumerate(data.get(list_name) or []) if item.get("manager")]
     return paths
 
 
@@ -212,6 +213,10 @@ def check(data: dict[str, Any], source: SourceMap) -> Application:
     for index, website in enumerate(data.get("websites") or []):
         for d_index, name in enumerate(website["domains"]):
             _check_domain(name, ("websites", index, "domains", d_index), source, found)
+    for index, app in enumerate(data.get("apps") or []):
+        _check_app(app, index, data.get("service_type", "website"), source, found)
+        for d_index, name in enumerate(app.get("domains") or []):
+            _check_domain(name, ("apps", index, "domains", d_index), source, found)
     for index, domain in enumerate(data.get("domains") or []):
         _check_domain(domain["name"], ("domains", index, "name"), source, found)
     # Already filed domains count towards the prefix limits, so they must be real domain names too.
@@ -260,6 +265,8 @@ def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:
     subject["existing"] = dict(subject.get("existing") or {})
     out["subject"] = subject
     out.setdefault("websites", [])
+    kind = app_kind_default(out["service_type"])
+    out["apps"] = [dict(app, kind=app.get("kind") or kind) for app in out.get("apps") or []]
     out.setdefault("domains", [])
     out.setdefault("documents_on_hand", [])
     return out
@@ -328,6 +335,8 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Probl
         return source.problem(path, f"is too long (at most {value})")
     if validator in ("minLength", "minItems"):
         return source.problem(path, "must not be empty")
+    if validator == "pattern" and path and path[-1] == "signature_md5":
+        return source.problem(path, f"'{err.instance}' is not a signature MD5 ({MD5_SHAPE})")
     if validator == "pattern":
         return source.problem(path, f"'{err.instance}' must be snake_case (lowercase letters, digits, _)")
     return source.problem(path, err.message)
@@ -427,6 +436,82 @@ def _region_code_known(code: str, birth_year: str) -> bool:
     except (stdnum_errors.ValidationError, KeyError):
         return False
     return True
+
+
+APP_KINDS = ("app", "mini_program", "quick_app")
+MD5_SHAPE = "32 hexadecimal digits, optionally in colon-separated pairs"
+
+
+def app_kind_default(service_type: str) -> str:
+    """An app's kind when apps[] does not say: the filing's service type (app for a website filing)."""
+    return service_type if service_type in APP_KINDS else "app"
+
+
+# Package names as each platform's own documentation defines them:
+# Android (developer.android.com, "Configure the app module": applicationId): at least two segments,
+# each starting with a letter, of letters, digits and underscores.
+_ANDROID_PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+", re.ASCII)
+# iOS (Apple, CFBundleIdentifier): only letters, digits, hyphens and periods; no empty segment.
+_IOS_BUNDLE_ID = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*", re.ASCII)
+# HarmonyOS (app.json5 bundleName): letters, digits, underscores and periods, starting with a
+# letter, 7 to 128 bytes; a reverse domain name with at least two segments.
+_HARMONY_BUNDLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+", re.ASCII)
+# Mini-program AppIDs as the platforms issue them: WeChat "wx" and Douyin "tt" followed by 16
+# hexadecimal digits, Alipay 16 digits; other platforms' ids are 6-32 letters and digits.
+_MINI_PROGRAM_PREFIXED = {"wx": "WeChat", "tt": "Douyin"}
+_MINI_PROGRAM_ID = re.compile(r"[A-Za-z0-9]{6,32}", re.ASCII)
+_HEX16 = re.compile(r"[0-9A-Fa-f]{16}", re.ASCII)
+
+PACKAGE_RULES: dict[str, tuple[str, Callable[[str], bool]]] = {
+    "android": ("an Android package name: two or more dot-separated parts, each starting with a letter, "
+                "of letters, digits and _ (com.example.app)",
+                lambda text: bool(_ANDROID_PACKAGE.fullmatch(text))),
+    "ios": ("an iOS bundle id: letters, digits, hyphens and dots, no empty part (com.example.app)",
+            lambda text: bool(_IOS_BUNDLE_ID.fullmatch(text))),
+    "harmony": ("a HarmonyOS bundle name: 7-128 characters, starting with a letter, two or more dot-separated "
+                "parts of letters, digits and _ (com.example.app)",
+                lambda text: 7 <= len(text) <= 128 and bool(_HARMONY_BUNDLE_NAME.fullmatch(text))),
+    # A quick app's manifest package follows the Android rule (quick apps run on Android phones).
+    "quick_app": ("a quick app package name: two or more dot-separated parts, each starting with a letter, "
+                  "of letters, digits and _ (com.example.app)",
+                  lambda text: bool(_ANDROID_PACKAGE.fullmatch(text))),
+}
+
+
+def _mini_program_id_problem(text: str) -> str | None:
+    """What is wrong with a mini program's AppID, or None."""
+    prefix = text[:2].lower()
+    platform = _MINI_PROGRAM_PREFIXED.get(prefix)
+    if platform is not None:
+        if text[:2] == prefix and _HEX16.fullmatch(text[2:]):
+            return None
+        return f"a {platform} mini program AppID is '{prefix}' followed by 16 hexadecimal digits"
+    if _MINI_PROGRAM_ID.fullmatch(text):
+        return None
+    return "a mini program AppID is 6-32 letters and digits (WeChat: wx and 16 hexadecimal digits)"
+
+
+def _check_app(app: dict[str, Any], index: int, service_type: str, source: SourceMap, found: list[Problem]) -> None:
+    """An app's package name in the syntax of each platform it runs on, a mini program's AppID."""
+    package = app.get("package")
+    if package is None:
+        return
+    where = ("apps", index, "package")
+    text = str(package).strip()
+    kind = app.get("kind") or app_kind_default(service_type)
+    if kind == "mini_program":
+        problem = _mini_program_id_problem(text)
+        if problem:
+            found.append(source.problem(where, f"'{package}' is not a mini program AppID: {problem}"))
+        return
+    platforms = ["quick_app"] if kind == "quick_app" else list(dict.fromkeys(app.get("platforms") or []))
+    for platform in platforms:
+        rule = PACKAGE_RULES.get(platform)
+        if rule is not None and not rule[1](text):
+            found.append(source.problem(where, f"'{package}' is not {rule[0]}"))
+            return
+    if not platforms and not (PACKAGE_RULES["ios"][1](text) or PACKAGE_RULES["android"][1](text)):
+        found.append(source.problem(where, f"'{package}' is not a package name or bundle id (com.example.app)"))
 
 
 _LDH_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"  # a label: letters, digits and inner hyphens

@@ -1,7 +1,7 @@
 # Generated from schemas/application.schema.json by fastjsonschema 2.22.3: do not edit.
 # After changing the schema, regenerate it with `make compiled-schema` (a test says when).
 # mypy: ignore-errors
-SCHEMA_DIGEST = '42ac88f105a058fbbfa0b6e6fa5d95f0e619b297d876b5658435d3aa34748b39'
+SCHEMA_DIGEST = '4e8665bd8ecd1f2899dd73cb92a5d65c73f600f9c36bc355e115a7294a3fc217'
 
 VERSION = "2.22.3"
 from decimal import Decimal
@@ -10,7 +10,8 @@ from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
 
 
 REGEX_PATTERNS = {
-    '^[a-z][a-z0-9_]*$': re.compile('^[a-z][a-z0-9_]*\\Z')
+    '^[a-z][a-z0-9_]*$': re.compile('^[a-z][a-z0-9_]*\\Z'),
+    '^(?:[0-9A-Fa-f]{32}|[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){15})$': re.compile('^(?:[0-9A-Fa-f]{32}|[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){15})\\Z')
 }
 
 NoneType = type(None)
@@ -398,6 +399,121 @@ def validate_https___icp_rulepacks_invalid_schemas_application_schema_json(data,
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".documents_on_hand[{data__documentsonhand_x}].expires_on".format(**locals()) + " must be date")
                         if data__documentsonhand_item_keys:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".documents_on_hand[{data__documentsonhand_x}]".format(**locals()) + " must not contain "+str(data__documentsonhand_item_keys)+" properties")
+        if "apps" in data_keys:
+            data_keys.remove("apps")
+            data__apps = data["apps"]
+            if not isinstance(data__apps, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps must be array")
+            data__apps_is_list = isinstance(data__apps, (list, tuple))
+            if data__apps_is_list:
+                data__apps_len = len(data__apps)
+                if data__apps_len > 1000:
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps must contain less than or equal to 1000 items")
+                for data__apps_x, data__apps_item in enumerate(data__apps):
+                    if not isinstance(data__apps_item, (dict)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}]".format(**locals()) + " must be object")
+                    data__apps_item_is_dict = isinstance(data__apps_item, dict)
+                    if data__apps_item_is_dict:
+                        data__apps_item__missing_keys = set(['name']) - data__apps_item.keys()
+                        if data__apps_item__missing_keys:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}]".format(**locals()) + " must contain ")
+                        data__apps_item_keys = set(data__apps_item.keys())
+                        if "name" in data__apps_item_keys:
+                            data__apps_item_keys.remove("name")
+                            data__apps_item__name = data__apps_item["name"]
+                            if not isinstance(data__apps_item__name, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].name".format(**locals()) + " must be string")
+                            if isinstance(data__apps_item__name, str):
+                                data__apps_item__name_len = len(data__apps_item__name)
+                                if data__apps_item__name_len < 1:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].name".format(**locals()) + " must be longer than or equal to 1 characters")
+                                if data__apps_item__name_len > 200:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].name".format(**locals()) + " must be shorter than or equal to 200 characters")
+                        if "kind" in data__apps_item_keys:
+                            data__apps_item_keys.remove("kind")
+                            data__apps_item__kind = data__apps_item["kind"]
+                            if not (isinstance(data__apps_item__kind, str) and data__apps_item__kind == 'app' or isinstance(data__apps_item__kind, str) and data__apps_item__kind == 'mini_program' or isinstance(data__apps_item__kind, str) and data__apps_item__kind == 'quick_app'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].kind".format(**locals()) + " must be one of ['app', 'mini_program', 'quick_app']")
+                        if "platforms" in data__apps_item_keys:
+                            data__apps_item_keys.remove("platforms")
+                            data__apps_item__platforms = data__apps_item["platforms"]
+                            if not isinstance(data__apps_item__platforms, (list, tuple)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].platforms".format(**locals()) + " must be array")
+                            data__apps_item__platforms_is_list = isinstance(data__apps_item__platforms, (list, tuple))
+                            if data__apps_item__platforms_is_list:
+                                data__apps_item__platforms_len = len(data__apps_item__platforms)
+                                if data__apps_item__platforms_len > 4:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].platforms".format(**locals()) + " must contain less than or equal to 4 items")
+                                for data__apps_item__platforms_x, data__apps_item__platforms_item in enumerate(data__apps_item__platforms):
+                                    if not (isinstance(data__apps_item__platforms_item, str) and data__apps_item__platforms_item == 'android' or isinstance(data__apps_item__platforms_item, str) and data__apps_item__platforms_item == 'ios' or isinstance(data__apps_item__platforms_item, str) and data__apps_item__platforms_item == 'harmony' or isinstance(data__apps_item__platforms_item, str) and data__apps_item__platforms_item == 'other'):
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].platforms[{data__apps_item__platforms_x}]".format(**locals()) + " must be one of ['android', 'ios', 'harmony', 'other']")
+                        if "package" in data__apps_item_keys:
+                            data__apps_item_keys.remove("package")
+                            data__apps_item__package = data__apps_item["package"]
+                            if not isinstance(data__apps_item__package, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].package".format(**locals()) + " must be string")
+                            if isinstance(data__apps_item__package, str):
+                                data__apps_item__package_len = len(data__apps_item__package)
+                                if data__apps_item__package_len < 1:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].package".format(**locals()) + " must be longer than or equal to 1 characters")
+                                if data__apps_item__package_len > 255:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].package".format(**locals()) + " must be shorter than or equal to 255 characters")
+                        if "signature_md5" in data__apps_item_keys:
+                            data__apps_item_keys.remove("signature_md5")
+                            data__apps_item__signaturemd5 = data__apps_item["signature_md5"]
+                            if not isinstance(data__apps_item__signaturemd5, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].signature_md5".format(**locals()) + " must be string")
+                            if isinstance(data__apps_item__signaturemd5, str):
+                                if not REGEX_PATTERNS['^(?:[0-9A-Fa-f]{32}|[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){15})$'].search(data__apps_item__signaturemd5):
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].signature_md5".format(**locals()) + " must match pattern ^(?:[0-9A-Fa-f]{32}|[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){15})$")
+                        if "domains" in data__apps_item_keys:
+                            data__apps_item_keys.remove("domains")
+                            data__apps_item__domains = data__apps_item["domains"]
+                            if not isinstance(data__apps_item__domains, (list, tuple)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].domains".format(**locals()) + " must be array")
+                            data__apps_item__domains_is_list = isinstance(data__apps_item__domains, (list, tuple))
+                            if data__apps_item__domains_is_list:
+                                data__apps_item__domains_len = len(data__apps_item__domains)
+                                if data__apps_item__domains_len > 1000:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].domains".format(**locals()) + " must contain less than or equal to 1000 items")
+                                for data__apps_item__domains_x, data__apps_item__domains_item in enumerate(data__apps_item__domains):
+                                    if not isinstance(data__apps_item__domains_item, (str)):
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].domains[{data__apps_item__domains_x}]".format(**locals()) + " must be string")
+                                    if isinstance(data__apps_item__domains_item, str):
+                                        data__apps_item__domains_item_len = len(data__apps_item__domains_item)
+                                        if data__apps_item__domains_item_len < 1:
+                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].domains[{data__apps_item__domains_x}]".format(**locals()) + " must be longer than or equal to 1 characters")
+                                        if data__apps_item__domains_item_len > 253:
+                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].domains[{data__apps_item__domains_x}]".format(**locals()) + " must be shorter than or equal to 253 characters")
+                        if "content_categories" in data__apps_item_keys:
+                            data__apps_item_keys.remove("content_categories")
+                            data__apps_item__contentcategories = data__apps_item["content_categories"]
+                            if not isinstance(data__apps_item__contentcategories, (list, tuple)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].content_categories".format(**locals()) + " must be array")
+                            data__apps_item__contentcategories_is_list = isinstance(data__apps_item__contentcategories, (list, tuple))
+                            if data__apps_item__contentcategories_is_list:
+                                data__apps_item__contentcategories_len = len(data__apps_item__contentcategories)
+                                for data__apps_item__contentcategories_x, data__apps_item__contentcategories_item in enumerate(data__apps_item__contentcategories):
+                                    if not isinstance(data__apps_item__contentcategories_item, (str)):
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].content_categories[{data__apps_item__contentcategories_x}]".format(**locals()) + " must be string")
+                                    if isinstance(data__apps_item__contentcategories_item, str):
+                                        if not REGEX_PATTERNS['^[a-z][a-z0-9_]*$'].search(data__apps_item__contentcategories_item):
+                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].content_categories[{data__apps_item__contentcategories_x}]".format(**locals()) + " must match pattern ^[a-z][a-z0-9_]*$")
+                        if "remarks" in data__apps_item_keys:
+                            data__apps_item_keys.remove("remarks")
+                            data__apps_item__remarks = data__apps_item["remarks"]
+                            if not isinstance(data__apps_item__remarks, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].remarks".format(**locals()) + " must be string")
+                            if isinstance(data__apps_item__remarks, str):
+                                data__apps_item__remarks_len = len(data__apps_item__remarks)
+                                if data__apps_item__remarks_len > 5000:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}].remarks".format(**locals()) + " must be shorter than or equal to 5000 characters")
+                        if "manager" in data__apps_item_keys:
+                            data__apps_item_keys.remove("manager")
+                            data__apps_item__manager = data__apps_item["manager"]
+                            validate_https___icp_rulepacks_invalid_schemas_application_schema_json___defs_person(data__apps_item__manager, custom_formats, (name_prefix or "data") + ".apps[{data__apps_x}].manager".format(**locals()))
+                        if data__apps_item_keys:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}]".format(**locals()) + " must not contain "+str(data__apps_item_keys)+" properties")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data

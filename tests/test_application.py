@@ -160,3 +160,97 @@ def test_a_mapping_from_yaml_safe_load_with_date_objects_is_accepted(book):
     checked = app_module.load(data)
     assert checked.submitted_on.isoformat() == "2024-10-08"
     assert book.evaluate(data).to_dict() == book.evaluate(examples / "sichuan-trading-company.yaml").to_dict()
+
+
+# --- apps[] (SPEC §3): package names per platform, mini program AppIDs, signature MD5 ----------
+
+def _apps(service_type: str, items: str) -> str:
+    return _app(extra=f"service_type: {service_type}\napps:\n{items}")
+
+
+def test_an_app_filing_without_apps_stays_valid():
+    app = _load(_app(extra="service_type: app\n"))
+    assert app.data["apps"] == [] and app.data["service_type"] == "app"
+
+
+def test_an_app_takes_the_filing_service_type_as_its_kind():
+    app = _load(_apps("mini_program", "  - {name: 榕城摄影小助手, package: wx0123456789abcdef}\n"))
+    assert app.data["apps"][0]["kind"] == "mini_program"
+    # apps[] in a website filing are apps
+    app = _load(_apps("website", "  - {name: 榕城摄影日历, package: com.wangfang.photo, platforms: [android]}\n"))
+    assert app.data["apps"][0]["kind"] == "app"
+
+
+@pytest.mark.parametrize("platforms, package", [
+    ("[android]", "com.wangfang.photo_2"), ("[ios]", "com.wang-fang.2photo"), ("[ios]", "photos"),
+    ("[harmony]", "com.wangfang.photo"), ("[android, ios, harmony]", "com.wangfang.photo"),
+    ("[other]", "任意写法"), ("[]", "com.wangfang.photo"),
+])
+def test_valid_package_names_pass(platforms, package):
+    text = _apps("app", f"  - {{name: 榕城摄影日历, platforms: {platforms}, package: '{package}'}}\n")
+    assert _load(text).data["apps"][0]["package"] == package
+
+
+@pytest.mark.parametrize("platforms, package, words", [
+    ("[android]", "photo", "Android package name"),                # one segment
+    ("[android]", "com.2wangfang", "Android package name"),        # a segment starting with a digit
+    ("[android]", "com.wang-fang", "Android package name"),        # hyphen
+    ("[android, ios]", "com.wang-fang", "Android package name"),   # fine for iOS, not for Android
+    ("[ios]", "com.wang_fang", "iOS bundle id"),                   # underscore
+    ("[ios]", "com.", "iOS bundle id"),                            # empty part
+    ("[harmony]", "a.b.c", "HarmonyOS bundle name"),               # shorter than 7
+    ("[harmony]", "com.wang-fang.photo", "HarmonyOS bundle name"),
+    ("[]", "com wangfang", "package name or bundle id"),           # no platform: the loose check
+])
+def test_malformed_package_names_name_the_app(platforms, package, words):
+    items = ("  - {name: 榕城摄影小站, platforms: [android], package: com.wangfang.site}\n"
+             f"  - {{name: 榕城摄影日历, platforms: {platforms}, package: '{package}'}}\n")
+    with pytest.raises(ApplicationError) as err:
+        _load(_apps("app", items))
+    assert err.value.path == "$.apps[1].package" and words in str(err.value)
+
+
+@pytest.mark.parametrize("appid", ["wx0123456789abcdef", "wx0123456789ABCDEF", "tt0123456789abcdef",
+                                   "2021001234567890", "ks680123456789"])
+def test_mini_program_appids_of_each_platform_pass(appid):
+    assert _load(_apps("mini_program", f"  - {{name: 榕城摄影小助手, package: '{appid}'}}\n")).data["apps"][0]["package"] == appid
+
+
+@pytest.mark.parametrize("appid", ["wx0123456789abcde", "wx0123456789abcdeg", "WX0123456789abcdef", "tt01", "abc",
+                                   "wx-0123456789abcd", "2021-0012-3456"])
+def test_malformed_mini_program_appids_are_refused(appid):
+    with pytest.raises(ApplicationError) as err:
+        _load(_apps("mini_program", f"  - {{name: 榕城摄影小助手, package: '{appid}'}}\n"))
+    assert err.value.path == "$.apps[0].package" and "mini program AppID" in str(err.value)
+
+
+def test_a_quick_app_package_follows_the_android_rule():
+    _load(_apps("quick_app", "  - {name: 榕城摄影快应用, package: com.wangfang.quickapp}\n"))
+    with pytest.raises(ApplicationError) as err:
+        _load(_apps("quick_app", "  - {name: 榕城摄影快应用, package: wangfang}\n"))
+    assert err.value.path == "$.apps[0].package" and "quick app package name" in str(err.value)
+
+
+@pytest.mark.parametrize("md5, ok", [
+    ("9e107d9d372bb6826bd81d3542a419d6", True), ("9E107D9D372BB6826BD81D3542A419D6", True),
+    ("9E:10:7D:9D:37:2B:B6:82:6B:D8:1D:35:42:A4:19:D6", True),
+    ("9e107d9d372bb6826bd81d3542a419d", False), ("9e107d9d372bb6826bd81d3542a419d6a", False),
+    ("9e107d9d372bb6826bd81d3542a419dg", False), ("9E:10:7D:9D:37:2B:B6:82:6B:D8:1D:35:42:A4:19", False),
+    ("9E10:7D9D:372B:B682:6BD8:1D35:42A4:19D6", False),
+])
+def test_signature_md5_is_32_hexadecimal_digits(md5, ok):
+    text = _apps("app", f"  - {{name: 榕城摄影日历, platforms: [android], package: com.wangfang.photo, signature_md5: '{md5}'}}\n")
+    if ok:
+        assert _load(text).data["apps"][0]["signature_md5"] == md5
+        return
+    with pytest.raises(ApplicationError) as err:
+        _load(text)
+    assert err.value.path == "$.apps[0].signature_md5" and "32 hexadecimal digits" in str(err.value)
+
+
+def test_an_app_managers_certificate_is_checked_like_a_website_managers():
+    items = ("  - name: 榕城摄影日历\n    manager: {name: 李四, identity: mainland,"
+             " certificate: {type: id_card, number: '110101199003074515'}}\n")
+    with pytest.raises(ApplicationError) as err:
+        _load(_apps("app", items))
+    assert err.value.path == "$.apps[0].manager.certificate.number" and "check digit" in str(err.value)
