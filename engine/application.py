@@ -24,7 +24,7 @@ import idna
 
 from . import bundled, provinces
 from .errors import ApplicationError, InputError, Problem
-from .source import Document, PathKey, SourceMap, load_file
+from .source import Document, PathKey, SourceMap, load_file, refuse_lone_surrogates
 from .suggest import closest
 
 if TYPE_CHECKING:
@@ -169,7 +169,9 @@ def load(source: "str | PathLike[str] | Mapping[str, Any] | Application", *,
     if isinstance(source, Application):
         return source
     if isinstance(source, Mapping):
-        return check(_dates_as_text(dict(source)), SourceMap(None))
+        data = _dates_as_text(dict(source))
+        refuse_lone_surrogates(Document(data, SourceMap(None)))  # a caller's str may hold one
+        return check(data, SourceMap(None))
     if not isinstance(source, (str, PathLike)):
         raise ApplicationError([Problem(f"an application is a mapping, a path to a JSON/YAML file or an Application, "
                                         f"not {type(source).__name__}")])

@@ -20,6 +20,7 @@ from typing import Any, Union
 from .facts import BY_NAME, FACTS_KEY, ITEM_SCOPES, Fact
 from .source import PathKey
 from .suggest import closest
+from .text import normalise
 
 Context = Mapping[str, Any]
 Pattern = Any  # a compiled RE2 pattern (re2._Regexp): search(text) -> match or None
@@ -413,7 +414,7 @@ def _scalar(fact: Fact, value: Any, env: Environment) -> Any:
         raise ConditionError((), f"'{fact.name}' is text; compare it with text, not {value!r}")
     if fact.name == "category.name" and value not in env.extra_categories:
         raise ConditionError((), f"unknown content category '{value}'", closest(value, env.extra_categories))
-    return value
+    return normalise(value)  # as the text facts are (engine/text.py)
 
 
 def _check_value(fact: Fact, op: str, value: Any, env: Environment) -> tuple[Any, Pattern | None]:
@@ -442,10 +443,10 @@ def _check_value(fact: Fact, op: str, value: Any, env: Environment) -> tuple[Any
         if isinstance(value, str):
             if value not in env.keywords:
                 raise ConditionError((), f"unknown keyword list '{value}'", closest(value, env.keywords))
-            return env.keywords[value], None
+            return tuple(map(normalise, env.keywords[value])), None
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
             raise ConditionError((), "contains_any takes a list of words or the name of a keyword list")
-        return tuple(value), None
+        return tuple(map(normalise, value)), None  # words are looked for as the facts are written
     if op == "matches":
         if kind != "text":
             raise ConditionError((), f"matches tests text; '{fact.name}' is {_KIND_WORDS[kind]}")

@@ -17,6 +17,7 @@ from typing import Any
 from . import application as application_module
 from .errors import IcpRulesError, InputError, Problem
 from .rulebook import RuleBook
+from .text import neutralise
 
 APPLICATION_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -96,7 +97,7 @@ class PackDiff:
             lines.append(f"  {app.application} ({app.application_id or 'no id'}, {app.province})")
             lines += [f"      + {kind} {what}" for kind, what in app.added]
             lines += [f"      - {kind} {what}" for kind, what in app.removed]
-        return "\n".join(lines) + "\n"
+        return neutralise("\n".join(lines) + "\n")  # pack and application text reaches a terminal
 
 
 def _short(value: Any) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .text import neutralise
+
 MAX_SHOWN = 80  # characters of a quoted value shown in a message; inputs may hold megabytes
 _LONG_QUOTED = re.compile(r"'([^'\n]{%d,})'" % (MAX_SHOWN + 1))
 
@@ -45,7 +47,7 @@ class Problem:
             text += f" (did you mean '{_shorten(self.suggestion)}'?)"
         if len(text) > 4 * 1024:  # whatever the message held, one problem stays a readable line
             text = text[:4 * 1024] + f"… ({len(text)} characters)"
-        return text
+        return neutralise(text)  # a value quoted from the input cannot drive the terminal
 
 
 @dataclass
@@ -118,11 +120,11 @@ class UnknownProvinceError(InputError):
 
 def problem_to_dict(problem: Problem) -> dict[str, object]:
     """A problem as JSON-ready data (batch error lines, HTTP 422 bodies): only the fields it has."""
-    out: dict[str, object] = {"message": problem.message, "path": problem.path or "$"}
+    out: dict[str, object] = {"message": neutralise(problem.message), "path": neutralise(problem.path or "$")}
     for name in ("file", "line", "column", "suggestion"):
         value = getattr(problem, name)
         if value is not None:
-            out[name] = value
+            out[name] = neutralise(value) if isinstance(value, str) else value
     if problem.severity != "error":
         out["severity"] = problem.severity
     return out

@@ -22,6 +22,7 @@ from .conditions import Compare, Node, Quantifier, Trace, item_contexts
 from .errors import InputError, Problem
 from .packs import Rule, RuleSet
 from .suggest import closest
+from .text import neutralise
 
 STATUSES = ("matched", "not_matched", "undecided", "not_in_force", "not_applied")
 
@@ -116,7 +117,7 @@ class RuleExplanation:
             if item.missing:
                 lines.append(indent + ("缺少事实：" if zh else "missing facts: ") + ", ".join(item.missing))
         lines.append(("  来源：" if zh else "  source: ") + self.rule.source)
-        return "\n".join(lines)
+        return neutralise("\n".join(lines))  # names and values the applicant typed reach a terminal
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class Explanation:
         head = (f"申请 {self.application_id or '（无编号）'}，备案省份 {self.province}，规则包 {self.ruleset}，评估日期 {self.evaluated_on}"
                 if zh else f"Application {self.application_id or '(no id)'}, filed in {self.province}, "
                 f"pack {self.ruleset}, evaluated on {self.evaluated_on}")
-        return "\n\n".join([head, *(r.text(lang) for r in self.rules)]) + "\n"
+        return neutralise("\n\n".join([head, *(r.text(lang) for r in self.rules)]) + "\n")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from publicsuffixlist import PublicSuffixList
 
 from . import provinces
 from .application import UNIT_CERTIFICATES, Application, parse_date, to_ascii
+from .text import normalise
 
 SUBJECT_TYPES = ("individual", "enterprise", "individual_business", "public_institution", "government",
                  "social_organization", "law_firm", "other_organization")
@@ -226,6 +227,11 @@ def _age(birth: dt.date | None, on: dt.date) -> int | None:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
+def _text(value: str | None) -> str | None:
+    """Text as rules compare it (engine/text.py): a zero-width space cannot hide a keyword."""
+    return None if value is None else normalise(value)
+
+
 def _person_facts(person: dict[str, Any], number: str, filing_province: str, on: dt.date) -> dict[str, Any]:
     """``number``: the person's certificate_number, which also tells people apart."""
     cert = person["certificate"]
@@ -237,7 +243,7 @@ def _person_facts(person: dict[str, Any], number: str, filing_province: str, on:
         if birth is None:
             birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     return {
-        "person.name": person["name"],
+        "person.name": normalise(person["name"]),
         "person.identity": person["identity"],
         "person.is_principal": False,
         "person.is_website_manager": False,
@@ -267,7 +273,7 @@ def derive(app: Application, as_of: dt.date) -> Facts:
     principal_key = app.certificate_number(("principal", "certificate"))
     people[principal_key] = _person_facts(data["principal"], principal_key, province, on)
     people[principal_key]["person.is_principal"] = True
-    website_facts = []
+    website_facts: list[dict[str, Any]] = []
     new_parts: list[DomainParts] = []
     for index, site in enumerate(websites):
         manager = site.get("manager") or data["principal"]
@@ -279,13 +285,13 @@ def derive(app: Application, as_of: dt.date) -> Facts:
         parts = list(map(domain_parts, site["domains"]))
         new_parts += parts
         website_facts.append({
-            "website.name": site["name"],
+            "website.name": normalise(site["name"]),
             "website.domains": list(map(_ASCII, parts)),
             "website.domain_count": len(parts),
             "website.registered_domain_count": len(set(map(_REGISTERED, parts))),
             "website.domain_prefix_count": len(set(map(_PREFIX, parts))),
             "website.content_categories": list(site.get("content_categories") or []),
-            "website.remarks": site.get("remarks"),
+            "website.remarks": _text(site.get("remarks")),
             "website.manager_is_principal": key == principal_key,
         })
 
@@ -306,9 +312,9 @@ def derive(app: Application, as_of: dt.date) -> Facts:
             "domain.prefix": prefix,
             "domain.is_idn": uni != ascii_name,
             "domain.is_new": ascii_name not in filed_set,
-            "domain.registrant_name": entry["registrant_name"],
+            "domain.registrant_name": normalise(entry["registrant_name"]),
             "domain.registrant_type": entry["registrant_type"],
-            "domain.registrant_is_subject": entry["registrant_name"].strip() == subject["name"].strip(),
+            "domain.registrant_is_subject": normalise(entry["registrant_name"]) == normalise(subject["name"]),
             "domain.real_name_verified": entry["real_name_verified"],
             "domain.days_since_verification": _days(parse_date(entry.get("verified_on")), on),
             "domain.days_until_expiry": _days(on, parse_date(entry["expires_on"])),
@@ -344,16 +350,16 @@ def derive(app: Application, as_of: dt.date) -> Facts:
         "service.operating": data["operating"],
         "server.location": data["server"]["location"],
         "server.in_mainland": data["server"]["location"] == "mainland",
-        "server.provider": data["server"].get("provider"),
+        "server.provider": _text(data["server"].get("provider")),
         "subject.type": subject["type"],
         "subject.is_unit": subject["type"] != "individual",
-        "subject.name": subject["name"],
+        "subject.name": normalise(subject["name"]),
         "subject.certificate.type": cert["type"],
         "subject.certificate.days_until_expiry": _days(on, parse_date(cert.get("expires_on"))),
         "subject.certificate.registration_province": registration,
-        "subject.residence": subject.get("residence"),
+        "subject.residence": _text(subject.get("residence")),
         "subject.residence_province": residence.key if residence else None,
-        "subject.business_scope": subject.get("business_scope"),
+        "subject.business_scope": _text(subject.get("business_scope")),
         "subject.name_changed": subject["name_changed"],
         "subject.existing.has_subject_number": bool(existing.get("subject_number")),
         "subject.existing.filed_domain_count": len(filed_set),

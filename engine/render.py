@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import timeline as timeline_module
 from .errors import InputError, Problem, TemplateError
 from .result import CATEGORY_ORDER, SEVERITY_ORDER
+from .text import neutralise
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
@@ -330,37 +331,49 @@ class Verbatim(str):
 
 # "_" only marks emphasis at a word's edge, so 003_956d.txt stays readable.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>#|&~])|((?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Zero-width characters carry no meaning in a checklist (and can hide words); the characters that
+# could control a terminal or reorder a line go by engine/text.py's one rule, in every format.
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
+
+
+def _shown(text: str) -> str:
+    return neutralise(_ZERO_WIDTH.sub("", text))
 
 
 def _markdown_value(value: Any) -> Any:
     if isinstance(value, Verbatim) or not isinstance(value, str):
         return value
     # A name like "<script>" or "**x**" stays literal text in whatever renders the Markdown.
-    return MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), CONTROL.sub("", value)).replace("\n", " ")
+    return MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), _shown(value)).replace("\n", " ")
 
 
 def _text_value(value: Any) -> Any:
     # No terminal control sequences from an application reach the user's terminal.
-    return CONTROL.sub("", value) if isinstance(value, str) else value
+    return _shown(value) if isinstance(value, str) else value
+
+
+def _html_value(value: Any) -> Any:
+    # Escaping (autoescape) comes after this: a U+202E in a name cannot reverse the page's text.
+    # Markup the engine built keeps its type, so it is not escaped a second time.
+    return type(value)(_shown(value)) if isinstance(value, str) else value
 
 
 def _fenced(text: str, language: str = "") -> Verbatim:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
-    return Verbatim(f"{fence}{language}\n{CONTROL.sub('', text)}\n{fence}")
+    return Verbatim(f"{fence}{language}\n{_shown(text)}\n{fence}")
 
 
 def _code_span(text: Any) -> Verbatim:
     """Markdown code span: its content is literal, so a masked number keeps its asterisks."""
-    body = CONTROL.sub("", str(text)).replace("\n", " ")
+    body = _shown(str(text)).replace("\n", " ")
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     ticks = "`" * (longest + 1)
     pad = " " if body.startswith("`") or body.endswith("`") else ""
     return Verbatim(f"{ticks}{pad}{body}{pad}{ticks}")
 
 
-FINALIZE: dict[str, Callable[[Any], Any]] = {"md": _markdown_value, "text": _text_value}
+FINALIZE: dict[str, Callable[[Any], Any]] = {"md": _markdown_value, "text": _text_value, "html": _html_value}
 
 
 def _load_labels(templates: Path | None) -> dict[str, dict[str, str]]:

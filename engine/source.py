@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +22,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError, Problem
+from .text import first_surrogate
 
 try:  # libyaml's C composer is several times faster; the pure-Python one is the fallback.
     _Loader: type = yaml.CSafeLoader
@@ -133,21 +136,53 @@ def unreadable(exc: OSError, name: str) -> InputError:
 
 
 def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
-    """The file's exact bytes, refused when over ``max_bytes`` (default: ``default_max_bytes()``)."""
+    """The file's exact bytes, refused when over ``max_bytes`` (default: ``default_max_bytes()``).
+
+    Only a regular file is read (after following symlinks): a FIFO would block for ever and a
+    device such as /dev/zero never ends. The limit is checked while reading, so a file that grows
+    (or lies about its size) costs at most ``max_bytes`` + 1 bytes of memory."""
     name = str(path)
     if max_bytes is None:
         max_bytes = default_max_bytes()
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError([Problem(f"file is {size} bytes, over the limit of {max_bytes} bytes "
-                                      f"(--max-bytes or {MAX_BYTES_ENV} raise it)", file=name)])
-        raw = path.read_bytes()
-        if len(raw) > max_bytes:  # the file grew, or is not a regular file
-            raise InputError([Problem(f"file is over the limit of {max_bytes} bytes", file=name)])
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before fstat.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise unreadable(exc, name) from None
-    return raw
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError([Problem("is a directory, not a file", file=name)])
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError([Problem(f"is not a regular file ({_file_kind(info.st_mode)}); "
+                                      "only regular files are read", file=name)])
+        if info.st_size > max_bytes:
+            raise InputError([Problem(f"file is {info.st_size} bytes, over the limit of {max_bytes} bytes "
+                                      f"(--max-bytes or {MAX_BYTES_ENV} raise it)", file=name)])
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            part = os.read(fd, min(max_bytes + 1 - size, 1 << 20))
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
+            if size > max_bytes:  # the file grew while it was read
+                raise InputError([Problem(f"file is over the limit of {max_bytes} bytes "
+                                          f"(--max-bytes or {MAX_BYTES_ENV} raise it)", file=name)])
+    except OSError as exc:
+        raise unreadable(exc, name) from None
+    finally:
+        os.close(fd)
+    return b"".join(parts)
+
+
+def _file_kind(mode: int) -> str:
+    for test, word in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return word
+    return "not a file"
 
 
 def decode_text(raw: bytes, name: str | None) -> str:
@@ -175,6 +210,7 @@ def load_file(path: str | os.PathLike[str], max_bytes: int | None = None) -> Doc
 
 def parse_text(text: str, file: str | None = None, *, duplicates: list[Problem] | None = None) -> Document:
     """Parse JSON when the text looks like a JSON object, YAML otherwise."""
+    _refuse_surrogate(text, file)
     if not text.strip():
         raise InputError([Problem("empty document", file=file, line=1, column=1)])
     if text.lstrip().startswith(("{", "[")):
@@ -192,9 +228,58 @@ def parse_text(text: str, file: str | None = None, *, duplicates: list[Problem] 
         except RecursionError:
             raise InputError([Problem("document is nested too deeply", file=file)]) from None
         _check_depth(data, file)
-        return Document(data, SourceMap(file, text=text, exact_types=True))
-    data, source = _parse_yaml(text, file, duplicates)
-    return Document(data, source)
+        document = Document(data, SourceMap(file, text=text, exact_types=True))
+    else:
+        data, source = _parse_yaml(text, file, duplicates)
+        document = Document(data, source)
+    if _ESCAPED_SURROGATE.search(text):  # only an escape (\ud800) can still make one
+        refuse_lone_surrogates(document)
+    return document
+
+
+# A lone surrogate is half of a UTF-16 pair: no character, and UTF-8 cannot write it out again.
+_SURROGATE_MESSAGE = ("holds a lone surrogate (U+{code:04X}), which is not a character: the text was cut or "
+                      "converted wrongly; save it again as UTF-8")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _refuse_surrogate(text: str, file: str | None) -> None:
+    at = first_surrogate(text)
+    if at >= 0:
+        line, column = _position(text, at)
+        raise InputError([Problem("text " + _SURROGATE_MESSAGE.format(code=ord(text[at])), file=file,
+                                  line=line, column=column)])
+
+
+def refuse_lone_surrogates(document: Document) -> None:
+    """Refuse a document whose escapes (JSON's \\ud800, YAML's "\\ud800") made a lone surrogate:
+    the field's path from the values, its line and column from the first unpaired escape."""
+    stack: list[tuple[PathKey, Any]] = [((), document.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            at = first_surrogate(value)
+            if at >= 0:
+                _refuse_at(document, path, "text " + _SURROGATE_MESSAGE.format(code=ord(value[at])))
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                at = first_surrogate(key)
+                if at >= 0:  # the key itself cannot be shown: its parent is named
+                    _refuse_at(document, path, "a field name " + _SURROGATE_MESSAGE.format(code=ord(key[at])))
+            stack.extend(reversed([(path + (key,), inner) for key, inner in value.items()]))
+        elif isinstance(value, list):  # reversed: the first surrogate in the text is the one found
+            stack.extend(reversed([(path + (index,), inner) for index, inner in enumerate(value)]))
+
+
+def _refuse_at(document: Document, path: PathKey, message: str) -> None:
+    problem = document.source.problem(path, message)
+    text = document.source.text or ""
+    unpaired = next((m for m in _SURROGATE_ESCAPE.finditer(text) if m.group(1) is None or m.group(2) is None), None)
+    if problem.line is None and unpaired is not None:
+        line, column = _position(text, unpaired.start())
+        problem = Problem(message, file=problem.file, line=line, column=column, path=problem.path)
+    raise InputError([problem])
 
 
 class _DuplicateKey(ValueError):
@@ -415,27 +500,55 @@ def _build_plain(text: str, source: SourceMap) -> Any:
         loader.dispose()
 
 
-class _UnusableNumber(Exception):
-    """A float scalar that is NaN or infinite: no count, date or limit can use it."""
+class _BadScalar(Exception):
+    """A scalar its tag cannot read (``!!float abc``, ``!!bool banana``) or too long to be a number."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+_TRUE = frozenset({"yes", "true", "on", "y"})
+_FALSE = frozenset({"no", "false", "off", "n"})
+_NULLS = frozenset({"", "~", "null"})
+
+
+def _quoted(value: str) -> str:
+    return f"'{value}'" if len(value) <= 40 else f"'{value[:40]}…' ({len(value)} characters)"
 
 
 def _scalar_value(tag: str, value: str) -> Any:
     """The value of a scalar whose tag is allowed: text (dates too: they stay ISO text, exactly as
-    they would arrive in JSON, and are checked later), null, bool, int or a usable float."""
+    they would arrive in JSON, and are checked later), null, bool, int or a usable float.
+
+    Every branch takes time linear in the scalar's length: a number is refused by its length
+    before int() or a sexagesimal sum (quadratic in the digits) could see it."""
     if tag == _STR or tag == _TIMESTAMP:
         return value
+    lowered = value.lower()
     if tag == _NULL:
+        if lowered not in _NULLS:
+            raise _BadScalar(f"{_quoted(value)} is not null (!!null takes null, ~ or nothing)")
         return None
     if tag == _BOOL:
-        return value.lower() in ("yes", "true", "on", "y")
+        if lowered in _TRUE:
+            return True
+        if lowered not in _FALSE:
+            raise _BadScalar(f"{_quoted(value)} is not true or false")
+        return False
+    if len(value) - value.count("_") > MAX_NUMBER_DIGITS + 3:  # sign and 0x: room for 100 digits
+        raise _BadScalar(f"number with more than {MAX_NUMBER_DIGITS} digits")
     if tag == _INT:
         try:
             return _yaml_int(value)
         except ValueError:
-            return value
-    number = _yaml_float(value)
+            raise _BadScalar(f"{_quoted(value)} is not a whole number") from None
+    try:
+        number = _yaml_float(value)
+    except ValueError:
+        raise _BadScalar(f"{_quoted(value)} is not a number") from None
     if math.isnan(number) or math.isinf(number):
-        raise _UnusableNumber
+        raise _BadScalar(f"{_quoted(value)} is not a usable number")
     return number
 
 
@@ -447,9 +560,8 @@ def _plain_scalar(tag: str, value: str, path: PathKey, raw: dict[PathKey, str]) 
         raw[path] = value
     try:
         return _scalar_value(tag, value)
-    except _UnusableNumber:
+    except _BadScalar:
         raise _Unusual from None
-
 
 
 def _compose_all(text: str) -> Iterator[yaml.Node]:
@@ -541,9 +653,10 @@ class _Builder:
         # Duplicate keys are collected rather than raised at once, so an author sees every one in a run.
         self.duplicates: list[Problem] = []
 
-    def _fail(self, node: yaml.Node, message: str) -> InputError:
+    def _fail(self, node: yaml.Node, message: str, path: PathKey | None = None) -> InputError:
         mark = node.start_mark
-        return InputError([Problem(message, file=self.source.file, line=mark.line + 1, column=mark.column + 1)])
+        return InputError([Problem(message, file=self.source.file, line=mark.line + 1, column=mark.column + 1,
+                                   path=json_path(path) if path is not None else "")])
 
     def build(self, root: yaml.Node, root_path: PathKey) -> Any:
         result: dict[str, Any] = {}
@@ -602,8 +715,8 @@ class _Builder:
             self.source.raw[path] = value
         try:
             return _scalar_value(tag, value)
-        except _UnusableNumber:
-            raise self._fail(node, f"'{value}' is not a usable number") from None
+        except _BadScalar as exc:
+            raise self._fail(node, exc.message, path) from None
 
 
 def _yaml_int(text: str) -> int:

@@ -69,10 +69,13 @@ def _assert_clean(case: dict[str, Any], file: Path, code: int, out: str, err: st
         assert needle in out
     for needle in case.get("stdout_lacks", []):
         assert needle not in out
+    for needle in case.get("stderr_lacks", []):
+        assert needle not in err
 
 
 def _id(case: dict[str, Any]) -> str:
-    return case.get("file") or case["generate"]
+    name = case.get("file") or case["generate"]
+    return f"{name}[{' '.join(case['args'])}]" if "args" in case else name
 
 
 @pytest.mark.parametrize("case", INDEX["apps"], ids=_id)
@@ -219,6 +222,60 @@ def pack_deep_condition(d: Path) -> Path:
     return _write(d, "fujian.yaml", pack)
 
 
+@generator
+def huge_hex_integer(d: Path) -> Path:
+    return _write(d, "hex.yaml", _with("  other_filings: 0", "  other_filings: 0x" + "f" * 5000))
+
+
+@generator
+def huge_octal_integer(d: Path) -> Path:
+    return _write(d, "octal.yaml", _with("  other_filings: 0", "  other_filings: 0" + "7" * 5000))
+
+
+@generator
+def huge_binary_integer(d: Path) -> Path:
+    return _write(d, "binary.yaml", _with("  other_filings: 0", "  other_filings: 0b" + "1" * 5000))
+
+
+@generator
+def sexagesimal_megabyte(d: Path) -> Path:
+    # 1:1:1:… was summed digit group by digit group into one huge integer: quadratic (57 s a MiB)
+    return _write(d, "sexagesimal.yaml", _with("  other_filings: 0", "  other_filings: 1" + ":1" * 500_000))
+
+
+@generator
+def dev_zero(d: Path) -> Path:
+    return Path("/dev/zero")
+
+
+@generator
+def symlink_to_dev_zero(d: Path) -> Path:
+    link = d / "app.yaml"
+    link.symlink_to("/dev/zero")
+    return link
+
+
+@generator
+def fifo_application(d: Path) -> Path:
+    fifo = d / "app.yaml"
+    os.mkfifo(fifo)  # nobody writes: reading it would wait for ever
+    return fifo
+
+
+@generator
+def fifo_pack(d: Path) -> Path:
+    fifo = d / "fujian.yaml"
+    os.mkfifo(fifo)
+    return fifo
+
+
+@generator
+def pack_symlink_to_dev_zero(d: Path) -> Path:
+    link = d / "fujian.yaml"
+    link.symlink_to("/dev/zero")
+    return link
+
+
 @pytest.mark.parametrize("case", INDEX["generated"], ids=_id)
 def test_generated_hostile_input(case, tmp_path):
     made = GENERATORS[case["generate"]](tmp_path)
@@ -248,3 +305,36 @@ def test_library_callers_get_the_same_limits(tmp_path):
     with pytest.raises(InputError) as err:
         book.evaluate(path, max_bytes=8_000_000)
     assert err.value.path == "$.subject.name"
+
+
+# ---------------------------------------------------------------------------------------------
+# Control characters reach no terminal through explain or diff either (issue 13).
+
+UNSAFE = ("\x1b", "\x9b", "\x07", "\u202e", "\u2066")
+
+
+def test_explain_and_diff_neutralise_control_characters(tmp_path):
+    app = HERE / "apps" / "control_characters_in_names.yaml"
+    code, out, err = _run(["explain", str(app)])
+    assert code == 0 and "榕城山水" in out
+    assert not any(c in out + err for c in UNSAFE)
+    new = tmp_path / "new"
+    shutil.copytree(bundled.packs_dir(), new)
+    pack = new / "fujian.yaml"
+    text = pack.read_text(encoding="utf-8")
+    start = text.index("  - id: ", text.index("rules:"))
+    # A new rule whose title carries an OSC sequence and a bidi control
+    pack.write_text(text[:start] + """  - id: zz_control_characters
+    title: {zh: "标题\\e]0;pwned\\a\\u202e", en: "Title \\x9b31m"}
+    for_each: website
+    when: {fact: website.name, matches: "山水"}
+    reason: {zh: "原因\\e[2J", en: "Reason"}
+    require:
+      - document: residence_permit
+    source: 001_bbdd04911744d9f0.txt test
+""" + text[start:], encoding="utf-8")
+    code, out, err = _run(["diff", str(bundled.packs_dir()), str(new), "--applications", str(app)])
+    assert code == 0, err
+    assert "zz_control_characters" in out and "榕城山水" in out
+    assert "榕城山水]8;;http://evil.example" in out  # the name is shown, without its ESC
+    assert not any(c in out + err for c in UNSAFE)

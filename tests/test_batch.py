@@ -171,3 +171,18 @@ def test_batch_audit_appends_masked_records(mixed, tmp_path):
                 continue
             assert str(number) not in text
     assert all("*" in r["subject"]["certificate"] for r in records[1:])
+
+
+def test_a_lone_surrogate_fails_its_line_and_the_batch_goes_on(tmp_path):
+    lines = example_lines(3)
+    lines[1] = lines[1].replace('"application_id": "APP-2"', '"application_id": "APP-\\ud800"')
+    assert "\\ud800" in lines[1]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run_cli("batch", path, "-o", out, "--jobs", 1)
+    assert result.exit_code == 1
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [set(r) == {"line", "error"} for r in rows] == [False, True, False]
+    error = rows[1]["error"]
+    assert error["line"] == 2 and error["path"] == "$.application_id" and "lone surrogate" in error["message"]

@@ -88,3 +88,69 @@ def test_sexagesimal_numbers_are_read_as_yaml_1_1_reads_them():
 
     text = "a: 1:30\nb: 1:30.5\nc: -2:00:01.5\n"
     assert parse_text(text).data == yaml.safe_load(text) == {"a": 90, "b": 90.5, "c": -7201.5}
+
+
+# --- issue 13: input that used to crash, hang or read silently wrong ---------------------------
+
+def test_lone_surrogates_are_refused_where_they_are_read():
+    from engine import application as application_module
+    from engine.source import parse_text
+
+    with pytest.raises(InputError) as err:
+        parse_text('{"a": 1,\n "b": ["x\\ud800"]}', "f.json")
+    assert (err.value.line, err.value.column, err.value.path) == (2, 10, "$.b[0]")  # the escape itself
+    assert "lone surrogate (U+D800)" in str(err.value)
+    # A valid pair is one character, and stays
+    assert parse_text('{"a": "\\ud83d\\ude00"}').data == {"a": "\U0001f600"}
+    # Text handed in by a library caller, as a string or inside a mapping
+    with pytest.raises(InputError) as err:
+        parse_text("a: x\nb: y\ud800\n", "f.yaml")
+    assert (err.value.line, err.value.column) == (2, 5)
+    with pytest.raises(InputError) as err:
+        application_module.load({"filing_province": "fujian", "subject": {"name": "王\udc00"}})
+    assert err.value.path == "$.subject.name"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a: !!float abc", "'abc' is not a number"),
+    ("a: !!float ''", "'' is not a number"),
+    ("a: !!bool banana", "'banana' is not true or false"),
+    ("a: !!int twelve", "'twelve' is not a whole number"),
+    ("a: 0x" + "f" * 5000, "number with more than 100 digits"),
+    ("a: 1" + ":1" * 10_000, "number with more than 100 digits"),
+])
+def test_every_yaml_scalar_is_read_or_refused_with_its_place(text, message):
+    from engine.source import parse_text
+
+    with pytest.raises(InputError) as err:
+        parse_text(text, "f.yaml")
+    assert message in str(err.value)
+    assert (err.value.line, err.value.column, err.value.path) == (1, 4, "$.a")
+
+
+def test_yaml_scalars_that_are_fine_keep_their_values():
+    from engine.source import parse_text
+
+    assert parse_text("a: [yes, No, off, 1:30, 0x1F, 1_000, !!float '1.5', !!bool 'true', ~]").data == {
+        "a": [True, False, False, 90, 31, 1000, 1.5, True, None]}
+
+
+def test_only_regular_files_are_read_and_limits_hold_while_reading(tmp_path):
+    import os
+
+    from pathlib import Path
+
+    from engine.source import read_bytes
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        read_bytes(fifo)  # opened without blocking: nobody writes to it
+    with pytest.raises(InputError, match="not a regular file"):
+        read_bytes(Path("/dev/zero"))
+    with pytest.raises(InputError, match="is a directory"):
+        read_bytes(tmp_path)
+    (tmp_path / "big").write_bytes(b"x" * 100)
+    with pytest.raises(InputError, match="over the limit of 99 bytes"):
+        read_bytes(tmp_path / "big", 99)
+    assert read_bytes(tmp_path / "big", 100) == b"x" * 100

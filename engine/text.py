@@ -1,0 +1,52 @@
+"""Two rules for text, each in one place (a ground-floor module: it imports nothing of the engine).
+
+``normalise`` is how text is compared: a keyword, a name or a generic name is looked for in the
+text as a person reads it, so zero-width and other format characters cannot hide a word
+(``商\\u200b城`` is ``商城``), and compatibility forms (full-width letters, ideographic spaces)
+compare as their plain forms. Facts and a pack's text values both pass through it, once.
+
+``neutralise`` is what may reach a person: text shown on a terminal or in a page loses control
+characters (C0 but tab and newline, DEL, C1, so no ESC/CSI/OSC sequence), bidirectional
+controls (which reorder what a reader sees, U+202E) and lone surrogates. Every human-facing
+output (checklists, explain, diff, error messages) goes through it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Bidi controls: ALM, LRM/RLM, LRE…RLO, LRI…PDI; with C0/C1/DEL and lone surrogates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_SPACES = re.compile(r"\s+")
+# Chinese is written without spaces between words: a space between two ideographs is layout (or
+# an attempt to split a keyword), never meaning.
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+_SPACE_IN_CHINESE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+
+def neutralise(text: str) -> str:
+    """``text`` without the characters that could control a terminal or reorder what is shown."""
+    return _UNSAFE.sub("", text)
+
+
+@lru_cache(maxsize=65536)  # names and keywords repeat across rules, items and batch lines
+def normalise(text: str) -> str:
+    """NFKC, format characters (Cf: zero-width spaces and joiners, bidi marks, soft hyphens) dropped,
+    every run of white space (ideographic space included) one ASCII space, none between two
+    Chinese characters, trimmed."""
+    if text.isascii() and text.isprintable() and "  " not in text and text == text.strip():
+        return text  # the common case: nothing to fold
+    folded = unicodedata.normalize("NFKC", text)
+    folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    return _SPACE_IN_CHINESE.sub("", _SPACES.sub(" ", folded)).strip()
+
+
+def first_surrogate(text: str) -> int:
+    """The offset of the first lone surrogate in ``text`` (which UTF-8 cannot carry), else -1."""
+    found = _SURROGATE.search(text)
+    return found.start() if found else -1
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
