@@ -82,12 +82,25 @@ class RuleBook:
                     problems.extend(p for p in exc.problems if p not in problems)
         if problems:
             raise PackError(problems)
+        return cls.from_rulesets(directory, rulesets, backend=backend)
+
+    @classmethod
+    def from_rulesets(cls, directory: str | Path, rulesets: Mapping[str, RuleSet], *,
+                      backend: str = "python") -> "RuleBook":
+        """A book of rule sets already merged and checked (``rulesets["national"]`` is required).
+
+        ``engine.live`` builds one this way when a reload keeps some provinces' last good rule sets
+        beside newly loaded ones; each pack in ``packs`` is the one its province's rule set uses.
+        """
+        if "national" not in rulesets:
+            raise PackError([Problem("the national pack national.yaml is missing", file=str(directory))])
         matcher: Matcher = match_rules
         if backend == "durable":
             from .durable_backend import DurableMatcher  # optional dependency: only when asked for
 
             matcher = DurableMatcher(rulesets)
-        return cls(directory, MappingProxyType(packs), MappingProxyType(rulesets), backend, matcher)
+        packs = {key: ruleset.pack for key, ruleset in rulesets.items()}
+        return cls(Path(directory), MappingProxyType(packs), MappingProxyType(dict(rulesets)), backend, matcher)
 
     def ruleset(self, province: str | provinces.Province) -> RuleSet:
         """The rules for a province, in any spelling (its pack over the national pack, or the national

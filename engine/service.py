@@ -139,13 +139,13 @@ def _component_schemas() -> dict[str, Any]:
 
 
 def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, audit: "AuditLog | None" = None,
-               watch: bool = False, watch_polling: bool | None = None) -> FastAPI:
+               watch: bool = False, watch_polling: bool | None = None, watch_interval: float = 1.0) -> FastAPI:
     """The ASGI application serving ``live``'s packs; with ``watch``, packs reload on change."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> "AsyncIterator[None]":
         stop = asyncio.Event()
-        task = asyncio.create_task(live.watch(stop, force_polling=watch_polling)) if watch else None
+        task = asyncio.create_task(live.watch(stop, force_polling=watch_polling, check_every=watch_interval)) if watch else None
         try:
             yield
         finally:
@@ -214,13 +214,17 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
 
     @app.get("/v1/packs", summary="The packs in force and their digest")
     async def list_packs() -> dict[str, Any]:
-        book = live.current
+        book, refused = live.current, live.refused
         out: dict[str, Any] = {
             "digest": book.digest,
             "loaded_at": live.loaded_at.isoformat(timespec="seconds"),
             "reloads": live.reloads,
-            "packs": [{"id": key, "version": book.packs[key].version, "digest": book.rulesets[key].digest}
+            "packs": [{"id": key, "version": book.packs[key].version, "digest": book.rulesets[key].digest,
+                       "kept": key in refused}
                       for key in sorted(book.packs)],
+            # each pack file a reload did not take: why, since when, and what serves instead (SPEC §9)
+            "refused": [refused[key].to_dict() for key in sorted(refused)],
+            "watch": live.watch_status(),
             "last_rejected": None,
         }
         if live.last_error is not None and live.last_error_at is not None:
