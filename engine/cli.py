@@ -368,14 +368,28 @@ def explain(application: str, rule: str | None, lang: str, fmt: str, as_of: dt.d
               help="An application file or a directory of them, evaluated under both versions. Repeatable.")
 @click.option("--as-of", "as_of", callback=_parse_date, help="Evaluate on this date (default: each application's submitted_on).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None,
+              help="Also write one HTML page: the rule changes, and which checklists change and how (in --lang).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the --report page.")
+@click.option("--force", is_flag=True, help="Replace the report file if it exists.")
 @handles_errors()
-def diff_command(old_dir: str, new_dir: str, applications: tuple[str, ...], as_of: dt.date | None, fmt: str) -> None:
+def diff_command(old_dir: str, new_dir: str, applications: tuple[str, ...], as_of: dt.date | None, fmt: str,
+                 report_file: str | None, lang: str, force: bool) -> None:
     """Rules added, removed and changed from OLD_DIR to NEW_DIR, and whose checklist that changes."""
     from .diff import application_files, diff
     from .rulebook import RuleBook
 
     files = application_files(applications)  # before loading two versions of every pack
-    result = diff(RuleBook.load(old_dir), RuleBook.load(new_dir), files, as_of=as_of)
+    report_target = output_target(report_file, force=force, inputs=tuple(files)) if report_file else None
+    old_book, new_book = RuleBook.load(old_dir), RuleBook.load(new_dir)
+    result = diff(old_book, new_book, files, as_of=as_of)
+    if report_target is not None:
+        from .report import diff_report
+
+        # the checklist lines name documents in the report's language (the text output stays English)
+        shown = result if lang == "en" else diff(old_book, new_book, files, as_of=as_of, lang=lang)
+        write_output(diff_report(shown, lang=lang, book=new_book), report_target)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -425,10 +439,17 @@ def schema(name: str) -> None:
 @click.option("--as-of", "as_of", callback=_parse_date, help="Apply the rules in force on this date (YYYY-MM-DD).")
 @packs_option
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None,
+              help="Also write one HTML page with counts by province, the most frequent blocking problems and "
+                   "supplementary documents, and the lines that failed (in --lang).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Check on the workers of this Dask distributed scheduler (e.g. tcp://10.0.0.5:8786) "
+                   "instead of local processes; the packs travel with the job (docs/scale.md).")
 @audit_option
 @handles_errors()
 def batch(input_file: str, output: str, jobs: int | None, lang: str, as_of: dt.date | None,
-          packs_dir: str | None, force: bool, audit_file: str | None) -> None:
+          packs_dir: str | None, force: bool, report_file: str | None, scheduler: str | None,
+          audit_file: str | None) -> None:
     """Check one application per line of IN.jsonl; write one JSON result per line, in input order.
 
     A line that cannot be checked becomes {"line": N, "error": {...}} in its place and the batch
@@ -437,33 +458,60 @@ def batch(input_file: str, output: str, jobs: int | None, lang: str, as_of: dt.d
     from . import batch as batch_module
     from .output import atomic_writer, check_target
 
+    if scheduler is not None and jobs is not None:
+        raise click.UsageError("--jobs is for a local batch; with --scheduler the cluster's workers do the work")
     book = _load_book(packs_dir)
     inputs = (Path(input_file),) if input_file != "-" else ()
     target = check_target(output, force=force, inputs=inputs) if output != "-" else None
+    report_target = check_target(report_file, force=force, inputs=inputs + ((target,) if target else ())) \
+        if report_file else None
+    page = None
+    if report_target is not None:
+        from .report import BatchReport, TeeWriter
+
+        page = BatchReport(book, lang=lang, source=input_file)
+    client = None
+    if scheduler is not None:  # before the audit file is opened: an unreachable cluster records nothing
+        from . import cluster
+
+        client = cluster.connect(scheduler)
     audit = _open_audit(audit_file, inputs=inputs + ((target,) if target else ()))
     settings = batch_module.Settings(packs_dir=packs_dir, lang=lang, as_of=as_of,
                                      file=input_file if input_file != "-" else "<stdin>")
     jobs = jobs or batch_module.default_jobs()
     source = batch_module.open_input(input_file)
+
+    def run(out: Any, progress: Any) -> Any:
+        if page is not None:
+            out = TeeWriter(out, page)
+        if client is not None:
+            return cluster.run(source, out, book, settings, client=client, audit=audit, progress=progress)
+        return batch_module.run(source, out, book, settings, jobs=jobs, audit=audit, progress=progress)
+
     try:
         with _batch_progress(source if input_file != "-" else None) as progress:
             if target is None:
-                summary = batch_module.run(source, sys.stdout, book, settings, jobs=jobs, audit=audit, progress=progress)
+                summary = run(sys.stdout, progress)
             else:
                 with atomic_writer(target) as out:
-                    summary = batch_module.run(source, out, book, settings, jobs=jobs, audit=audit, progress=progress)
+                    summary = run(out, progress)
     finally:
         source.close()
         if audit is not None:
             audit.close()
+        if client is not None:
+            client.close()
+    if page is not None and report_target is not None:
+        write_output(page.html(), report_target)
     failures = ""
     if summary.failed:
         shown = ", ".join(str(n) for n in summary.first_failures)
         failures = f" (line{'s' if summary.failed != 1 else ''} {shown}{', …' if summary.failed > len(summary.first_failures) else ''})"
     click.echo(f"batch: {summary.lines:,} line{'s' if summary.lines != 1 else ''}: {summary.checked:,} checked "
                f"({summary.blocking:,} with blocking findings), {summary.failed:,} failed{failures}; "
-               f"{summary.seconds:.1f} s, {summary.rate:,.0f} per second, {jobs} job{'s' if jobs != 1 else ''}"
-               + (f" -> {output}" if target else ""), err=True)
+               f"{summary.seconds:.1f} s, {summary.rate:,.0f} per second, "
+               + (f"on {scheduler}" if scheduler else f"{jobs} job{'s' if jobs != 1 else ''}")
+               + (f" -> {output}" if target else "") + (f", report {report_file}" if report_file else ""), err=True)
     raise SystemExit(EXIT_FINDINGS if summary.failed else EXIT_OK)
 
 

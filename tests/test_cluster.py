@@ -1,0 +1,239 @@
+"""Batch checking on a real Dask distributed cluster: a `dask scheduler` and two `dask worker`s on
+127.0.0.1, each worker in a directory of its own with a HOME of its own, sharing no file with the
+client (docs/scale.md). The cluster must write what the local batch writes, line for line."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine import RuleBook, batch, cluster, report
+
+from test_batch import example_lines  # tests/ is on sys.path (rootdir-relative imports)
+from test_report import assert_charts_show
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+STARTUP_SECONDS = 90
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stranger_env(home: Path) -> dict[str, str]:
+    """The environment of a process on another machine: its own HOME and cache, no PYTHONPATH."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("ICP_RULES_CACHE_DIR", "XDG_CACHE_HOME", "PYTHONPATH", "HOME")}
+    home.mkdir(parents=True, exist_ok=True)
+    return dict(env, HOME=str(home))
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    """End the processes this module started (each leads its own process group), then reap them."""
+    for proc in processes:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    for proc in processes:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+class Cluster:
+    def __init__(self, base: Path, workers: int) -> None:
+        self.base = base
+        self.address = f"tcp://127.0.0.1:{free_port()}"
+        self.processes: list[subprocess.Popen] = []
+        self.workers = workers
+
+    def start(self, dask: Path) -> None:
+        def launch(name: str, *args: str) -> None:
+            folder = self.base / name
+            folder.mkdir()
+            log = (folder / "log.txt").open("wb")
+            self.processes.append(subprocess.Popen(
+                [str(dask), *args], cwd=folder, env=stranger_env(self.base / f"home-{name}"),
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+
+        port = self.address.rsplit(":", 1)[1]
+        launch("scheduler", "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard")
+        for n in range(1, self.workers + 1):
+            launch(f"worker{n}", "worker", self.address, "--host", "127.0.0.1", "--nthreads", "1",
+                   "--no-nanny", "--no-dashboard", "--death-timeout", "60", "--name", f"w{n}",
+                   "--local-directory", str(self.base / f"worker{n}"))
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(self.base.glob("*/log.txt")))
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
+    distributed = pytest.importorskip("distributed")
+    dask = BIN / "dask"
+    assert dask.exists(), "the dask command comes with distributed (the test extra)"
+    running = Cluster(tmp_path_factory.mktemp("cluster"), workers=2)
+    try:
+        running.start(dask)
+        client = distributed.Client(running.address, timeout=STARTUP_SECONDS, set_as_default=False)
+        try:
+            client.wait_for_workers(2, timeout=STARTUP_SECONDS)
+        except Exception:
+            client.close()
+            raise
+        yield running, client
+        client.close()
+    except Exception as exc:
+        stop(running.processes)
+        pytest.fail(f"the test cluster did not start: {exc}\n{running.logs()}")
+    finally:
+        stop(running.processes)
+
+
+@pytest.fixture(scope="module")
+def book_of_filings(tmp_path_factory):
+    """2,001 applications with one broken line (1,234), and a copy of the packs, in a directory of
+    their own: the client runs there with a relative --packs, which no worker could read."""
+    here = tmp_path_factory.mktemp("client")
+    shutil.copytree(ROOT / "rulepacks", here / "packs")
+    lines = example_lines(2001)
+    lines[1233] = '{"application_id": "BROKEN", "filing_province": "fujain", "subject": '  # truncated
+    (here / "filings.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return here
+
+
+def icp_rules(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "icp-rules"), *args], cwd=cwd, capture_output=True, text=True, timeout=600,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_a_cluster_batch_writes_what_the_local_batch_writes(dask_cluster, book_of_filings):
+    running, _ = dask_cluster
+    here = book_of_filings
+    common = ["filings.jsonl", "--packs", "packs", "--as-of", "2024-10-08"]
+    local = icp_rules("batch", *common, "-o", "local.jsonl", "--jobs", "1", "--report", "local.html", cwd=here)
+    assert local.returncode == 1, local.stderr
+    on_cluster = icp_rules("batch", *common, "-o", "cluster.jsonl", "--scheduler", running.address,
+                           "--report", "cluster.html", cwd=here)
+    assert on_cluster.returncode == 1, on_cluster.stderr + running.logs()
+    assert "Traceback" not in on_cluster.stderr
+    local_lines = (here / "local.jsonl").read_text(encoding="utf-8").splitlines()
+    cluster_lines = (here / "cluster.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(cluster_lines) == len(local_lines) == 2001
+    for number, (mine, theirs) in enumerate(zip(cluster_lines, local_lines), start=1):
+        assert mine == theirs, f"line {number} differs"
+    broken = json.loads(cluster_lines[1233])
+    assert broken["line"] == 1234 and broken["error"]["file"] == "filings.jsonl"
+    assert json.loads(cluster_lines[1234])["application_id"] == "APP-1235"
+    assert "2,001 lines" in on_cluster.stderr and "1 failed (line 1234)" in on_cluster.stderr
+    assert running.address in on_cluster.stderr
+    assert (here / "cluster.html").read_text(encoding="utf-8") == (here / "local.html").read_text(encoding="utf-8")
+
+
+def test_the_report_of_that_batch_shows_its_charts_in_chromium(dask_cluster, book_of_filings, book, tmp_path):
+    page = book_of_filings / "cluster.html"
+    if not page.exists():
+        pytest.skip("the cluster batch above did not run")
+    html = page.read_text(encoding="utf-8")
+    assert html.count("<svg") == 3 and "1,234" not in html and ">1234<" in html  # the broken line, listed
+    titles = re.findall(r'<text[^>]*class="label">([^<]+)</text>', html)
+    assert "广东省" in titles and len(titles) >= 5
+    assert_charts_show(page, tmp_path, titles[:3], [report.BLOCKING_COLOUR, report.CLEAR_COLOUR, report.NEUTRAL_COLOUR])
+
+
+def test_every_worker_checks_its_engine_and_the_packs_before_evaluating(dask_cluster, book):
+    _, client = dask_cluster
+    bundle = cluster.PackBundle.of(book)
+    line = example_lines(1)[0].encode()
+    settings = batch.Settings()
+    good = client.submit(cluster.check_block, bundle, settings, 1, line, pure=False).result()
+    assert good.lines == 1 and not good.failed
+
+    other_engine = cluster.PackBundle(bundle.files, bundle.digest, "0.0.1+0123456789ab")
+    with pytest.raises(cluster.ClusterMismatch) as refused:
+        client.submit(cluster.check_block, other_engine, settings, 1, line, pure=False).result()
+    assert "0.0.1+0123456789ab" in str(refused.value) and cluster.engine_identity() in str(refused.value)
+    assert "worker tcp://127.0.0.1:" in str(refused.value)
+
+    name, content = bundle.files[0]
+    damaged = cluster.PackBundle(((name, content + b"\n# changed\n"),) + bundle.files[1:], bundle.digest, bundle.engine)
+    with pytest.raises(cluster.ClusterMismatch) as refused:
+        client.submit(cluster.check_block, damaged, settings, 1, line, pure=False).result()
+    assert bundle.digest[:12] in str(refused.value)
+
+
+def test_the_cli_refuses_a_cluster_that_runs_another_engine(dask_cluster, book_of_filings, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+
+    running, _ = dask_cluster
+    monkeypatch.setattr(cluster, "engine_identity", lambda: "9.9.9+feedfacecafe")  # the client's side only
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["batch", str(book_of_filings / "filings.jsonl"), "-o", str(out),
+                                      "--scheduler", running.address])
+    assert result.exit_code == 2, result.output
+    assert "9.9.9+feedfacecafe" in result.output and "same version" in result.output
+    assert not out.exists()
+
+
+def test_the_library_run_reports_progress_and_matches_the_local_run(dask_cluster, book):
+    _, client = dask_cluster
+    data = ("\n".join(example_lines(600)) + "\n").encode()
+    seen: list[int] = []
+    remote, local = io.StringIO(), io.StringIO()
+    summary = cluster.run(io.BytesIO(data), remote, book, batch.Settings(), client=client,
+                          progress=lambda lines, consumed: seen.append(lines))
+    batch.run(io.BytesIO(data), local, book, batch.Settings(), jobs=1)
+    assert remote.getvalue() == local.getvalue()
+    assert summary.lines == 600 and seen == sorted(seen) and seen[-1] == 600 and len(seen) > 1
+
+
+def test_a_bag_and_a_dataframe_are_checked_with_a_relative_packs_dir(dask_cluster, book_of_filings, monkeypatch):
+    import dask.bag as db
+
+    _, client = dask_cluster
+    monkeypatch.chdir(book_of_filings)  # "packs" exists here only, not where the workers run
+    lines = example_lines(30) + ["not json"]
+    expected = [json.loads(x) for x in batch.check_partition(lines[:30], as_of="2024-10-08")]
+
+    bag = cluster.check_bag(db.from_sequence(lines, npartitions=4), packs_dir="packs", as_of="2024-10-08")
+    out = [json.loads(x) for x in client.compute(bag).result()]
+    assert out[:30] == expected
+    assert "error" in out[30] and out[30]["line"] >= 1
+
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    frame = dd.from_pandas(pd.DataFrame({"application": lines[:30]}, index=range(100, 130)), npartitions=3)
+    series = client.compute(cluster.check_dataframe(frame, packs_dir="packs", as_of="2024-10-08")).result()
+    assert list(series.index) == list(range(100, 130))
+    assert [json.loads(x) for x in series] == expected
+
+
+def test_an_unreachable_scheduler_is_bad_input():
+    with pytest.raises(cluster.InputError) as refused:
+        cluster.connect(f"tcp://127.0.0.1:{free_port()}", timeout=2)
+    assert "cannot reach the Dask scheduler" in str(refused.value.problems[0].message)
+
+
+def test_bundles_name_their_packs_not_their_bytes(book):
+    bundle = cluster.PackBundle.of(book)
+    assert "packs" in repr(bundle) and len(repr(bundle)) < 200
+    assert cluster.packs_digest(bundle.files) == book.digest
+    assert RuleBook.load().digest == book.digest
