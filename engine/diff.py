@@ -193,7 +193,8 @@ def _checklist(result: Any, lang: str) -> dict[tuple[str, str], str]:
         items[("filing", "not_required")] = "no ICP filing required"
     for doc in data["required_documents"]:
         # a limit is part of the line: a document now accepted only 90 days old, not 180, is a change
-        limits = [f"{name} {doc[name]}" for name in ("max_age_days", "min_validity_days") if name in doc]
+        limits = [f"{name} {doc[name]}" for name in ("max_age_days", "min_validity_days", "max_age_months", "min_validity_months")
+                  if name in doc]
         shown = f", {', '.join(limits)}" if limits else ""
         for target in doc["for"]:
             key = f"{doc['id']}|{target['kind']}|{target['ref']}|{'|'.join(limits)}"

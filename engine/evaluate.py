@@ -270,6 +270,7 @@ def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired
     considered = gates if gates else fired
 
     subject_name = str(facts.application["subject.name"])
+    on = facts.application["filing.submitted_on"]
     documents: dict[tuple[Any, ...], RequiredDocument] = {}
     # Per entry, the targets and reasons it already lists, as sets: with a thousand websites or
     # people, asking the lists themselves made combining quadratic in the size of the application.
@@ -309,10 +310,10 @@ def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired
                 elif reason_key not in reasons:
                     reasons.add(reason_key)
                     entry.reasons.append(reason)
-                if req.max_age_days is not None and (entry.max_age_days is None or req.max_age_days < entry.max_age_days):
-                    entry.max_age_days, entry.max_age_rule = req.max_age_days, reason
-                if req.min_validity_days is not None and (entry.min_validity_days is None or req.min_validity_days > entry.min_validity_days):
-                    entry.min_validity_days, entry.min_validity_rule = req.min_validity_days, reason
+                if req.max_age_days is not None or req.max_age_months is not None:
+                    _tighten_age(entry, req, reason, on)
+                if req.min_validity_days is not None or req.min_validity_months is not None:
+                    _tighten_validity(entry, req, reason, on)
             if rule.footer:
                 footer_settings.update(rule.footer)
             if rule.timeline:
@@ -357,6 +358,31 @@ def _reason_key(rule_id: str, inputs: tuple[Any, ...]) -> tuple[Any, ...] | None
     except TypeError:
         return None
     return key
+
+
+def _earliest_issue(days: int | None, months: int | None, on: dt.date) -> dt.date:
+    """The earliest issue date a limit accepts: the later it is, the tighter the limit."""
+    return on - dt.timedelta(days=days) if days is not None else facts_module.add_months(on, -(months or 0))
+
+
+def _latest_expiry(days: int | None, months: int | None, on: dt.date) -> dt.date:
+    """The expiry date a validity limit asks for at least: the later it is, the tighter the limit."""
+    return on + dt.timedelta(days=days) if days is not None else facts_module.add_months(on, months or 0)
+
+
+# A limit keeps the unit of its source (days or calendar months); of two limits on one document
+# the tighter on this submission date wins, whichever unit each is in.
+def _tighten_age(entry: RequiredDocument, req: Requirement, reason: Reason, on: dt.date) -> None:
+    new = _earliest_issue(req.max_age_days, req.max_age_months, on)
+    if entry.max_age_rule is None or new > _earliest_issue(entry.max_age_days, entry.max_age_months, on):
+        entry.max_age_days, entry.max_age_months, entry.max_age_rule = req.max_age_days, req.max_age_months, reason
+
+
+def _tighten_validity(entry: RequiredDocument, req: Requirement, reason: Reason, on: dt.date) -> None:
+    new = _latest_expiry(req.min_validity_days, req.min_validity_months, on)
+    if entry.min_validity_rule is None or new > _latest_expiry(entry.min_validity_days, entry.min_validity_months, on):
+        entry.min_validity_days, entry.min_validity_months = req.min_validity_days, req.min_validity_months
+        entry.min_validity_rule = reason
 
 
 def _without_finding(item: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -414,20 +440,45 @@ def _check_documents_on_hand(required: Any, facts: facts_module.Facts,
         for doc_id in entry.any_of or (entry.id,):
             name = ruleset.documents[doc_id].name
             for held in on_hand.get(doc_id, ()):
-                age, left = held["document.age_days"], held["document.days_until_expiry"]
-                if entry.max_age_days is not None and age is not None and age > entry.max_age_days:
+                if entry.max_age_rule is not None and _too_old(entry, held):
                     rule = entry.max_age_rule
+                    age = held["document.age_days"]
+                    if entry.max_age_months is not None:
+                        limit = _engine_text(f"{entry.max_age_months} 个月", f"{entry.max_age_months} months")
+                    else:
+                        limit = _engine_text(f"{entry.max_age_days} 天", f"{entry.max_age_days} days")
                     message = _engine_text(
-                        f"已有的{name['zh']}签发于 {age} 天前，超过 {entry.max_age_days} 天的时限，请重新开具",
-                        f"The {name['en']} on hand was issued {age} days ago; at most {entry.max_age_days} days are "
+                        f"已有的{name['zh']}签发于 {age} 天前，超过 {limit['zh']} 的时限，请重新开具",
+                        f"The {name['en']} on hand was issued {age} days ago; at most {limit['en']} are "
                         "accepted: obtain a new one")
                     out.append((SEVERITY_ORDER["blocking"], order.get(rule.rule, 0), doc_id, "document_too_old",
                                 Finding("document_too_old", "blocking", message, rule.rule, rule.source, doc_id)))
-                if entry.min_validity_days is not None and left is not None and left < entry.min_validity_days:
+                if entry.min_validity_rule is not None and _expires_too_soon(entry, held):
                     rule = entry.min_validity_rule
+                    left = held["document.days_until_expiry"]
+                    if entry.min_validity_months is not None:
+                        limit = _engine_text(f"{entry.min_validity_months} 个月", f"{entry.min_validity_months} months")
+                    else:
+                        limit = _engine_text(f"{entry.min_validity_days} 天", f"{entry.min_validity_days} days")
                     message = _engine_text(
-                        f"已有的{name['zh']}仅剩 {left} 天有效期，须至少 {entry.min_validity_days} 天",
-                        f"The {name['en']} on hand is valid for {left} more days; at least {entry.min_validity_days} are required")
+                        f"已有的{name['zh']}仅剩 {left} 天有效期，须至少 {limit['zh']}",
+                        f"The {name['en']} on hand is valid for {left} more days; at least {limit['en']} are required")
                     out.append((SEVERITY_ORDER["blocking"], order.get(rule.rule, 0), doc_id, "certificate_expires_too_soon",
                                 Finding("certificate_expires_too_soon", "blocking", message, rule.rule, rule.source, doc_id)))
     return out
+
+
+def _too_old(entry: RequiredDocument, held: Mapping[str, Any]) -> bool:
+    if entry.max_age_months is not None:
+        months = held["document.age_months"]
+        return months is not None and months > entry.max_age_months
+    age = held["document.age_days"]
+    return entry.max_age_days is not None and age is not None and age > entry.max_age_days
+
+
+def _expires_too_soon(entry: RequiredDocument, held: Mapping[str, Any]) -> bool:
+    if entry.min_validity_months is not None:
+        months = held["document.months_until_expiry"]
+        return months is not None and months < entry.min_validity_months
+    left = held["document.days_until_expiry"]
+    return entry.min_validity_days is not None and left is not None and left < entry.min_validity_days

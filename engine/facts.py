@@ -68,6 +68,7 @@ CATALOGUE: tuple[Fact, ...] = (
     _f("subject.name", "text", "Name of the subject.", zh="主办者名称"),
     _f("subject.certificate.type", "enum", "Type of the subject's certificate.", CERTIFICATE_TYPES, zh="主办者证件类型"),
     _f("subject.certificate.days_until_expiry", "integer", "Days from submission until the subject's certificate expires (absent: long-term).", zh="主办者证件剩余有效天数"),
+    _f("subject.certificate.months_until_expiry", "integer", "Whole calendar months from submission until the subject's certificate expires: at least 3 means it expires on or after the submission day 3 months later.", zh="主办者证件剩余有效月数"),
     _f("subject.certificate.registration_province", "enum", "Province a unified social credit code was issued in (its digits 3–4).", P, zh="统一社会信用代码登记省份"),
     _f("subject.residence", "text", "Address on the subject's certificate (证件住所).", zh="证件住所"),
     _f("subject.residence_province", "enum", "Province the certificate address starts with, if it names one.", P, zh="证件住所所在省份"),
@@ -91,6 +92,7 @@ CATALOGUE: tuple[Fact, ...] = (
     _f("person.is_website_manager", "boolean", "The person manages at least one website (网站负责人).", zh="是网站负责人"),
     _f("person.certificate.type", "enum", "Type of the person's certificate.", CERTIFICATE_TYPES, zh="证件类型"),
     _f("person.certificate.days_until_expiry", "integer", "Days from submission until the person's certificate expires (absent: long-term).", zh="证件剩余有效天数"),
+    _f("person.certificate.months_until_expiry", "integer", "Whole calendar months from submission until the person's certificate expires (at least 3: it expires on or after the submission day 3 months later).", zh="证件剩余有效月数"),
     _f("person.household_province", "enum", "Household-register province (户籍地) from the first two digits of a mainland ID card.", P, zh="户籍省份"),
     _f("person.cross_province", "boolean", "Household-register province differs from the filing province (absent when unknown).", zh="户籍不在备案省份"),
     _f("person.birth_date", "date", "Birth date, given or read from the ID card.", zh="出生日期"),
@@ -121,12 +123,15 @@ CATALOGUE: tuple[Fact, ...] = (
     _f("domain.days_since_verification", "integer", "Days from real-name verification to submission.", zh="实名认证至今天数"),
     _f("domain.days_until_expiry", "integer", "Days from submission until the domain registration expires.", zh="域名剩余有效天数"),
     _f("domain.days_since_registration", "integer", "Days from registration of the domain to submission.", zh="域名注册至今天数"),
+    _f("domain.months_since_registration", "integer", "Whole calendar months from registration of the domain to submission (at least 3: registered on or before the submission day 3 months earlier).", zh="域名注册至今月数"),
     # category: each distinct content category across websites
     _f("category.name", "text", "Content category id (news, medical, …; packs may add more).", zh="前置审批类别"),
     _f("category.website_count", "integer", "How many websites of the application carry the category.", zh="涉及该类别的网站数"),
     # document: each entry of documents_on_hand[]
     _f("document.id", "text", "Id of a document the applicant holds.", zh="材料"),
     _f("document.age_days", "integer", "Days from the document's issue date to submission.", zh="材料开具至今天数"),
+    _f("document.age_months", "integer", "Calendar months begun since the document was issued: at most 3 means issued within 3 months (issued 2025-02-19: 3 on 2025-05-19, 4 on 2025-05-20).", zh="材料开具至今月数"),
+    _f("document.months_until_expiry", "integer", "Whole calendar months from submission until the document expires.", zh="材料剩余有效月数"),
     _f("document.days_until_expiry", "integer", "Days from submission until the document expires.", zh="材料剩余有效天数"),
 )
 BY_NAME: dict[str, Fact] = {f.name: f for f in CATALOGUE}
@@ -171,6 +176,38 @@ def _days(start: dt.date | None, end: dt.date | None) -> int | None:
     if start is None or end is None:
         return None
     return (end - start).days
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months later (or earlier), on the month's last day when the
+    month is shorter: 2025-02-19 + 3 = 2025-05-19, 2024-11-30 + 3 = 2025-02-28."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def whole_months(start: dt.date | None, end: dt.date | None) -> int | None:
+    """Whole calendar months from ``start`` to ``end``: the largest n with start + n months <= end
+    (negative when end is before start). "Valid at least 3 more months" is whole_months(on, expiry) >= 3."""
+    if start is None or end is None:
+        return None
+    n = (end.year - start.year) * 12 + end.month - start.month
+    while add_months(start, n) > end:
+        n -= 1
+    while add_months(start, n + 1) <= end:
+        n += 1
+    return n
+
+
+def months_begun(start: dt.date | None, end: dt.date | None) -> int | None:
+    """Calendar months begun from ``start`` to ``end``: the smallest n with end <= start + n months.
+    "Issued within 3 months" is months_begun(issued, on) <= 3 (2025-02-19: 3 on 2025-05-19, 4 on 05-20)."""
+    n = whole_months(start, end)
+    if n is None:
+        return None
+    return n if add_months(start, n) == end else n + 1
 
 
 def _unicode(ascii_name: str) -> str:
@@ -235,6 +272,7 @@ def _text(value: str | None) -> str | None:
 def _person_facts(person: dict[str, Any], number: str, filing_province: str, on: dt.date) -> dict[str, Any]:
     """``number``: the person's certificate_number, which also tells people apart."""
     cert = person["certificate"]
+    expires = parse_date(cert.get("expires_on"))
     household = None
     birth = parse_date(person.get("birth_date"))
     if cert["type"] == "id_card" and len(number) == 18:
@@ -248,7 +286,8 @@ def _person_facts(person: dict[str, Any], number: str, filing_province: str, on:
         "person.is_principal": False,
         "person.is_website_manager": False,
         "person.certificate.type": cert["type"],
-        "person.certificate.days_until_expiry": _days(on, parse_date(cert.get("expires_on"))),
+        "person.certificate.days_until_expiry": _days(on, expires),
+        "person.certificate.months_until_expiry": whole_months(on, expires),
         "person.household_province": household,
         "person.cross_province": None if household is None else household != filing_province,
         "person.birth_date": birth,
@@ -305,6 +344,7 @@ def derive(app: Application, as_of: dt.date) -> Facts:
 
     domain_facts = []
     for entry, (ascii_name, uni, suffix, prefix, _) in entries:
+        registered_on = parse_date(entry.get("registered_on"))
         domain_facts.append({
             "domain.name": ascii_name,
             "domain.unicode_name": uni,
@@ -318,7 +358,8 @@ def derive(app: Application, as_of: dt.date) -> Facts:
             "domain.real_name_verified": entry["real_name_verified"],
             "domain.days_since_verification": _days(parse_date(entry.get("verified_on")), on),
             "domain.days_until_expiry": _days(on, parse_date(entry["expires_on"])),
-            "domain.days_since_registration": _days(parse_date(entry.get("registered_on")), on),
+            "domain.days_since_registration": _days(registered_on, on),
+            "domain.months_since_registration": whole_months(registered_on, on),
         })
 
     categories: dict[str, int] = {}
@@ -327,11 +368,16 @@ def derive(app: Application, as_of: dt.date) -> Facts:
             categories[name] = categories.get(name, 0) + 1
     category_facts = [{"category.name": name, "category.website_count": count} for name, count in categories.items()]
 
-    document_facts = [{
-        "document.id": doc["id"],
-        "document.age_days": _days(parse_date(doc.get("issued_on")), on),
-        "document.days_until_expiry": _days(on, parse_date(doc.get("expires_on"))),
-    } for doc in data["documents_on_hand"]]
+    document_facts = []
+    for doc in data["documents_on_hand"]:
+        issued, expires = parse_date(doc.get("issued_on")), parse_date(doc.get("expires_on"))
+        document_facts.append({
+            "document.id": doc["id"],
+            "document.age_days": _days(issued, on),
+            "document.age_months": months_begun(issued, on),
+            "document.days_until_expiry": _days(on, expires),
+            "document.months_until_expiry": whole_months(on, expires),
+        })
 
     cert = subject["certificate"]
     cert_number = app.certificate_number(("subject", "certificate"))
@@ -356,6 +402,7 @@ def derive(app: Application, as_of: dt.date) -> Facts:
         "subject.name": normalise(subject["name"]),
         "subject.certificate.type": cert["type"],
         "subject.certificate.days_until_expiry": _days(on, parse_date(cert.get("expires_on"))),
+        "subject.certificate.months_until_expiry": whole_months(on, parse_date(cert.get("expires_on"))),
         "subject.certificate.registration_province": registration,
         "subject.residence": _text(subject.get("residence")),
         "subject.residence_province": residence.key if residence else None,

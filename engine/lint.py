@@ -212,7 +212,7 @@ def _conflicts(a: Rule, b: Rule) -> list[tuple[str, bool]]:
         other_req = limits_b.get(req.document)
         if other_req is None:
             continue
-        for name in ("max_age_days", "min_validity_days"):
+        for name in ("max_age_days", "min_validity_days", "max_age_months", "min_validity_months"):
             if getattr(req, name) != getattr(other_req, name):
                 out.append((f"{req.document} {name} {getattr(req, name)} versus {getattr(other_req, name)}", False))
     return out
@@ -299,7 +299,8 @@ _EXPECTED_IDS = {  # expectation -> which catalogue its ids come from
     "findings": "finding", "findings_include": "finding", "findings_exclude": "finding",
     "rules_fired": "rule", "rules_not_fired": "base_rule",
 }
-_EXPECTED_KEYS = {"documents_for": "document", "max_age_days": "document", "min_validity_days": "document"}
+_EXPECTED_KEYS = {"documents_for": "document", "max_age_days": "document", "min_validity_days": "document",
+                  "max_age_months": "document", "min_validity_months": "document"}
 
 
 def _test_names(book: RuleBook, key: str) -> Iterator[Problem]:

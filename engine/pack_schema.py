@@ -95,6 +95,8 @@ def _test_case() -> dict[str, Any]:
                     "footer": FOOTER,
                     "max_age_days": {"type": "object", "additionalProperties": {"type": "integer"}},
                     "min_validity_days": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "max_age_months": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "min_validity_months": {"type": "object", "additionalProperties": {"type": "integer"}},
                 },
             },
         },
@@ -129,9 +131,18 @@ def build() -> dict[str, Any]:
                        "description": "The applicant brings any one of these documents"},
             "for": {"enum": ["subject"], "description": "Ask it of the subject instead of each item of for_each"},
             "max_age_days": {"type": "integer", "minimum": 1, "description": "Issued at most this many days before submission"},
+            "max_age_months": {"type": "integer", "minimum": 1,
+                               "description": "Issued at most this many calendar months before submission "
+                                              "(3: issued 2025-02-19 is accepted on 2025-05-19, not on 2025-05-20)"},
             "min_validity_days": {"type": "integer", "minimum": 0, "description": "Valid at least this many days after submission"},
+            "min_validity_months": {"type": "integer", "minimum": 0,
+                                    "description": "Valid at least this many calendar months after submission "
+                                                   "(3 on 2025-05-20: expires on or after 2025-08-20)"},
         },
         "oneOf": [{"required": ["document"]}, {"required": ["any_of"]}],
+        # a limit has one unit: the source's (days or calendar months)
+        "not": {"anyOf": [{"required": ["max_age_days", "max_age_months"]},
+                          {"required": ["min_validity_days", "min_validity_months"]}]},
     }
     finding = {
         "type": "object", "additionalProperties": False, "required": ["id", "severity", "message"],

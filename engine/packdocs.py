@@ -82,6 +82,10 @@ def _effects(rule: Mapping[str, Any], documents: Mapping[str, Any]) -> list[str]
             limits.append(f"issued at most {req['max_age_days']} days before submission")
         if req.get("min_validity_days") is not None:
             limits.append(f"valid at least {req['min_validity_days']} more days")
+        if req.get("max_age_months") is not None:
+            limits.append(f"issued at most {req['max_age_months']} months before submission")
+        if req.get("min_validity_months") is not None:
+            limits.append(f"valid at least {req['min_validity_months']} more months")
         out.append(f"requires {names}" + (f", {'; '.join(limits)}" if limits else ""))
     for finding in rule.get("findings") or ():
         out.append(f"{finding['severity']} finding `{finding['id']}`")

@@ -43,6 +43,8 @@ class Requirement:
     for_subject: bool
     max_age_days: int | None
     min_validity_days: int | None
+    max_age_months: int | None = None  # a limit in calendar months (the source's unit), instead of days
+    min_validity_months: int | None = None
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,9 @@ def describe_error(err: jsonschema.ValidationError, source: SourceMap) -> Proble
         return source.problem(path, f"'{err.instance}' is not a valid date (YYYY-MM-DD)")
     if err.validator == "oneOf" and isinstance(err.instance, dict):
         return source.problem(path, "a requirement names either 'document' or 'any_of', not both or neither")
+    if err.validator == "not" and isinstance(err.instance, dict) and "require" in path:
+        return source.problem(path, "a limit is in days or in calendar months, not both: give max_age_days or "
+                                    "max_age_months (min_validity_days or min_validity_months), as the source counts")
     if err.validator == "pattern":
         return source.problem(path, f"'{err.instance}' must be snake_case (lowercase letters, digits and _)")
     return source.problem(path, err.message)
@@ -445,7 +450,8 @@ class _Checker:
             for offset, doc_id in enumerate(ids):
                 self.document(doc_id, here + (("any_of", offset) if "any_of" in req else ("document",)))
             requirements.append(Requirement(ids[0], ids if len(ids) > 1 else (), req.get("for") == "subject",
-                                            req.get("max_age_days"), req.get("min_validity_days")))
+                                            req.get("max_age_days"), req.get("min_validity_days"),
+                                            req.get("max_age_months"), req.get("min_validity_months")))
         findings = []
         for index, spec in enumerate(raw.get("findings") or ()):
             here = path + ("findings", index)

@@ -231,7 +231,7 @@ def check_expectations(expect: Mapping[str, Any], data: Mapping[str, Any], fired
     for key, value in (expect.get("footer") or {}).items():
         if data["footer"][key] != value:
             failures.append(f"footer.{key}: expected {value}, actual {data['footer'][key]}")
-    for field in ("max_age_days", "min_validity_days"):
+    for field in ("max_age_days", "min_validity_days", "max_age_months", "min_validity_months"):
         for doc, limit in (expect.get(field) or {}).items():
             actual = [d.get(field) for d in data["required_documents"] if d["id"] == doc]
             if actual != [limit] * max(len(actual), 1):

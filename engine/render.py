@@ -45,7 +45,8 @@ LABELS: dict[str, dict[str, str]] = {
         "no_blocking": "没有阻断性问题。", "warnings": "提醒", "info": "说明",
         "documents": "所需材料", "basic": "基本资料", "supplementary": "辅助资料", "pre_approval": "前置审批文件",
         "for": "对象", "why": "原因", "source": "依据", "limits": "时效要求",
-        "max_age": "须为 {n} 天内开具", "min_validity": "剩余有效期至少 {n} 天", "any_of": "任选其一",
+        "max_age": "须为 {n} 天内开具", "min_validity": "剩余有效期至少 {n} 天",
+        "max_age_months": "须为 {n} 个月内开具", "min_validity_months": "剩余有效期至少 {n} 个月", "any_of": "任选其一",
         "footer": "网站底部备案号", "footer_intro": "网站开通后，请在每个页面底部居中悬挂{kind}，并链接至 {link}。",
         "number_kind_subject": "主体备案号", "number_kind_website": "网站备案号",
         "copyright": "同时须标注版权所有信息。", "snippet": "可直接粘贴的 HTML 代码",
@@ -76,6 +77,7 @@ LABELS: dict[str, dict[str, str]] = {
         "documents": "Documents to bring", "basic": "Basic documents", "supplementary": "Supplementary documents",
         "pre_approval": "Pre-approval documents", "for": "For", "why": "Why", "source": "Source", "limits": "Time limits",
         "max_age": "issued at most {n} days before submission", "min_validity": "valid for at least {n} more days",
+        "max_age_months": "issued at most {n} months before submission", "min_validity_months": "valid for at least {n} more months",
         "any_of": "any one of",
         "footer": "Footer filing number",
         "footer_intro": "Once the site is live, show the {kind} centred at the bottom of every page, linked to {link}.",
@@ -241,6 +243,10 @@ class _View:
                     limits.append(self.L["max_age"].format(n=doc["max_age_days"]))
                 if "min_validity_days" in doc:
                     limits.append(self.L["min_validity"].format(n=doc["min_validity_days"]))
+                if "max_age_months" in doc:
+                    limits.append(self.L["max_age_months"].format(n=doc["max_age_months"]))
+                if "min_validity_months" in doc:
+                    limits.append(self.L["min_validity_months"].format(n=doc["min_validity_months"]))
                 description = self.ruleset.documents[doc["id"]].description if doc["id"] in self.ruleset.documents else None
                 docs.append({
                     "id": doc["id"], "name": doc["name"], "any_of": len(alternatives) > 1,
@@ -249,6 +255,7 @@ class _View:
                     "for": [self.target(t["kind"], t["ref"]) for t in doc["for"]],
                     "reasons": doc["reasons"], "limits": limits,
                     "max_age_days": doc.get("max_age_days"), "min_validity_days": doc.get("min_validity_days"),
+                    "max_age_months": doc.get("max_age_months"), "min_validity_months": doc.get("min_validity_months"),
                 })
             groups.append({"id": category, "title": self.L[category], "documents": docs})
         return groups

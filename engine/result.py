@@ -36,6 +36,8 @@ class RequiredDocument:
     reasons: list[Reason] = field(default_factory=list)
     max_age_days: int | None = None
     min_validity_days: int | None = None
+    max_age_months: int | None = None  # a limit in calendar months instead of days (one of the two is set)
+    min_validity_months: int | None = None
     max_age_rule: Reason | None = None  # the rule whose limit is the tightest, for findings
     min_validity_rule: Reason | None = None
 
@@ -159,6 +161,10 @@ class Result:
                 entry["max_age_days"] = doc.max_age_days
             if doc.min_validity_days is not None:
                 entry["min_validity_days"] = doc.min_validity_days
+            if doc.max_age_months is not None:
+                entry["max_age_months"] = doc.max_age_months
+            if doc.min_validity_months is not None:
+                entry["min_validity_months"] = doc.min_validity_months
             docs.append(entry)
         findings = []
         for f in self.findings:

@@ -109,3 +109,20 @@ def test_an_id_number_in_full_width_digits_gives_the_same_facts(individual):
     (person,) = f.scope("person")
     assert person["person.household_province"] == "guangdong" and person["person.age"] == 32
     assert f.application["persons.count"] == 1
+
+
+def test_calendar_months_follow_spec_7():
+    """SPEC §7: issued 2025-02-19 is within 3 months on 2025-05-19, not on 2025-05-20; valid at least 3
+    more months on 2025-05-20 means expiring on or after 2025-08-20. Month ends clamp."""
+    from engine.facts import add_months, months_begun, whole_months
+
+    d = dt.date
+    assert months_begun(d(2025, 2, 19), d(2025, 5, 19)) == 3
+    assert months_begun(d(2025, 2, 19), d(2025, 5, 20)) == 4
+    assert whole_months(d(2025, 5, 20), d(2025, 8, 20)) == 3
+    assert whole_months(d(2025, 5, 20), d(2025, 8, 19)) == 2
+    assert whole_months(d(2025, 5, 20), d(2025, 5, 19)) == -1
+    assert add_months(d(2024, 11, 30), 3) == d(2025, 2, 28)
+    assert add_months(d(2024, 5, 31), -3) == d(2024, 2, 29)
+    # the longest month still counts whole: Jan 31 + 1 month is Feb 28, so Feb 28 is one month on
+    assert whole_months(d(2025, 1, 31), d(2025, 2, 28)) == 1

@@ -150,3 +150,36 @@ def test_every_province_spelling_picks_its_pack(book):
     with pytest.raises(UnknownProvinceError) as err:
         book.ruleset("guangdnog")  # was: silently the national rules
     assert err.value.suggestion == "guangdong"
+
+
+def test_a_limit_is_in_days_or_in_months_not_both(tmp_path):
+    text = HEAD + """\
+rules:
+  - id: fj_x
+    title: {zh: 甲, en: A}
+    require: [{document: authorization_letter, max_age_days: 90, max_age_months: 3}]
+    source: test
+"""
+    with pytest.raises(PackError) as err:
+        RuleBook.load(_pack_dir(tmp_path, text))
+    assert any("days or in calendar months" in p.message for p in err.value.problems)
+
+
+def test_months_and_days_limits_on_one_document_keep_the_tighter(tmp_path):
+    """3 months against 45 days: on any date 45 days is the tighter; the result keeps its unit."""
+    text = HEAD + """\
+rules:
+  - id: fj_x
+    title: {zh: 甲, en: A}
+    require: [{document: authorization_letter, max_age_days: 45}]
+    source: test
+  - id: fj_y
+    title: {zh: 乙, en: B}
+    require: [{document: authorization_letter, max_age_months: 3}]
+    source: test
+"""
+    book = RuleBook.load(_pack_dir(tmp_path, text))
+    app = json.loads(json.dumps(book.rulesets["fujian"].fixtures["enterprise"], default=str))
+    app["filing_province"] = "fujian"
+    doc = next(d for d in book.evaluate(app).to_dict()["required_documents"] if d["id"] == "authorization_letter")
+    assert doc.get("max_age_days") == 45 and "max_age_months" not in doc

@@ -46,7 +46,7 @@ def test_one_section_per_province_with_every_rule_and_its_source(book):
 def test_the_page_shows_settled_values_and_disagreements(book):
     sections = _sections(provinces_markdown(book))
     assert "`domain.days_until_expiry` ≤ 180" in sections["shanghai"]
-    assert "authorization_letter`), issued at most 180 days" in sections["hebei"]
+    assert "authorization_letter`), issued at most 6 months" in sections["hebei"]
     assert "footer shows the website filing number and a copyright line" in sections["jiangsu"]
     assert "bureau_review_working_days 30" in sections["zhejiang"]
     assert "Notes: Conflict between vendors" in sections["shanxi"]

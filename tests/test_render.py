@@ -203,7 +203,7 @@ def test_view_resolves_names_for_templates(book):
     view = render.view(result, "en")
     docs = {d["id"]: d for g in view["groups"] for d in g["documents"]}
     assert docs["employment_proof"]["limits"] == ["issued at most 45 days before submission"]
-    assert docs["subject_certificate"]["limits"] == ["valid for at least 90 more days"]
+    assert docs["subject_certificate"]["limits"] == ["valid for at least 3 more months"]
     assert view["blocking"][0]["title"] == "Document too old"
     assert view["blocking"][0]["ref_name"] == docs["employment_proof"]["name"]
     assert view["applicant"]["subject"]["type_name"] == "Enterprise"
