@@ -113,6 +113,8 @@ CATALOGUE: tuple[Fact, ...] = (
     _f("domain.name", "text", "The domain, in ASCII (punycode) form.", zh="域名"),
     _f("domain.unicode_name", "text", "The domain in Unicode (例子.中国).", zh="域名（中文）"),
     _f("domain.suffix", "text", "Public suffix of the domain (com, com.cn, 中国).", zh="域名后缀"),
+    _f("domain.tld", "text", "Top-level domain (com, cn, 中国): the last label of the domain.", zh="顶级域名"),
+    _f("domain.tld_approved", "boolean", "The top-level domain is on MIIT's list of approved top-level domains (engine/data/approved_tlds.yaml).", zh="顶级域名已获工信部批复"),
     _f("domain.prefix", "text", "Label left of the public suffix (the part shared by example.com and example.cn).", zh="域名前缀"),
     _f("domain.is_idn", "boolean", "The domain has non-ASCII (Chinese) labels.", zh="中文域名"),
     _f("domain.is_new", "boolean", "The domain is not among the subject's already filed domains.", zh="新域名（未备案）"),
@@ -254,6 +256,28 @@ def domain_parts(name: str) -> DomainParts:
 _ASCII, _PREFIX, _REGISTERED = (operator.itemgetter(DomainParts._fields.index(name)) for name in ("ascii", "prefix", "registered"))
 
 
+APPROVED_TLDS_FILE = Path(__file__).with_name("data") / "approved_tlds.yaml"
+
+
+@lru_cache(maxsize=1)
+def approved_tlds() -> dict[str, Any]:
+    """MIIT's list of approved top-level domains as shipped (source, checked_on, tlds)."""
+    import yaml
+
+    with APPROVED_TLDS_FILE.open(encoding="utf-8") as handle:
+        data: dict[str, Any] = yaml.safe_load(handle)
+    return data
+
+
+@lru_cache(maxsize=1)
+def _approved_tld_set() -> frozenset[str]:
+    return frozenset(str(t).lower() for t in approved_tlds()["tlds"])
+
+
+def tld_approved(unicode_name: str) -> bool:
+    return unicode_name.rsplit(".", 1)[-1].lower() in _approved_tld_set()
+
+
 # A pure function of the address text; intake forms repeat the same few addresses.
 _residence_province = lru_cache(maxsize=4096)(provinces.from_address)
 
@@ -349,6 +373,8 @@ def derive(app: Application, as_of: dt.date) -> Facts:
             "domain.name": ascii_name,
             "domain.unicode_name": uni,
             "domain.suffix": suffix,
+            "domain.tld": uni.rsplit(".", 1)[-1],
+            "domain.tld_approved": tld_approved(uni),
             "domain.prefix": prefix,
             "domain.is_idn": uni != ascii_name,
             "domain.is_new": ascii_name not in filed_set,

@@ -61,6 +61,7 @@ def lint(book: RuleBook, *, packs: Iterable[str] | None = None, today: dt.date |
         problems.extend(_test_names(book, key))
         problems.extend(_overlaps(book, key, located))
     problems.extend(_unused_documents(book, selected, located))
+    problems.extend(_approved_tlds_age(today))
     unique = {(p.file, p.line, p.column, p.message): p for p in problems}
     return sorted(unique.values(), key=lambda p: (p.file or "", p.line or 0, p.column or 0, p.message))
 
@@ -332,6 +333,29 @@ def _test_names(book: RuleBook, key: str) -> Iterator[Problem]:
                     yield pack.source.problem(("tests", i, "expect", name, ident), f"test expects unknown {kind} "
                                               f"'{ident}' in {key}", key=True, severity="error",
                                               suggestion=closest(ident, known[kind]))
+
+
+def _approved_tlds_age(today: dt.date) -> Iterator[Problem]:
+    """MIIT approves new top-level domains from time to time: a list not compared with its source for
+    a year may refuse domains that are now accepted (or accept withdrawn ones)."""
+    from .facts import APPROVED_TLDS_FILE, approved_tlds
+
+    checked = approved_tlds().get("checked_on")
+    checked = checked if isinstance(checked, dt.date) else dt.date.fromisoformat(str(checked))
+    if checked < _one_year_before(today):
+        line = next((n for n, text in enumerate(APPROVED_TLDS_FILE.read_text(encoding="utf-8").splitlines(), 1)
+                     if text.startswith("checked_on:")), None)
+        url = approved_tlds()["source"]["url"]
+        yield Problem(f"the list of MIIT-approved top-level domains was last checked on {checked}, more than a year "
+                      f"ago: compare it with {url} and move checked_on forward", file=str(APPROVED_TLDS_FILE),
+                      line=line, column=1 if line else None, severity="warning")
+
+
+def _one_year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 def _unused_documents(book: RuleBook, selected: list[str], located: Mapping[tuple[str, str], _Located]) -> Iterator[Problem]:

@@ -222,3 +222,23 @@ def test_lint_reads_the_packs_it_is_given_once_whatever_iterable_they_come_in(tm
     files = {Path(p.file).name for p in lint(book, packs=(k for k in ("hunan", "fujian")), today=TODAY)
              if p.severity == "error"}
     assert files == {"fujian.yaml", "hunan.yaml"}
+
+
+def test_an_approved_tld_list_older_than_a_year_is_warned_about(book):
+    from engine.facts import approved_tlds
+
+    checked = approved_tlds()["checked_on"]
+    def tld_warnings(today):
+        return [p for p in lint(book, packs=["national"], today=today) if p.file.endswith("approved_tlds.yaml")]
+    assert tld_warnings(checked.replace(year=checked.year + 1)) == []
+    [warning] = tld_warnings(checked.replace(year=checked.year + 1) + dt.timedelta(days=1))
+    assert warning.severity == "warning" and "domain.miit.gov.cn" in warning.message and warning.line
+
+
+def test_the_approved_tld_list_names_its_source_and_date():
+    from engine.facts import approved_tlds
+
+    data = approved_tlds()
+    assert data["source"]["url"].startswith("https://") and data["source"]["publisher"]["zh"] == "工业和信息化部"
+    assert isinstance(data["checked_on"], dt.date)
+    assert {"com", "cn", "中国"} <= set(data["tlds"]) and not {"hk", "io", "org"} & set(data["tlds"])
