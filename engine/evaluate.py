@@ -43,11 +43,16 @@ def _show(value: Any, lang: str) -> str:
 
 
 class Template:
-    """A pack text with {fact.name} placeholders, split once into literal and fact parts per language."""
+    """A pack text with {fact.name} placeholders, split once into literal and fact parts per language.
 
-    __slots__ = ("parts", "facts")
+    A placeholder of a fact whose values are keys (provinces, subject types, content categories, …)
+    shows the value's name in the reader's language (``facts.label``), never the key."""
 
-    def __init__(self, text: Text):
+    __slots__ = ("parts", "facts", "categories", "documents")
+
+    def __init__(self, text: Text, categories: "facts_module.Names | None" = None,
+                 documents: "facts_module.Names | None" = None):
+        self.categories, self.documents = categories, documents
         # PLACEHOLDER has one group, so split() alternates literal, fact name, literal, …
         split = {lang: PLACEHOLDER.split(body) for lang, body in text.items()}
         self.facts = tuple(dict.fromkeys(name for parts in split.values() for name in parts[1::2]))
@@ -60,9 +65,12 @@ class Template:
         return FilledText(self, tuple(map(ctx.get, self.facts)))
 
 
-def template(text: Text) -> "Text | Template":
+def template(text: Text, categories: "facts_module.Names | None" = None,
+             documents: "facts_module.Names | None" = None) -> "Text | Template":
     """The text itself when it has no placeholder (most have none), else its Template."""
-    return Template(text) if any(PLACEHOLDER.search(body) for body in text.values()) else text
+    if any(PLACEHOLDER.search(body) for body in text.values()):
+        return Template(text, categories, documents)
+    return text
 
 
 class FilledText(Mapping[str, str]):
@@ -81,10 +89,13 @@ class FilledText(Mapping[str, str]):
     def __getitem__(self, lang: str) -> str:
         out = self._filled.get(lang)
         if out is None:
-            literals, positions = self.template.parts[lang]
+            template = self.template
+            literals, positions = template.parts[lang]
             pieces = [literals[0]]
             for literal, position in zip(literals[1:], positions):
-                pieces.append(_show(self.inputs[position], lang))
+                value = facts_module.label(template.facts[position], self.inputs[position], lang,
+                                           template.categories, template.documents)
+                pieces.append(_show(value, lang))
                 pieces.append(literal)
             out = self._filled[lang] = "".join(pieces)  # the same string whichever thread fills it first
         return out
@@ -212,15 +223,17 @@ class Plan:
                                   for day in (rule.effective_from, rule.effective_until) if day is not None})
         self._periods: dict[int, Period] = {}
         self.effects: dict[str, Effects] = {}
+        categories = ruleset.categories
+        documents = {doc_id: doc.name for doc_id, doc in ruleset.documents.items()}
         for rule in ruleset.rules:
             reason = None
             if rule.require:
-                text = template(rule.reason or rule.title)
+                text = template(rule.reason or rule.title, categories, documents)
                 reason = text if isinstance(text, Template) else Reason(rule.id, text, rule.source)
             self.effects[rule.id] = Effects(
                 reason,
                 tuple((req, ruleset.documents[req.document].category) for req in rule.require),
-                tuple((spec, template(spec.message)) for spec in rule.findings))
+                tuple((spec, template(spec.message, categories, documents)) for spec in rule.findings))
 
     def period(self, on: dt.date) -> Period:
         """The rules in force on ``on``, in pack order."""

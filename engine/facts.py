@@ -14,6 +14,7 @@ import operator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import idna
@@ -72,6 +73,7 @@ CATALOGUE: tuple[Fact, ...] = (
     _f("subject.certificate.registration_province", "enum", "Province a unified social credit code was issued in (its digits 3–4).", P, zh="统一社会信用代码登记省份"),
     _f("subject.residence", "text", "Address on the subject's certificate (证件住所).", zh="证件住所"),
     _f("subject.residence_province", "enum", "Province the certificate address starts with, if it names one.", P, zh="证件住所所在省份"),
+    _f("subject.registered_elsewhere", "boolean", "A unit's registration (its credit code's region, or the province its certificate address names) is outside the filing province (absent when neither is known).", zh="单位登记地不在备案省份"),
     _f("subject.business_scope", "text", "Business scope (经营范围) of a unit.", zh="经营范围"),
     _f("subject.name_changed", "boolean", "The subject's name has changed since its certificate or last filing.", zh="主办者名称已变更"),
     _f("subject.existing.has_subject_number", "boolean", "The subject already holds a subject filing number.", zh="已有主体备案号"),
@@ -137,6 +139,102 @@ CATALOGUE: tuple[Fact, ...] = (
     _f("document.days_until_expiry", "integer", "Days from submission until the document expires.", zh="材料剩余有效天数"),
 )
 BY_NAME: dict[str, Fact] = {f.name: f for f in CATALOGUE}
+
+
+# Names of the application's enumerated values (schemas/application.schema.json): the checklist's
+# summary shows them, and a message placeholder of such a fact shows the name, never the key.
+VALUE_NAMES: dict[str, dict[str, dict[str, str]]] = {
+    "subject_type": {
+        "individual": {"zh": "个人", "en": "Individual"}, "enterprise": {"zh": "企业", "en": "Enterprise"},
+        "individual_business": {"zh": "个体工商户", "en": "Individual business"},
+        "public_institution": {"zh": "事业单位", "en": "Public institution"},
+        "government": {"zh": "政府机关", "en": "Government body"},
+        "social_organization": {"zh": "社会团体", "en": "Social organisation"},
+        "law_firm": {"zh": "律师事务所", "en": "Law firm"}, "other_organization": {"zh": "其他组织", "en": "Other organisation"},
+    },
+    "certificate_type": {
+        "id_card": {"zh": "居民身份证", "en": "Resident ID card"},
+        "hk_macau_residence_permit": {"zh": "港澳居民居住证", "en": "Residence permit for Hong Kong and Macao residents"},
+        "hk_macau_travel_permit": {"zh": "港澳居民来往内地通行证", "en": "Mainland travel permit for Hong Kong and Macao residents"},
+        "taiwan_residence_permit": {"zh": "台湾居民居住证", "en": "Residence permit for Taiwan residents"},
+        "taiwan_travel_permit": {"zh": "台湾居民来往大陆通行证", "en": "Mainland travel permit for Taiwan residents"},
+        "passport": {"zh": "护照", "en": "Passport"}, "business_license": {"zh": "营业执照", "en": "Business licence"},
+        "institution_certificate": {"zh": "事业单位法人证书", "en": "Public institution legal person certificate"},
+        "social_organization_certificate": {"zh": "社会团体法人登记证书", "en": "Social organisation registration certificate"},
+        "law_firm_license": {"zh": "律师事务所执业许可证", "en": "Law firm practising licence"},
+        "government_certificate": {"zh": "统一社会信用代码证书", "en": "Unified social credit code certificate"},
+        "other": {"zh": "其他证件", "en": "Other certificate"},
+    },
+    "identity": {
+        "mainland": {"zh": "中国内地居民", "en": "Mainland resident"}, "hong_kong": {"zh": "香港居民", "en": "Hong Kong resident"},
+        "macau": {"zh": "澳门居民", "en": "Macao resident"}, "taiwan": {"zh": "台湾居民", "en": "Taiwan resident"},
+        "foreign": {"zh": "外籍人士", "en": "Foreign national"},
+    },
+    "filing_type": {
+        "first_filing": {"zh": "首次备案", "en": "First filing"}, "new_website": {"zh": "新增网站", "en": "New website"},
+        "access": {"zh": "新增接入", "en": "New access"}, "change": {"zh": "变更备案", "en": "Change of filing"},
+    },
+    "service_type": {
+        "website": {"zh": "网站", "en": "Website"}, "app": {"zh": "App", "en": "App"},
+        "mini_program": {"zh": "小程序", "en": "Mini program"}, "quick_app": {"zh": "快应用", "en": "Quick app"},
+    },
+    "server_location": {
+        "mainland": {"zh": "中国内地", "en": "Mainland China"}, "hong_kong": {"zh": "中国香港", "en": "Hong Kong"},
+        "macau": {"zh": "中国澳门", "en": "Macao"}, "taiwan": {"zh": "中国台湾", "en": "Taiwan"},
+        "overseas": {"zh": "境外", "en": "Outside China"},
+    },
+    "registrant_type": {
+        "individual": {"zh": "个人", "en": "Individual"}, "organization": {"zh": "单位", "en": "Organisation"},
+    },
+}
+
+# The facts whose values are keys (enum values, content categories, document ids) and the names that
+# show them: a message shows 广东省 or 广播电影电视节目, never guangdong or broadcasting.
+LABEL_GROUPS: dict[str, str] = {
+    "subject.type": "subject_type", "subject.certificate.type": "certificate_type",
+    "person.certificate.type": "certificate_type", "person.identity": "identity", "filing.type": "filing_type",
+    "service.type": "service_type", "server.location": "server_location", "domain.registrant_type": "registrant_type",
+}
+CATEGORY_FACTS = frozenset({"category.name", "website.content_categories", "websites.content_categories"})
+DOCUMENT_FACTS = frozenset({"document.id", "documents_on_hand.ids"})
+
+
+def shows_keys(fact: Fact) -> bool:
+    """Whether the fact's values are keys a reader should never see as they are."""
+    return bool(fact.values) or fact.name in CATEGORY_FACTS or fact.name in DOCUMENT_FACTS
+
+
+def has_labels(fact: Fact) -> bool:
+    """Whether ``label`` can name every value of the fact (province facts name provinces)."""
+    if fact.name in CATEGORY_FACTS or fact.name in DOCUMENT_FACTS:
+        return True
+    if fact.values == P:
+        return True
+    group = VALUE_NAMES.get(LABEL_GROUPS.get(fact.name, ""))
+    return group is not None and all(value in group for value in fact.values)
+
+
+Names = Mapping[str, Mapping[str, str]]  # id -> {zh, en}
+
+
+def label(fact_name: str, value: Any, lang: str, categories: Names | None = None, documents: Names | None = None) -> Any:
+    """``value`` of ``fact_name`` as a reader sees it in ``lang``: a key becomes its name (``categories``
+    and ``documents``: the rule set's catalogues); anything else is returned as it is."""
+    if isinstance(value, (list, tuple)):
+        return [label(fact_name, item, lang, categories, documents) for item in value]
+    if not isinstance(value, str):
+        return value
+    group = LABEL_GROUPS.get(fact_name)
+    if group is not None:
+        found = VALUE_NAMES[group].get(value)
+        return found[lang] if found else value
+    fact = BY_NAME.get(fact_name)
+    if fact is not None and fact.values == P:
+        province = provinces.resolve(value)
+        return (province.name if lang == "zh" else province.english) if province else value
+    names = categories if fact_name in CATEGORY_FACTS else documents if fact_name in DOCUMENT_FACTS else None
+    found = names.get(value) if names is not None else None
+    return found[lang] if found else value
 
 
 FACTS_KEY = "__facts__"  # the Facts object rides in every context, for quantifiers
@@ -412,6 +510,8 @@ def derive(app: Application, as_of: dt.date) -> Facts:
         region = provinces.from_code(cert_number[2:4])
         registration = region.key if region else None
     residence = _residence_province(subject.get("residence"))
+    known_homes = {home for home in (registration, residence.key if residence else None) if home is not None}
+    registered_elsewhere = any(home != province for home in known_homes) if known_homes else None
     filed_services = existing.get("filed_services", 0)
     app_facts = {
         "application.id": app.application_id,
@@ -432,6 +532,7 @@ def derive(app: Application, as_of: dt.date) -> Facts:
         "subject.certificate.registration_province": registration,
         "subject.residence": _text(subject.get("residence")),
         "subject.residence_province": residence.key if residence else None,
+        "subject.registered_elsewhere": registered_elsewhere,
         "subject.business_scope": _text(subject.get("business_scope")),
         "subject.name_changed": subject["name_changed"],
         "subject.existing.has_subject_number": bool(existing.get("subject_number")),

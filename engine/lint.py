@@ -57,6 +57,7 @@ def lint(book: RuleBook, *, packs: Iterable[str] | None = None, today: dt.date |
             problems.extend(_never_holds(loc))
             problems.extend(_dates(loc, today))
             problems.extend(_source(loc))
+            problems.extend(_raw_keys(loc))
         problems.extend(_pack_level(pack, today))
         problems.extend(_test_names(book, key))
         problems.extend(_overlaps(book, key, located))
@@ -283,6 +284,24 @@ def _source(loc: _Located) -> Iterator[Problem]:
     if PLACEHOLDER_SOURCE.match(loc.rule.source or ""):
         yield loc.problem(("source",), f"rule '{loc.rule.id}' has no real source ('{loc.rule.source}'): cite the "
                           "notice, seed file and section, or research source it comes from", severity="error")
+
+
+def _raw_keys(loc: _Located) -> Iterator[Problem]:
+    """A placeholder whose fact holds keys (guangdong, broadcasting) that no name is known for would
+    print the key itself in a checklist: people read names, never keys."""
+    from .facts import BY_NAME, has_labels, shows_keys
+    from .packs import LANGUAGES, PLACEHOLDER
+
+    texts: list[tuple[PathKey, Any]] = [(("reason",), loc.rule.reason), (("title",), loc.rule.title)]
+    texts += [(("findings", i, "message"), spec.message) for i, spec in enumerate(loc.rule.findings)]
+    for path, text in texts:
+        for lang in LANGUAGES:
+            for name in PLACEHOLDER.findall((text or {}).get(lang, "")):
+                fact = BY_NAME.get(name)
+                if fact is not None and shows_keys(fact) and not has_labels(fact):
+                    yield loc.problem(path + (lang,), f"'{{{name}}}' would print a raw key (such as "
+                                      f"'{fact.values[0] if fact.values else name}'): its values have no names to show; "
+                                      "add them to facts.VALUE_NAMES or write the words out", severity="error")
 
 
 def _pack_level(pack: Pack, today: dt.date) -> Iterator[Problem]:

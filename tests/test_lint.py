@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -242,3 +243,34 @@ def test_the_approved_tld_list_names_its_source_and_date():
     assert data["source"]["url"].startswith("https://") and data["source"]["publisher"]["zh"] == "工业和信息化部"
     assert isinstance(data["checked_on"], dt.date)
     assert {"com", "cn", "中国"} <= set(data["tlds"]) and not {"hk", "io", "org"} & set(data["tlds"])
+
+
+def test_a_placeholder_that_would_print_a_raw_key_fails_lint(tmp_path, monkeypatch):
+    """Every key-valued fact in the catalogue has names today; a new one without them must be caught."""
+    from engine import facts
+
+    rules = """\
+  - id: fj_type
+    title: {zh: 甲, en: A}
+    findings:
+      - {id: too_many_services, severity: warning, message: {zh: "类型 {subject.type}", en: "type {subject.type}"}}
+    source: test
+"""
+    assert [p for p in _found(tmp_path, rules) if "raw key" in p.message] == []
+    monkeypatch.setitem(facts.LABEL_GROUPS, "subject.type", "no_such_group")
+    found = [p for p in _found(tmp_path, rules) if "raw key" in p.message]
+    assert found and all(p.severity == "error" for p in found)
+
+
+def test_placeholders_show_names_in_the_readers_language(book):
+    app = json.loads(json.dumps(book.rulesets["national"].fixtures["enterprise"], default=str))
+    app["filing_province"] = "shanghai"
+    app["websites"][0]["content_categories"] = ["broadcasting"]
+    result = book.evaluate(app)
+    for lang, words, keys in (("zh", ["北京市", "上海市", "广播电影电视节目"], ["beijing", "shanghai", "broadcasting"]),
+                              ("en", ["Beijing", "Shanghai", "Radio, film and television"], ["beijing", "shanghai", "broadcasting"])):
+        data = result.to_dict(lang)
+        texts = [f["message"] for f in data["findings"]] + [r["text"] for d in data["required_documents"] for r in d["reasons"]]
+        joined = "\n".join(texts)
+        assert all(word in joined for word in words), joined
+        assert not any(key in joined for key in keys), joined
