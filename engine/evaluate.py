@@ -373,14 +373,24 @@ def _reason_key(rule_id: str, inputs: tuple[Any, ...]) -> tuple[Any, ...] | None
     return key
 
 
+def _shifted(on: dt.date, days: int | None, months: int | None, sign: int) -> dt.date:
+    """``on`` moved by a limit (days or calendar months), at the ends of the calendar if beyond them."""
+    try:
+        if days is not None:
+            return on + dt.timedelta(days=sign * days)
+        return facts_module.add_months(on, sign * (months or 0))
+    except OverflowError:
+        return dt.date.max if sign > 0 else dt.date.min
+
+
 def _earliest_issue(days: int | None, months: int | None, on: dt.date) -> dt.date:
     """The earliest issue date a limit accepts: the later it is, the tighter the limit."""
-    return on - dt.timedelta(days=days) if days is not None else facts_module.add_months(on, -(months or 0))
+    return _shifted(on, days, months, -1)
 
 
 def _latest_expiry(days: int | None, months: int | None, on: dt.date) -> dt.date:
     """The expiry date a validity limit asks for at least: the later it is, the tighter the limit."""
-    return on + dt.timedelta(days=days) if days is not None else facts_module.add_months(on, months or 0)
+    return _shifted(on, days, months, 1)
 
 
 # A limit keeps the unit of its source (days or calendar months); of two limits on one document

@@ -226,13 +226,13 @@ def label(fact_name: str, value: Any, lang: str, categories: Names | None = None
         return value
     group = LABEL_GROUPS.get(fact_name)
     if group is not None:
-        found = VALUE_NAMES[group].get(value)
-        return found[lang] if found else value
+        named = VALUE_NAMES[group].get(value)
+        return named[lang] if named else value
     fact = BY_NAME.get(fact_name)
     if fact is not None and fact.values == P:
         province = provinces.resolve(value)
         return (province.name if lang == "zh" else province.english) if province else value
-    names = categories if fact_name in CATEGORY_FACTS else documents if fact_name in DOCUMENT_FACTS else None
+    names: Names | None = categories if fact_name in CATEGORY_FACTS else documents if fact_name in DOCUMENT_FACTS else None
     found = names.get(value) if names is not None else None
     return found[lang] if found else value
 
@@ -280,11 +280,14 @@ def _days(start: dt.date | None, end: dt.date | None) -> int | None:
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` calendar months later (or earlier), on the month's last day when the
-    month is shorter: 2025-02-19 + 3 = 2025-05-19, 2024-11-30 + 3 = 2025-02-28."""
+    month is shorter: 2025-02-19 + 3 = 2025-05-19, 2024-11-30 + 3 = 2025-02-28. OverflowError beyond
+    the years 1-9999."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
-    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    if not 1 <= year <= 9999:
+        raise OverflowError(f"{months} months from {day} is outside the calendar")
+    last = 31 if month == 12 else (dt.date(year, month + 1, 1) - dt.timedelta(days=1)).day
     return dt.date(year, month, min(day.day, last))
 
 
@@ -293,10 +296,17 @@ def whole_months(start: dt.date | None, end: dt.date | None) -> int | None:
     (negative when end is before start). "Valid at least 3 more months" is whole_months(on, expiry) >= 3."""
     if start is None or end is None:
         return None
+
+    def within(n: int) -> bool:
+        try:
+            return add_months(start, n) <= end
+        except OverflowError:  # before year 1 is within any end, after 9999 within none
+            return n < 0
+
     n = (end.year - start.year) * 12 + end.month - start.month
-    while add_months(start, n) > end:
+    while not within(n):
         n -= 1
-    while add_months(start, n + 1) <= end:
+    while within(n + 1):
         n += 1
     return n
 
@@ -305,9 +315,12 @@ def months_begun(start: dt.date | None, end: dt.date | None) -> int | None:
     """Calendar months begun from ``start`` to ``end``: the smallest n with end <= start + n months.
     "Issued within 3 months" is months_begun(issued, on) <= 3 (2025-02-19: 3 on 2025-05-19, 4 on 05-20)."""
     n = whole_months(start, end)
-    if n is None:
+    if n is None or start is None:
         return None
-    return n if add_months(start, n) == end else n + 1
+    try:
+        return n if add_months(start, n) == end else n + 1
+    except OverflowError:  # pragma: no cover - n months from start is at most end, inside the calendar
+        return n + 1
 
 
 def _unicode(ascii_name: str) -> str:
