@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import threading
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,8 +65,9 @@ def record(result: "Result", *, at: dt.datetime | None = None, source: str | Non
 class AuditLog:
     """Appends decision records to a file. Safe to share between threads."""
 
-    def __init__(self, path: str | Path, *, inputs: tuple[Path, ...] = ()) -> None:
-        self.path = check_target(path, force=True, inputs=inputs)  # an existing file is appended to
+    def __init__(self, path: str | Path, *, inputs: tuple[Path, ...] = (), outputs: tuple[Path, ...] = ()) -> None:
+        # an existing regular file is appended to; a device (/dev/full) or FIFO is refused
+        self.path = check_target(path, force=True, inputs=inputs, outputs=outputs)
         try:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         except OSError as exc:
@@ -96,9 +98,14 @@ class AuditLog:
                 data = b"\n" + data
                 self._needs_newline = False
             view = memoryview(data)
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
+            try:
+                while view:
+                    written = os.write(self._fd, view)
+                    view = view[written:]
+            except OSError as exc:  # a full disk: the decision was not recorded, and the run must say so
+                with suppress(OSError):  # a record cut short must not swallow the next one
+                    self._needs_newline = self._ends_without_newline()
+                raise InputError([Problem(f"cannot write the audit record: {exc.strerror}", file=str(self.path))]) from None
 
     def log(self, result: "Result", *, source: str | None = None) -> None:
         self.write(record(result, source=source))
@@ -114,3 +121,35 @@ class AuditLog:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class DeferredAudit:
+    """Decision records held back until the results they describe are delivered (``batch -o``: the
+    output replaces its file only when the run completes). Records wait in an anonymous temporary
+    file, so memory stays flat however long the batch; ``commit`` appends them to the audit log,
+    and a run that stops first leaves no record of a result nobody received."""
+
+    def __init__(self, log: AuditLog) -> None:
+        import tempfile
+
+        self.log = log
+        self._spool: Any = tempfile.TemporaryFile(mode="w+b")
+
+    def write_lines(self, lines: list[str]) -> None:
+        data = "".join(lines).encode("utf-8")
+        if data:
+            self._spool.write(data)
+
+    def commit(self) -> None:
+        self._spool.flush()
+        self._spool.seek(0)
+        while True:
+            # whole records only: the log writes each block with one call, so nothing interleaves
+            block = self._spool.readlines(1 << 20)
+            if not block:
+                break
+            self.log.write_lines([line.decode("utf-8") for line in block])
+        self.discard()
+
+    def discard(self) -> None:
+        self._spool.close()

@@ -9,10 +9,14 @@ order. A line that cannot be checked becomes ``{"line": N, "error": {...}}`` in 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import os
+import signal
+import stat
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -32,7 +36,11 @@ if TYPE_CHECKING:
     from .rulebook import RuleBook
 
 CHUNK_LINES = 250  # lines per task: large enough that inter-process overhead is small
-CHUNKS_PER_WORKER = 3  # tasks in flight per worker: keeps workers busy, bounds memory
+CHUNK_BYTES = 1 << 20  # ... and at most this much input per task (one longer line is a task of its own)
+CHUNKS_PER_WORKER = 3  # tasks in flight per worker: keeps workers busy
+# Memory is bounded by bytes in flight, not lines: 390 MB of 1 MB lines peaked at 1.97 GB when
+# only lines were counted. Input bytes submitted but not yet written stay under this.
+IN_FLIGHT_BYTES = 8 << 20
 
 OK, BLOCKING, FAILED = "ok", "blocking", "failed"
 
@@ -174,6 +182,9 @@ _worker_settings: Settings | None = None
 
 def _start_worker(settings: Settings, digest: str) -> None:
     global _worker_settings
+    # Ctrl-C reaches the whole process group: the parent stops the workers itself, and a worker's
+    # own KeyboardInterrupt would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     book = worker_book(settings.packs_dir)
     if book.digest != digest:  # the packs changed between the parent's check and this worker's load
         raise RuntimeError("rule packs changed while the batch was starting")
@@ -209,10 +220,15 @@ def read_lines(handle: IO[bytes], max_bytes: int) -> Iterator[tuple[int, bytes, 
         yield number, raw.rstrip(b"\r\n") if raw.endswith(b"\n") else raw, consumed
 
 
-def _chunks(lines: Iterator[tuple[int, bytes, int]], size: int) -> Iterator[tuple[list[tuple[int, bytes]], int]]:
+def _chunks(lines: Iterator[tuple[int, bytes, int]], size: int,
+            max_bytes: int = CHUNK_BYTES) -> Iterator[tuple[list[tuple[int, bytes]], int]]:
+    """Chunks of at most ``size`` lines and (but for a single longer line) ``max_bytes`` of input."""
     chunk: list[tuple[int, bytes]] = []
     consumed = 0
     for number, raw, used in lines:
+        if chunk and consumed + used > max_bytes:
+            yield chunk, consumed
+            chunk, consumed = [], 0
         chunk.append((number, raw))
         consumed += used
         if len(chunk) >= size:
@@ -252,25 +268,93 @@ def run(source: IO[bytes], out: IO[str], book: "RuleBook", settings: Settings, *
         for chunk, consumed in chunks:
             emit(check_chunk(book, chunk, settings), consumed)
     else:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(settings, book.digest))
         try:
-            with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
-                                     initargs=(settings, book.digest)) as pool:
-                pending: deque[tuple[Future[ChunkResult], int]] = deque()
-                for chunk, consumed in chunks:
-                    # lines hold no newline (read_lines strips it), so joining keeps them apart
-                    task = pool.submit(_check_chunk, chunk[0][0], b"\n".join(raw for _, raw in chunk))
-                    pending.append((task, consumed))
-                    if len(pending) >= jobs * CHUNKS_PER_WORKER:
-                        future, used = pending.popleft()
-                        emit(future.result(), used)
-                while pending:
+            pending: deque[tuple[Future[ChunkResult], int]] = deque()
+            in_flight = 0
+            for chunk, consumed in chunks:
+                # lines hold no newline (read_lines strips it), so joining keeps them apart
+                task = pool.submit(_check_chunk, chunk[0][0], b"\n".join(raw for _, raw in chunk))
+                pending.append((task, consumed))
+                in_flight += consumed
+                while pending and (len(pending) >= jobs * CHUNKS_PER_WORKER or in_flight > IN_FLIGHT_BYTES):
                     future, used = pending.popleft()
                     emit(future.result(), used)
+                    in_flight -= used
+            while pending:
+                future, used = pending.popleft()
+                emit(future.result(), used)
         except BrokenProcessPool:
+            _stop_pool(pool)
+            if _stopped_by is not None:  # the signal reached the workers too: the run was stopped
+                raise Stopped(_stopped_by) from None
             raise InputError([Problem("a batch worker stopped unexpectedly (were the rule packs changed "
                                       "while the batch started, or is memory short?)")]) from None
+        except BaseException:  # stopped (a signal, Ctrl-C) or a failed write: no worker runs on
+            _stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """End the workers now: queued chunks are cancelled and running ones killed (a stopped batch
+    must leave no process behind checking lines whose results nobody will read)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(10)
+
+
+# --- stopping on a signal -----------------------------------------------------------------------
+
+class Stopped(BaseException):
+    """The batch was stopped by a signal (SIGINT, SIGTERM, SIGHUP). A BaseException, like
+    KeyboardInterrupt: nothing that handles errors of a line may swallow it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum  # the shell's convention: 130 for SIGINT, 143 for SIGTERM
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signum).name
+
+
+_stopped_by: int | None = None
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Turn SIGINT, SIGTERM and SIGHUP into ``Stopped`` in the main thread for the block, so the
+    output's temporary file is removed, the workers are stopped and no audit record is kept for a
+    result that was never delivered (the default action of SIGTERM and SIGHUP skips all of that)."""
+    global _stopped_by
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        global _stopped_by
+        if _stopped_by is None:
+            _stopped_by = signum
+            raise Stopped(signum)
+
+    wanted = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {signum: signal.signal(signum, stop) for signum in wanted}
+    _stopped_by = None
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def open_input(path: str) -> IO[bytes]:
@@ -281,6 +365,12 @@ def open_input(path: str) -> IO[bytes]:
         return sys.stdin.buffer
     p = Path(path)
     try:
-        return p.open("rb")
+        handle = p.open("rb")
     except OSError as exc:
         raise unreadable(exc, path) from None
+    mode = os.fstat(handle.fileno()).st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):  # a pipe streams lines; /dev/zero never ends
+        handle.close()
+        raise InputError([Problem("is not a regular file or a pipe (a device?); only files and pipes are read",
+                                  file=path)])
+    return handle

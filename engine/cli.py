@@ -85,12 +85,12 @@ def _load_book(packs: str | None, backend: str = "python") -> Any:
     return RuleBook.load(packs, backend=backend)
 
 
-def _open_audit(path: str | None, inputs: tuple[Path, ...] = ()) -> Any:
+def _open_audit(path: str | None, inputs: tuple[Path, ...] = (), outputs: tuple[Path, ...] = ()) -> Any:
     if path is None:
         return None
     from .audit import AuditLog
 
-    return AuditLog(path, inputs=inputs)
+    return AuditLog(path, inputs=inputs, outputs=outputs)
 
 
 audit_option = click.option("--audit", "audit_file", type=click.Path(dir_okay=False), default=None,
@@ -168,7 +168,7 @@ def _check(application: str, fmt: str, lang: str, templates_dir: str | None, wid
     # a decision that would then never reach the applicant.
     text = result.render(format=fmt, lang=lang, masked=not no_mask, templates=templates_dir, width=width)
     target = output_target(output, force=force, inputs=(Path(application),))
-    audit = _open_audit(audit_file, inputs=(Path(application),))
+    audit = _open_audit(audit_file, inputs=(Path(application),), outputs=(target,) if target else ())
     if audit is not None:
         with audit:
             audit.log(result, source=application)
@@ -456,14 +456,14 @@ def batch(input_file: str, output: str, jobs: int | None, lang: str, as_of: dt.d
     goes on. Exit 1 if any line failed, else 0 (blocking findings are in the results and the summary).
     """
     from . import batch as batch_module
-    from .output import atomic_writer, check_target
+    from .output import check_target
 
     if scheduler is not None and jobs is not None:
         raise click.UsageError("--jobs is for a local batch; with --scheduler the cluster's workers do the work")
     book = _load_book(packs_dir)
     inputs = (Path(input_file),) if input_file != "-" else ()
     target = check_target(output, force=force, inputs=inputs) if output != "-" else None
-    report_target = check_target(report_file, force=force, inputs=inputs + ((target,) if target else ())) \
+    report_target = check_target(report_file, force=force, inputs=inputs, outputs=(target,) if target else ()) \
         if report_file else None
     page = None
     if report_target is not None:
@@ -475,13 +475,14 @@ def batch(input_file: str, output: str, jobs: int | None, lang: str, as_of: dt.d
         from . import cluster
 
         client = cluster.connect(scheduler)
-    audit = _open_audit(audit_file, inputs=inputs + ((target,) if target else ()))
+    outputs = tuple(p for p in (target, report_target) if p is not None)
+    audit = _open_audit(audit_file, inputs=inputs, outputs=outputs)
     settings = batch_module.Settings(packs_dir=packs_dir, lang=lang, as_of=as_of,
                                      file=input_file if input_file != "-" else "<stdin>")
     jobs = jobs or batch_module.default_jobs()
     source = batch_module.open_input(input_file)
 
-    def run(out: Any, progress: Any) -> Any:
+    def run(out: Any, progress: Any, audit: Any) -> Any:
         if page is not None:
             out = TeeWriter(out, page)
         if client is not None:
@@ -489,12 +490,12 @@ def batch(input_file: str, output: str, jobs: int | None, lang: str, as_of: dt.d
         return batch_module.run(source, out, book, settings, jobs=jobs, audit=audit, progress=progress)
 
     try:
-        with _batch_progress(source if input_file != "-" else None) as progress:
-            if target is None:
-                summary = run(sys.stdout, progress)
-            else:
-                with atomic_writer(target) as out:
-                    summary = run(out, progress)
+        with batch_module.stop_on_signals(), _batch_progress(source if input_file != "-" else None) as progress:
+            summary = _run_batch(run, target, audit, progress)
+    except batch_module.Stopped as stop:
+        click.echo(f"batch: stopped by {stop.name}" + (f"; {output} was not written and no decision was recorded"
+                                                        if target else ""), err=True)
+        raise SystemExit(stop.exit_code) from None
     finally:
         source.close()
         if audit is not None:
@@ -513,6 +514,28 @@ def batch(input_file: str, output: str, jobs: int | None, lang: str, as_of: dt.d
                + (f"on {scheduler}" if scheduler else f"{jobs} job{'s' if jobs != 1 else ''}")
                + (f" -> {output}" if target else "") + (f", report {report_file}" if report_file else ""), err=True)
     raise SystemExit(EXIT_FINDINGS if summary.failed else EXIT_OK)
+
+
+def _run_batch(run: Callable[[Any, Any, Any], Any], target: Path | None, audit: Any, progress: Any) -> Any:
+    """``run(out, progress, audit)`` to standard output, or to ``target``: locked against a second run
+    writing it, written to a temporary file that replaces it only once complete, and with its
+    decision records kept aside until then (a result never delivered leaves no record)."""
+    if target is None:
+        return run(sys.stdout, progress, audit)
+    from .audit import DeferredAudit
+    from .output import atomic_writer, exclusive
+
+    with exclusive(target):
+        deferred = DeferredAudit(audit) if audit is not None else None
+        try:
+            with atomic_writer(target) as out:
+                summary = run(out, progress, deferred)
+            if deferred is not None:
+                deferred.commit()
+        finally:
+            if deferred is not None:
+                deferred.discard()
+    return summary
 
 
 def _batch_progress(source: Any) -> Any:

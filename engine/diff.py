@@ -70,7 +70,7 @@ class PackDiff:
         return {
             "old": self.old, "new": self.new,
             "rules": [{"pack": r.pack, "rule": r.rule, "change": r.change, "file": r.file, "line": r.line,
-                       "fields": [{"path": f.path, "old": f.old, "new": f.new} for f in r.fields]} for r in self.rules],
+                       "fields": [_field_dict(f) for f in r.fields]} for r in self.rules],
             "catalogue": list(self.catalogue),
             "applications": [{"file": a.application, "application_id": a.application_id, "province": a.province,
                               "appear": [{"kind": k, "what": w} for k, w in a.added],
@@ -98,6 +98,17 @@ class PackDiff:
             lines += [f"      + {kind} {what}" for kind, what in app.added]
             lines += [f"      - {kind} {what}" for kind, what in app.removed]
         return neutralise("\n".join(lines) + "\n")  # pack and application text reaches a terminal
+
+
+def _field_dict(change: FieldChange) -> dict[str, Any]:
+    """A field change as JSON: a field added has no "old", a field removed no "new" (null would
+    say the field was there and empty)."""
+    out: dict[str, Any] = {"path": change.path}
+    if change.old is not _MISSING:
+        out["old"] = change.old
+    if change.new is not _MISSING:
+        out["new"] = change.new
+    return out
 
 
 def _short(value: Any) -> str:

@@ -11,25 +11,72 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
 from .errors import InputError, Problem
 
 
-def check_target(output: str | Path, *, force: bool, inputs: tuple[Path, ...] = ()) -> Path:
-    """Raise InputError unless ``output`` may be written under the policy above."""
+def check_target(output: str | Path, *, force: bool, inputs: tuple[Path, ...] = (),
+                 outputs: tuple[Path, ...] = ()) -> Path:
+    """Raise InputError unless ``output`` may be written under the policy above.
+
+    Only a regular file is ever replaced (or appended to), ``--force`` or not: as root, replacing
+    /dev/sda or a FIFO with a file would be a disaster. ``outputs`` are the command's other outputs
+    (``check -o F --audit F`` would have the checklist replace the audit trail)."""
     target = Path(output)
-    if any(target.resolve() == p.resolve() for p in inputs if p.exists()):
+    if any(target.resolve() == p.resolve() for p in inputs):
         raise InputError([Problem("refusing to write over an input file", file=str(output))])
+    if any(target.resolve() == p.resolve() for p in outputs):
+        raise InputError([Problem("this file is already an output of the command (-o and --audit must be "
+                                  "different files)", file=str(output))])
     if target.is_dir():
         raise InputError([Problem("is a directory, not a file", file=str(output))])
+    if target.exists() and not target.is_file():
+        raise InputError([Problem("is not a regular file (a device, FIFO or socket); only regular files are "
+                                  "written", file=str(output))])
     if target.exists() and not force:
         raise InputError([Problem("file exists; pass --force to replace it", file=str(output))])
     if not target.parent.is_dir():
         raise InputError([Problem("directory does not exist", file=str(target.parent))])
     return target
+
+
+@contextmanager
+def exclusive(target: Path) -> Iterator[None]:
+    """Hold the lock on ``target`` for the block: a second run writing the same file is refused at
+    once, instead of both succeeding while the results of one are silently replaced.
+
+    The lock is ``.NAME.lock`` beside the file, removed when the block ends; a lock file that was
+    removed and created again between our open and our lock is opened again (the usual race)."""
+    import fcntl
+
+    lock = target.parent / f".{target.name}.lock"
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
+        except OSError as exc:
+            raise InputError([Problem(f"cannot lock the output: {exc.strerror}", file=str(lock))]) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise InputError([Problem("another run is writing this file (its lock is held); wait for it to "
+                                      "finish, or write elsewhere", file=str(target))]) from None
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(lock))
+        except OSError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with suppress(OSError):
+            lock.unlink()
+        os.close(fd)
 
 
 @contextmanager

@@ -84,3 +84,46 @@ def test_a_check_that_cannot_write_its_output_records_no_decision(tmp_path):
     assert result.exit_code == 2 and "exists" in result.output
     assert existing.read_text(encoding="utf-8") == "the clerk's own notes"
     assert not audit.exists() or audit.read_text(encoding="utf-8") == ""
+
+
+# --- issue 13: the audit file and the output -------------------------------------------------
+
+def test_the_output_and_the_audit_cannot_be_one_file(tmp_path):
+    target = tmp_path / "same.md"
+    result = CliRunner().invoke(cli, ["check", str(SICHUAN), "-o", str(target), "--audit", str(target)])
+    assert result.exit_code == 2 and "-o and --audit must be different files" in result.output
+    assert not target.exists()
+
+
+def test_an_audit_file_that_is_a_device_is_refused_with_a_message():
+    result = CliRunner().invoke(cli, ["check", str(SICHUAN), "--audit", "/dev/full"])
+    assert result.exit_code == 2 and "/dev/full" in result.output and "not a regular file" in result.output
+
+
+def test_a_full_disk_while_recording_is_an_input_error(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    import pytest
+
+    from engine.errors import InputError
+
+    log = AuditLog(tmp_path / "audit.jsonl")
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(InputError) as err:
+        log.write({"a": 1})
+    assert "cannot write the audit record" in str(err.value)
+    monkeypatch.undo()
+    log.write({"b": 2})
+    log.close()
+    assert (tmp_path / "audit.jsonl").read_text(encoding="utf-8") == '{"b":2}\n'
+
+
+def test_check_force_never_replaces_a_device(tmp_path):
+    result = CliRunner().invoke(cli, ["check", str(SICHUAN), "-o", "/dev/null", "--force"])
+    assert result.exit_code == 2 and "is not a regular file" in result.output
+    assert Path("/dev/null").is_char_device()

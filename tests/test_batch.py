@@ -186,3 +186,119 @@ def test_a_lone_surrogate_fails_its_line_and_the_batch_goes_on(tmp_path):
     assert [set(r) == {"line", "error"} for r in rows] == [False, True, False]
     error = rows[1]["error"]
     assert error["line"] == 2 and error["path"] == "$.application_id" and "lone surrogate" in error["message"]
+
+
+# --- issue 13: signals, one output written by two runs, memory by bytes ------------------------
+
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+EXE = Path(sys.executable).with_name("icp-rules")
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_for(condition, what: str, limit: float = 120.0) -> None:
+    """Poll until ``condition()`` (a generous limit for a busy machine; no timing is asserted)."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def long_input(tmp_path_factory):
+    path = tmp_path_factory.mktemp("long") / "in.jsonl"
+    lines = example_lines(50)
+    path.write_text("\n".join(lines * 600) + "\n", encoding="utf-8")  # 30,000 lines: runs for a while
+    return path
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGHUP, 129)])
+def test_a_signal_stops_the_batch_its_workers_and_leaves_nothing_behind(long_input, tmp_path, signum, code):
+    out, audit = tmp_path / "out.jsonl", tmp_path / "audit.jsonl"
+    proc = subprocess.Popen([str(EXE), "batch", str(long_input), "-o", str(out), "--audit", str(audit), "--jobs", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    temporary = lambda: [p for p in tmp_path.iterdir() if p.name.startswith(".out.jsonl.") and p.suffix == ".tmp"]  # noqa: E731
+    _wait_for(lambda: any(p.stat().st_size > 0 for p in temporary()), "the first results")
+    workers = _children(proc.pid)
+    assert workers, "the batch runs worker processes"
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == code, err
+    assert "Traceback" not in err and f"stopped by {signal.Signals(signum).name}" in err
+    assert not temporary() and not out.exists()  # 59 MB of results with names stayed behind before
+    assert not (tmp_path / ".out.jsonl.lock").exists()
+    assert audit.read_text(encoding="utf-8") == ""  # no record of a result never delivered
+    _wait_for(lambda: not any(_alive(pid) for pid in workers), "the workers to end")
+
+
+def test_two_batches_cannot_write_one_output(long_input, tmp_path):
+    out = tmp_path / "out.jsonl"
+    first = subprocess.Popen([str(EXE), "batch", str(long_input), "-o", str(out), "--jobs", "1"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(lambda: (tmp_path / ".out.jsonl.lock").exists(), "the first batch's lock")
+        second = subprocess.run([str(EXE), "batch", str(long_input), "-o", str(out), "--force", "--jobs", "1"],
+                                capture_output=True, text=True, timeout=120)
+        assert second.returncode == 2 and "another run is writing this file" in second.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=120)
+
+
+def test_the_lock_is_released_and_a_later_batch_writes(mixed, tmp_path):
+    path, lines = mixed
+    out = tmp_path / "out.jsonl"
+    assert run_cli("batch", path, "-o", out).exit_code == 1
+    assert run_cli("batch", path, "-o", out, "--force").exit_code == 1
+    assert len(out.read_text(encoding="utf-8").splitlines()) == len(lines)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_chunks_are_bounded_by_bytes_not_only_lines():
+    big = b"x" * 400_000
+    lines = ((n, big, len(big) + 1) for n in range(1, 11))
+    chunks = list(batch._chunks(lines, batch.CHUNK_LINES, max_bytes=1_000_000))
+    assert [len(c) for c, _ in chunks] == [2, 2, 2, 2, 2]
+    assert all(consumed <= 1_000_000 for _, consumed in chunks)
+    one = list(batch._chunks(iter([(1, b"y" * 3_000_000, 3_000_001)]), batch.CHUNK_LINES, max_bytes=1_000_000))
+    assert len(one) == 1  # a line longer than a chunk is a chunk of its own
+
+
+def test_an_input_that_is_a_device_is_refused(tmp_path):
+    result = run_cli("batch", "/dev/zero", "-o", tmp_path / "out.jsonl")
+    assert result.exit_code == 2 and "not a regular file or a pipe" in result.output
+
+
+def test_force_replaces_only_regular_files(mixed, tmp_path):
+    path, _ = mixed
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for target in ("/dev/null", fifo):
+        result = run_cli("batch", path, "-o", target, "--force")
+        assert result.exit_code == 2 and "is not a regular file" in result.output
+    assert Path("/dev/null").is_char_device() and fifo.is_fifo()
