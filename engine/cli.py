@@ -580,20 +580,29 @@ def _batch_progress(source: Any) -> Any:
               "rejected (logged with its location) and the last good packs keep serving.")
 @click.option("--max-body", "max_body", type=click.IntRange(min=1), default=1024 * 1024, show_default=True,
               help="Largest request body accepted, in bytes (larger: 413).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes sharing the port, each with its own packs (and watcher).")
+@click.option("--header-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds a client has to send a request's headers (then 408 and closed).")
+@click.option("--body-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds a client has to send a request's body (then 408 and closed).")
+@click.option("--max-connections", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Open connections per process; more are answered 503 and closed at once.")
 @audit_option
 @handles_errors()
-def serve(host: str, port: int, packs_dir: str | None, watch: bool, max_body: int, audit_file: str | None) -> None:
+def serve(host: str, port: int, packs_dir: str | None, watch: bool, max_body: int, workers: int, header_timeout: float,
+          body_timeout: float, max_connections: int, audit_file: str | None) -> None:
     """Serve checks over HTTP: POST /v1/check, GET /v1/provinces, /v1/packs, /healthz, /openapi.json."""
-    import logging
-
     from .live import LiveRuleBook
+    from .service import Limits
     from .service import serve as run_service
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    live = LiveRuleBook(packs_dir)
+    live = LiveRuleBook(packs_dir)  # broken packs stop here, exit 2, before any worker starts
     audit = _open_audit(audit_file)
+    limits = Limits(header_timeout=header_timeout, body_timeout=body_timeout, max_connections=max_connections)
     try:
-        run_service(live, host=host, port=port, max_body_bytes=max_body, audit=audit, watch=watch)
+        run_service(live, host=host, port=port, max_body_bytes=max_body, audit=audit, watch=watch,
+                    workers=workers, limits=limits, audit_path=str(audit.path) if audit is not None else None)
     finally:
         if audit is not None:
             audit.close()

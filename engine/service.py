@@ -7,6 +7,13 @@ The body is read with a size limit (413 beyond it) and checked exactly as the CL
 so a bad application answers 422 with the same located problems (field paths) the CLI prints.
 Each request reads the live RuleBook once and evaluates on it, so a reload never changes packs
 under a request in flight.
+
+Nothing a client does can starve the others (SPEC §9: evaluation never blocks other requests;
+slow or stalled clients are cut off): parsing and evaluation run on a thread pool, never on the
+event loop; a request head must arrive within ``header_timeout`` and a body within
+``body_timeout`` (408); connections beyond ``max_connections`` are refused at once (503); a client
+that goes away is not an error; and repeated log messages are aggregated, so the log cannot grow
+without bound. Every refusal (404, 405, 408, 413, 415, 421, 422, 503) answers in one error shape.
 """
 
 from __future__ import annotations
@@ -14,15 +21,25 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime as dt
+import ipaddress
 import json
 import logging
+import os
+import threading
+import time
+from collections.abc import Collection
 from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from . import application as application_module
 from . import bundled
@@ -30,6 +47,7 @@ from .errors import IcpRulesError, InputError, Problem, error_to_dict
 from .live import LiveRuleBook
 from .render import FORMATS, LANGS
 from .source import parse_text
+from .suggest import closest
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -39,6 +57,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("engine.service")
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+OPTIONS_ENV = "ICP_RULES_SERVE_OPTIONS"  # how `serve --workers N` hands its options to each worker process
 MEDIA_TYPES = {"json": "application/json", "md": "text/markdown; charset=utf-8",
                "html": "text/html; charset=utf-8", "text": "text/plain; charset=utf-8"}
 
@@ -67,26 +87,124 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What one client may hold: seconds to send a request head, then its body; open connections."""
+
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_connections: int = 1000
+
+
 class BodyTooLarge(InputError):
     """A request body over the service's size limit."""
 
 
-def _error_response(status: int, error: IcpRulesError) -> JSONResponse:
-    return JSONResponse({"error": error_to_dict(error)}, status_code=status)
+class RequestTimeout(InputError):
+    """A request head or body that did not arrive within its timeout."""
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The body, refusing as soon as it is known to exceed ``limit`` bytes (without reading it all)."""
+class UnsupportedMediaType(InputError):
+    """A request body that is not JSON (Content-Type other than application/json)."""
+
+
+class MisdirectedRequest(InputError):
+    """A Host header this service does not answer for (DNS rebinding)."""
+
+
+class NotFound(InputError):
+    """A path the service does not have."""
+
+
+class MethodNotAllowed(InputError):
+    """A method the path does not answer."""
+
+
+class Overloaded(InputError):
+    """More connections than the service takes at once."""
+
+
+REFUSAL_TYPES: dict[int, type[InputError]] = {404: NotFound, 405: MethodNotAllowed, 408: RequestTimeout, 413: BodyTooLarge,
+                                             415: UnsupportedMediaType, 421: MisdirectedRequest, 503: Overloaded}
+CLOSE = {"connection": "close"}  # refused before its body was read: the rest of the body is not waited for
+
+
+def _error_response(status: int, error: IcpRulesError, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": error_to_dict(error)}, status_code=status, headers=headers)
+
+
+def _error_body(status: int, message: str) -> bytes:
+    """The error shape as bytes, for answers written below the ASGI application (503, 408 on headers)."""
+    error = REFUSAL_TYPES.get(status, InputError)([Problem(message)])
+    return json.dumps({"error": error_to_dict(error)}, ensure_ascii=False).encode("utf-8")
+
+
+async def _read_body(request: Request, limit: int, timeout: float | None) -> bytes:
+    """The body, refusing as soon as it is known to exceed ``limit`` bytes (without reading it all),
+    or once it has taken more than ``timeout`` seconds to arrive."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge([Problem(f"request body is {declared} bytes, over the limit of {limit} bytes")])
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge([Problem(f"request body is over the limit of {limit} bytes")])
-        chunks.append(chunk)
+    chunks: list[bytes] = []
+
+    async def read() -> None:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge([Problem(f"request body is over the limit of {limit} bytes")])
+            chunks.append(chunk)
+
+    try:
+        await asyncio.wait_for(read(), timeout)
+    except asyncio.TimeoutError:
+        raise RequestTimeout([Problem(f"the request body did not arrive within {timeout:g} s")]) from None
     return b"".join(chunks)
+
+
+def _is_json(content_type: str | None) -> bool:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media == "application/json"
+
+
+def _host_name(host: str) -> str:
+    """The name in a Host header, without its port (``[::1]:8000`` -> ``::1``)."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a name or address is this machine's loopback (``localhost``, 127.0.0.0/8, ``::1``)."""
+    name = _host_name(host)
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+class _HostCheck:
+    """Answers 421 to a request whose Host header names another host (DNS rebinding: a page on a
+    hostile name that resolves to 127.0.0.1 must not reach a service bound to loopback)."""
+
+    def __init__(self, app: Any, allowed: Collection[str]) -> None:
+        self.app = app
+        self.allowed = {_host_name(h) for h in allowed}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), None)
+            if host is not None and _host_name(host) not in self.allowed and not (
+                    "loopback" in self.allowed and is_loopback(host)):
+                response = _error_response(421, MisdirectedRequest([Problem(
+                    f"this service does not answer for the host '{_host_name(host)[:80]}' (it answers on "
+                    f"loopback only: use http://127.0.0.1 or http://localhost)", path="$.headers.host")]), CLOSE)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _parse_date(value: str | None, path: str) -> dt.date | None:
@@ -139,8 +257,14 @@ def _component_schemas() -> dict[str, Any]:
 
 
 def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, audit: "AuditLog | None" = None,
-               watch: bool = False, watch_polling: bool | None = None, watch_interval: float = 1.0) -> FastAPI:
-    """The ASGI application serving ``live``'s packs; with ``watch``, packs reload on change."""
+               watch: bool = False, watch_polling: bool | None = None, watch_interval: float = 1.0,
+               body_timeout: float | None = Limits.body_timeout, allowed_hosts: Collection[str] | None = None) -> FastAPI:
+    """The ASGI application serving ``live``'s packs; with ``watch``, packs reload on change.
+
+    ``allowed_hosts``: the Host header names answered (``"loopback"`` stands for every loopback name);
+    None answers any, as a service behind a proxy must. ``serve`` passes ``("loopback",)`` when bound
+    to loopback. Routes added to the returned app answer refusals in the same error shape.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> "AsyncIterator[None]":
@@ -167,6 +291,21 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
                     for e in exc.errors()]
         return _error_response(422, InputError(problems or [Problem("invalid request")]))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def refused(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # 404, 405 and any other refusal by the router: the project's error shape, not FastAPI's {"detail"}
+        path = request.url.path
+        routes = sorted({getattr(r, "path", "") for r in app.routes} - {""})
+        if exc.status_code == 404:
+            message, hint = f"no such path: {path[:200]}", closest(path, routes)
+        elif exc.status_code == 405:
+            allowed = next((v for k, v in (exc.headers or {}).items() if k.lower() == "allow"), "")
+            message, hint = f"{request.method} is not allowed on {path[:200]}" + (f" (use {allowed})" if allowed else ""), None
+        else:
+            message, hint = str(exc.detail), None
+        error = REFUSAL_TYPES.get(exc.status_code, InputError)([Problem(message, path="$.path", suggestion=hint)])
+        return _error_response(exc.status_code, error, dict(exc.headers or {}))
+
     @app.post(
         "/v1/check",
         summary="Check one application",
@@ -176,7 +315,9 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Result"}},
                               **{MEDIA_TYPES[f].split(";")[0]: {"schema": {"type": "string"}}
                                  for f in FORMATS if f != "json" and f in MEDIA_TYPES}}},
+            408: {"description": "The body did not arrive within the body timeout", "content": error_content},
             413: {"description": "The body is over the size limit", "content": error_content},
+            415: {"description": "The body is not sent as application/json", "content": error_content},
             422: {"description": "The application is invalid: every problem with its field path", "content": error_content},
         },
         openapi_extra={"requestBody": {"required": True, "content": {
@@ -189,24 +330,45 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         as_of: str | None = Query(None, description="Apply the rules in force on this date (YYYY-MM-DD)",
                                   json_schema_extra={"format": "date"}),
     ) -> Response:
+        content_type = request.headers.get("content-type")
+        if not _is_json(content_type):
+            # a browser page on another site can POST text/plain without asking first (no CORS preflight)
+            shown = f"'{content_type[:80]}'" if content_type else "none"
+            return _error_response(415, UnsupportedMediaType([Problem(
+                f"send the application as JSON with Content-Type: application/json (this request's: {shown})",
+                path="$.headers.content-type")]), CLOSE)
         try:
             if format not in FORMATS:
                 raise InputError([Problem(f"unknown format '{format}' (use {', '.join(FORMATS)})", path="$.query.format")])
             if lang not in LANGS:
                 raise InputError([Problem(f"unknown language '{lang}' (use {', '.join(LANGS)})", path="$.query.lang")])
             on = _parse_date(as_of, "$.query.as_of")
-            body = await _read_body(request, max_body_bytes)
-            book = live.current  # read once: this request evaluates on these packs to the end
-            result = book.evaluate(_parse_application(body), as_of=on)
+            body = await _read_body(request, max_body_bytes, body_timeout)
         except BodyTooLarge as exc:
-            return _error_response(413, exc)
+            return _error_response(413, exc, CLOSE)
+        except RequestTimeout as exc:
+            return _error_response(408, exc, CLOSE)
         except IcpRulesError as exc:
             return _error_response(422, exc)
-        if audit is not None:
-            audit.log(result, source=f"http {request.client.host if request.client else ''}".strip())
-        if format == "json":
-            return JSONResponse(result.to_dict(lang))
-        return Response(result.render(format=format, lang=lang), media_type=MEDIA_TYPES.get(format, "text/plain; charset=utf-8"))
+        except ClientDisconnect:  # the client went away: nobody to answer, nothing to log but a count
+            log.debug("client disconnected while sending its body")
+            return Response(status_code=400)
+        book = live.current  # read once: this request evaluates on these packs to the end
+        source = f"http {request.client.host if request.client else ''}".strip()
+
+        def answer() -> Response:  # parsing, checking, evaluating, rendering: CPU work, off the event loop
+            try:
+                result = book.evaluate(_parse_application(body), as_of=on)
+            except IcpRulesError as exc:
+                return _error_response(422, exc)
+            if audit is not None:
+                audit.log(result, source=source)
+            if format == "json":
+                return JSONResponse(result.to_dict(lang))
+            return Response(result.render(format=format, lang=lang),
+                            media_type=MEDIA_TYPES.get(format, "text/plain; charset=utf-8"))
+
+        return await run_in_threadpool(answer)
 
     @app.get("/v1/provinces", summary="Every province, its codes and the pack that applies")
     async def list_provinces() -> list[dict[str, Any]]:
@@ -256,6 +418,8 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    if allowed_hosts is not None:
+        app.add_middleware(_HostCheck, allowed=allowed_hosts)
     return app
 
 
@@ -268,10 +432,177 @@ def _version() -> str:
         return "0"
 
 
+# --- the server: connection limits, timeouts, workers, bounded logs ------------------------------
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with the limits uvicorn lacks: a request head must arrive within
+    ``Limits.header_timeout`` (a connection that sends nothing, or headers a byte at a time, is
+    closed with 408), and a connection beyond ``Limits.max_connections`` is answered 503 and closed
+    at once, so stalled clients cannot exhaust file descriptors. Keep-alive idling stays uvicorn's."""
+
+    limits = Limits()  # set by serve() (or the worker factory) before the server starts
+
+    def connection_made(self, transport: Any) -> None:
+        self._head_timer: asyncio.TimerHandle | None = None
+        super().connection_made(transport)
+        if len(self.connections) > self.limits.max_connections:
+            _COUNTS.add("connections refused: over the connection limit")
+            self._refuse(503, f"over the limit of {self.limits.max_connections} connections; try again shortly")
+            return
+        self._await_head()
+
+    def _await_head(self) -> None:
+        if self._head_timer is None:
+            self._head_timer = self.loop.call_later(self.limits.header_timeout, self._head_timed_out)
+
+    def _head_arrived(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def data_received(self, data: bytes) -> None:
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete:  # between requests: this data starts a new head
+            self._await_head()
+        super().data_received(data)
+        if self.cycle is not cycle:
+            self._head_arrived()
+
+    def on_response_complete(self) -> None:
+        before = self.cycle
+        super().on_response_complete()
+        if self.cycle is not before:  # a pipelined request's head was already buffered
+            self._head_arrived()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._head_arrived()
+        super().connection_lost(exc)
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self.transport.is_closing() or (self.cycle is not None and not self.cycle.response_complete):
+            return
+        _COUNTS.add(f"connections closed: no complete request head within {self.limits.header_timeout:g} s")
+        self._refuse(408, f"no complete request head within {self.limits.header_timeout:g} s")
+
+    def _refuse(self, status: int, message: str) -> None:
+        body = _error_body(status, message)
+        reason = {408: b"Request Timeout", 503: b"Service Unavailable"}[status]
+        head = (b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
+                b"connection: close\r\n\r\n" % (status, reason, len(body)))
+        if not self.transport.is_closing():
+            self.transport.write(head + body)
+            self.transport.close()
+
+
+class _Counts:
+    """Connections cut by the limits are counted, not logged one by one; the counts are logged once a
+    minute at most (20,000 stalled connections once wrote 587 MB of log in a minute)."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        self.every = every
+        self._lock = threading.Lock()
+        self._counts: dict[str, int] = {}
+        self._since = time.monotonic()
+
+    def add(self, what: str) -> None:
+        with self._lock:
+            self._counts[what] = self._counts.get(what, 0) + 1
+            if time.monotonic() - self._since < self.every:
+                return
+            counts, self._counts, self._since = self._counts, {}, time.monotonic()
+        for text, n in counts.items():
+            log.warning("%s: %d in the last minute", text, n)
+
+
+_COUNTS = _Counts()
+
+
+class LogLimit(logging.Filter):
+    """Lets each message (by logger and format) through at most ``burst`` times a minute; the rest are
+    counted and the count is logged with the next one that passes, so repeats cannot flood the log
+    (a client able to provoke one warning per request could otherwise write without bound)."""
+
+    def __init__(self, burst: int = 10, every: float = 60.0) -> None:
+        super().__init__()
+        self.burst, self.every = burst, every
+        self._lock = threading.Lock()
+        self._windows: dict[tuple[str, Any], list[float | int]] = {}  # key -> [window start, passed, dropped]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.msg if isinstance(record.msg, str) else type(record.msg).__name__)
+        now = time.monotonic()
+        with self._lock:
+            window = self._windows.get(key)
+            if window is None or now - window[0] >= self.every:
+                dropped = int(window[2]) if window is not None else 0
+                window = self._windows[key] = [now, 0, 0]
+                if len(self._windows) > 10_000:  # bounded too: forget keys that went quiet
+                    for k in [k for k, w in self._windows.items() if now - w[0] >= self.every]:
+                        del self._windows[k]
+                    self._windows[key] = window
+                if dropped:
+                    record.msg = f"{record.msg} [{dropped} more like this in the last {self.every:g} s were not logged]"
+            if window[1] >= self.burst:
+                window[2] += 1
+                return False
+            window[1] += 1
+            return True
+
+
+def configure_logging() -> None:
+    """One handler on stderr for the service, uvicorn and the engine, with repeats limited."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root.setLevel(logging.INFO)
+    for handler in root.handlers:
+        if not any(isinstance(f, LogLimit) for f in handler.filters):
+            handler.addFilter(LogLimit())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):  # through the root handler, limited
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)  # "N changes detected" on every edit
+
+
 def serve(live: LiveRuleBook, *, host: str, port: int, max_body_bytes: int, audit: "AuditLog | None",
-          watch: bool) -> None:
-    """Run the service with uvicorn until interrupted."""
+          watch: bool, workers: int = 1, limits: Limits = Limits(), audit_path: str | None = None) -> None:
+    """Run the service with uvicorn until interrupted.
+
+    With ``workers`` above 1, that many processes share the port, each loading the packs (and
+    watching them) itself; ``audit_path`` is then opened by each (records are appended whole).
+    """
     import uvicorn
 
-    app = create_app(live, max_body_bytes=max_body_bytes, audit=audit, watch=watch)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    configure_logging()
+    GuardedH11Protocol.limits = limits
+    allowed = ("loopback",) if is_loopback(host) else None
+    options: dict[str, Any] = dict(host=host, port=port, log_config=None, access_log=False, http=GuardedH11Protocol,
+                                   timeout_keep_alive=5, backlog=min(2048, limits.max_connections))
+    if workers <= 1:
+        app = create_app(live, max_body_bytes=max_body_bytes, audit=audit, watch=watch,
+                         body_timeout=limits.body_timeout, allowed_hosts=allowed)
+        uvicorn.run(app, **options)
+        return
+    os.environ[OPTIONS_ENV] = json.dumps({
+        "packs_dir": str(live.packs_dir) if live.packs_dir is not None else None, "backend": live.backend,
+        "max_body_bytes": max_body_bytes, "audit_path": audit_path, "watch": watch,
+        "limits": asdict(limits), "allowed_hosts": allowed})
+    uvicorn.run("engine.service:worker_app", factory=True, workers=workers, **options)
+
+
+def worker_app() -> FastAPI:
+    """The application of one ``serve --workers N`` process, from the options serve() left in the environment."""
+    options = json.loads(os.environ[OPTIONS_ENV])
+    configure_logging()
+    limits = Limits(**options["limits"])
+    GuardedH11Protocol.limits = limits
+    audit = None
+    if options["audit_path"]:
+        from .audit import AuditLog
+
+        audit = AuditLog(options["audit_path"])
+    return create_app(LiveRuleBook(options["packs_dir"], backend=options["backend"]),
+                      max_body_bytes=options["max_body_bytes"], audit=audit, watch=options["watch"],
+                      body_timeout=limits.body_timeout, allowed_hosts=options["allowed_hosts"])
