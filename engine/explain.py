@@ -39,7 +39,7 @@ _FAILS = {  # what holds instead when the operator does not: (zh, en)
     "less_than": ("不小于", "not less than"), "at_most": ("大于", "greater than"),
     "in": ("不属于", "not one of"), "not_in": ("属于", "one of"), "matches": ("不匹配", "not matching"),
 }
-_SCOPE_WORDS = {"person": ("人员", "person"), "website": ("网站", "website"), "domain": ("域名", "domain"),
+_SCOPE_WORDS = {"person": ("人员", "person"), "website": ("网站", "website"), "app": ("App", "app"), "domain": ("域名", "domain"),
                 "category": ("前置审批类别", "category"), "document": ("已有材料", "document on hand")}
 _STATUS_WORDS = {
     "matched": ("命中", "matched"), "not_matched": ("未命中", "did not match"),

@@ -3,7 +3,7 @@
 ``CATALOGUE`` is the one list of facts a rule may name: its type and meaning. The pack
 compiler type-checks conditions against it and ``docs/facts.md`` is generated from it.
 Facts live in scopes: ``application`` facts hold once per application; ``person``, ``website``,
-``domain``, ``category`` and ``document`` facts hold once per item of that kind, and a rule
+``app``, ``domain``, ``category`` and ``document`` facts hold once per item of that kind, and a rule
 reaches them with ``for_each`` or a quantifier such as ``any_domain``.
 """
 
@@ -21,7 +21,7 @@ import idna
 from publicsuffixlist import PublicSuffixList
 
 from . import provinces
-from .application import UNIT_CERTIFICATES, Application, parse_date, to_ascii
+from .application import APP_KINDS, UNIT_CERTIFICATES, Application, parse_date, to_ascii
 from .text import normalise
 
 SUBJECT_TYPES = ("individual", "enterprise", "individual_business", "public_institution", "government",
@@ -31,7 +31,8 @@ CERTIFICATE_TYPES = ("id_card", "hk_macau_residence_permit", "hk_macau_travel_pe
                      "social_organization_certificate", "law_firm_license", "government_certificate", "other")
 CONTENT_CATEGORIES = ("news", "publishing", "education", "medical", "drugs_medical_devices", "culture",
                       "broadcasting", "finance", "religion", "games", "online_car_hailing", "food")
-SCOPES = ("application", "person", "website", "domain", "category", "document")
+SCOPES = ("application", "person", "website", "app", "domain", "category", "document")
+PLATFORMS = ("android", "ios", "harmony", "other")
 ITEM_SCOPES = SCOPES[1:]
 
 
@@ -79,19 +80,22 @@ CATALOGUE: tuple[Fact, ...] = (
     _f("subject.existing.has_subject_number", "boolean", "The subject already holds a subject filing number.", zh="已有主体备案号"),
     _f("subject.existing.filed_domain_count", "integer", "Domains already filed by the subject.", zh="已备案域名数"),
     _f("subject.existing.filed_services", "integer", "Services (websites, apps, …) already filed by the subject.", zh="已备案服务数"),
-    _f("subject.service_count", "integer", "Services of the subject after this filing: filed plus the websites of this application.", zh="主体名下服务数（含本次）"),
+    _f("subject.service_count", "integer", "Services of the subject after this filing: filed plus the websites and apps of this application.", zh="主体名下服务数（含本次）"),
     _f("subject.domain_count", "integer", "Distinct registered domains of the subject, filed and new (www.example.com counts as example.com).", zh="主体名下域名数（含本次）"),
     _f("subject.domain_prefix_count", "integer", "Distinct domain prefixes of the subject, filed and new (example.com and example.cn share 'example').", zh="主体名下不同域名前缀数"),
     _f("websites.count", "integer", "Websites in this application.", zh="本次网站数"),
     _f("websites.content_categories", "list", "Content categories (前置审批) of all websites in this application.", zh="网站前置审批类别"),
+    _f("apps.count", "integer", "Apps, mini programs and quick apps in this application (apps[]).", zh="本次App数"),
+    _f("apps.content_categories", "list", "Content categories (前置审批) of all apps in this application.", zh="App前置审批类别"),
     _f("domains.count", "integer", "Domains described in this application.", zh="本次域名数"),
-    _f("persons.count", "integer", "Distinct people in this application (principal and website managers).", zh="本次涉及人数"),
+    _f("persons.count", "integer", "Distinct people in this application (principal, website and app managers).", zh="本次涉及人数"),
     _f("documents_on_hand.ids", "list", "Ids of the documents the applicant already holds.", zh="已有材料"),
-    # person: the principal and every distinct website manager
+    # person: the principal and every distinct website or app manager
     _f("person.name", "text", "The person's name.", zh="姓名"),
     _f("person.identity", "enum", "mainland, hong_kong, macau, taiwan or foreign.", ("mainland", "hong_kong", "macau", "taiwan", "foreign"), zh="身份"),
     _f("person.is_principal", "boolean", "The person is the subject's principal (主体负责人).", zh="是主体负责人"),
     _f("person.is_website_manager", "boolean", "The person manages at least one website (网站负责人).", zh="是网站负责人"),
+    _f("person.is_app_manager", "boolean", "The person manages at least one app, mini program or quick app (App负责人).", zh="是App负责人"),
     _f("person.certificate.type", "enum", "Type of the person's certificate.", CERTIFICATE_TYPES, zh="证件类型"),
     _f("person.certificate.days_until_expiry", "integer", "Days from submission until the person's certificate expires (absent: long-term).", zh="证件剩余有效天数"),
     _f("person.certificate.months_until_expiry", "integer", "Whole calendar months from submission until the person's certificate expires (at least 3: it expires on or after the submission day 3 months later).", zh="证件剩余有效月数"),
@@ -102,6 +106,7 @@ CATALOGUE: tuple[Fact, ...] = (
     _f("person.is_legal_representative", "boolean", "The person is the unit's legal representative (absent when not stated).", zh="是法定代表人"),
     _f("person.other_filings", "integer", "How many other subjects' filings already carry this person's certificate number.", zh="证件已出现在其他主体备案中的次数"),
     _f("person.website_count", "integer", "How many websites of this application the person manages.", zh="负责的网站数"),
+    _f("person.app_count", "integer", "How many apps of this application the person manages.", zh="负责的App数"),
     # website
     _f("website.name", "text", "The website's name.", zh="网站名称"),
     _f("website.domains", "list", "Domains of the website, in ASCII (punycode) form.", zh="网站域名"),
@@ -111,6 +116,18 @@ CATALOGUE: tuple[Fact, ...] = (
     _f("website.content_categories", "list", "Content categories (前置审批) of the website.", zh="网站前置审批类别"),
     _f("website.remarks", "text", "Remarks (备注) of the website.", zh="网站备注"),
     _f("website.manager_is_principal", "boolean", "The website's manager is the principal.", zh="网站负责人即主体负责人"),
+    # app: each entry of apps[] (an app, mini program or quick app)
+    _f("app.name", "text", "The app's name (App名称).", zh="App名称"),
+    _f("app.kind", "enum", "app, mini_program or quick_app.", APP_KINDS, zh="App类型"),
+    _f("app.platforms", "list", "Platforms the app runs on: android, ios, harmony, other.", zh="运行平台"),
+    _f("app.platform_count", "integer", "Number of platforms the app names.", zh="运行平台数"),
+    _f("app.package", "text", "Package name, bundle id or mini program AppID (absent when not given).", zh="包名/AppID"),
+    _f("app.signature_md5", "text", "MD5 of the signing certificate, 32 lower-case hex digits (absent when not given).", zh="签名MD5"),
+    _f("app.domains", "list", "Domains the app uses, in ASCII (punycode) form.", zh="App域名"),
+    _f("app.domain_count", "integer", "Number of domains the app uses.", zh="App域名数"),
+    _f("app.content_categories", "list", "Content categories (前置审批) of the app.", zh="App前置审批类别"),
+    _f("app.remarks", "text", "Remarks (备注) of the app.", zh="App备注"),
+    _f("app.manager_is_principal", "boolean", "The app's manager is the principal.", zh="App负责人即主体负责人"),
     # domain: each entry of domains[]
     _f("domain.name", "text", "The domain, in ASCII (punycode) form.", zh="域名"),
     _f("domain.unicode_name", "text", "The domain in Unicode (例子.中国).", zh="域名（中文）"),
@@ -128,9 +145,11 @@ CATALOGUE: tuple[Fact, ...] = (
     _f("domain.days_until_expiry", "integer", "Days from submission until the domain registration expires.", zh="域名剩余有效天数"),
     _f("domain.days_since_registration", "integer", "Days from registration of the domain to submission.", zh="域名注册至今天数"),
     _f("domain.months_since_registration", "integer", "Whole calendar months from registration of the domain to submission (at least 3: registered on or before the submission day 3 months earlier).", zh="域名注册至今月数"),
-    # category: each distinct content category across websites
+    _f("domain.for_app", "boolean", "An app of this application uses the domain.", zh="App使用的域名"),
+    # category: each distinct content category across websites and apps
     _f("category.name", "text", "Content category id (news, medical, …; packs may add more).", zh="前置审批类别"),
     _f("category.website_count", "integer", "How many websites of the application carry the category.", zh="涉及该类别的网站数"),
+    _f("category.app_count", "integer", "How many apps of the application carry the category.", zh="涉及该类别的App数"),
     # document: each entry of documents_on_hand[]
     _f("document.id", "text", "Id of a document the applicant holds.", zh="材料"),
     _f("document.age_days", "integer", "Days from the document's issue date to submission.", zh="材料开具至今天数"),
@@ -430,6 +449,8 @@ def _person_facts(person: dict[str, Any], number: str, filing_province: str, on:
         "person.is_legal_representative": person.get("is_legal_representative"),
         "person.other_filings": person.get("other_filings", 0),
         "person.website_count": 0,
+        "person.is_app_manager": False,
+        "person.app_count": 0,
     }
 
 
@@ -442,7 +463,7 @@ def derive(app: Application, as_of: dt.date) -> Facts:
     existing = subject["existing"]
     websites = data["websites"]
 
-    # People: the principal first, then each distinct website manager (same certificate = same person).
+    # People: the principal first, then each distinct website or app manager (same certificate = same person).
     people: dict[str, dict[str, Any]] = {}
     principal_key = app.certificate_number(("principal", "certificate"))
     people[principal_key] = _person_facts(data["principal"], principal_key, province, on)
@@ -467,6 +488,36 @@ def derive(app: Application, as_of: dt.date) -> Facts:
             "website.content_categories": list(site.get("content_categories") or []),
             "website.remarks": _text(site.get("remarks")),
             "website.manager_is_principal": key == principal_key,
+        })
+
+    app_facts_list = []
+    app_domains: set[str] = set()
+    for index, app_entry in enumerate(data["apps"]):
+        manager = app_entry.get("manager") or data["principal"]
+        key = app.certificate_number(("apps", index, "manager", "certificate")) if app_entry.get("manager") else principal_key
+        if key not in people:
+            people[key] = _person_facts(manager, key, province, on)
+        people[key]["person.is_app_manager"] = True
+        people[key]["person.app_count"] += 1
+        parts = list(map(domain_parts, app_entry.get("domains") or ()))
+        new_parts += parts
+        ascii_domains = list(map(_ASCII, parts))
+        app_domains.update(ascii_domains)
+        platforms = list(dict.fromkeys(app_entry.get("platforms") or ()))
+        md5 = app_entry.get("signature_md5")
+        app_facts_list.append({
+            "app.name": app_entry["name"],
+            "app.kind": app_entry["kind"],
+            "app.platforms": platforms,
+            "app.platform_count": len(platforms),
+            "app.package": app_entry.get("package"),
+            # one spelling, whether written with colons or capitals
+            "app.signature_md5": None if md5 is None else md5.replace(":", "").lower(),
+            "app.domains": ascii_domains,
+            "app.domain_count": len(ascii_domains),
+            "app.content_categories": list(app_entry.get("content_categories") or []),
+            "app.remarks": app_entry.get("remarks"),
+            "app.manager_is_principal": key == principal_key,
         })
 
     # map() over the memoised split: a subject may list dozens of filed domains
@@ -497,13 +548,20 @@ def derive(app: Application, as_of: dt.date) -> Facts:
             "domain.days_until_expiry": _days(on, parse_date(entry["expires_on"])),
             "domain.days_since_registration": _days(registered_on, on),
             "domain.months_since_registration": whole_months(registered_on, on),
+            "domain.for_app": ascii_name in app_domains,
         })
 
-    categories: dict[str, int] = {}
+    categories: dict[str, list[int]] = {}  # name -> [websites, apps] carrying it, in order of appearance
     for site in website_facts:
         for name in dict.fromkeys(site["website.content_categories"]):
-            categories[name] = categories.get(name, 0) + 1
-    category_facts = [{"category.name": name, "category.website_count": count} for name, count in categories.items()]
+            categories.setdefault(name, [0, 0])[0] += 1
+    app_categories: dict[str, None] = {}
+    for app_item in app_facts_list:
+        for name in dict.fromkeys(app_item["app.content_categories"]):
+            categories.setdefault(name, [0, 0])[1] += 1
+            app_categories[name] = None
+    category_facts = [{"category.name": name, "category.website_count": sites, "category.app_count": apps}
+                      for name, (sites, apps) in categories.items()]
 
     document_facts = []
     for doc in data["documents_on_hand"]:
@@ -551,11 +609,13 @@ def derive(app: Application, as_of: dt.date) -> Facts:
         "subject.existing.has_subject_number": bool(existing.get("subject_number")),
         "subject.existing.filed_domain_count": len(filed_set),
         "subject.existing.filed_services": filed_services,
-        "subject.service_count": filed_services + len(websites),
+        "subject.service_count": filed_services + len(websites) + len(data["apps"]),
         "subject.domain_count": len(registered),
         "subject.domain_prefix_count": len(prefixes),
         "websites.count": len(websites),
-        "websites.content_categories": list(categories),
+        "websites.content_categories": [name for name, (sites, _) in categories.items() if sites],
+        "apps.count": len(data["apps"]),
+        "apps.content_categories": list(app_categories),
         "domains.count": len(data["domains"]),
         "persons.count": len(people),
         "documents_on_hand.ids": [d["id"] for d in data["documents_on_hand"]],
@@ -565,6 +625,7 @@ def derive(app: Application, as_of: dt.date) -> Facts:
         items={
             "person": tuple(people.values()),
             "website": tuple(website_facts),
+            "app": tuple(app_facts_list),
             "domain": tuple(domain_facts),
             "category": tuple(category_facts),
             "document": tuple(document_facts),
@@ -573,7 +634,7 @@ def derive(app: Application, as_of: dt.date) -> Facts:
 
 
 # The fact that names an item in results (``for: [{kind, ref}]``) and in messages.
-REF_FACT = {"person": "person.name", "website": "website.name", "domain": "domain.name",
+REF_FACT = {"person": "person.name", "website": "website.name", "app": "app.name", "domain": "domain.name",
             "category": "category.name", "document": "document.id"}
 
 
@@ -583,7 +644,7 @@ def catalogue_markdown() -> str:
              "Generated from `engine/facts.py` by `icp-rules facts`; do not edit by hand.", "",
              "Rules name these facts in conditions (`{fact: NAME, OP: VALUE}`) and in message",
              "placeholders (`{NAME}`). Application facts hold once per application. Item facts hold once",
-             "per person, website, domain, content category or document on hand, and are reached with",
+             "per person, website, app, domain, content category or document on hand, and are reached with",
              "`for_each: KIND` on a rule or with a quantifier (`any_person`, `every_domain`, …).",
              "A fact that the application does not supply is *absent*: comparisons with it are undecided,",
              "so the rule does not fire and `explain` says which fact was missing.", ""]

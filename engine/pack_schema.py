@@ -159,7 +159,7 @@ def build() -> dict[str, Any]:
         "properties": {
             "id": {"type": "string", "pattern": ID_PATTERN, "description": "Unique across the pack and its base"},
             "title": _text("Short title of the rule"),
-            "for_each": {"enum": list(ITEM_SCOPES), "description": "Evaluate once per person, website, domain, category or document"},
+            "for_each": {"enum": list(ITEM_SCOPES), "description": "Evaluate once per person, website, app, domain, category or document"},
             "when": {"$ref": "#/$defs/condition"},
             "require": {"type": "array", "minItems": 1, "items": requirement},
             "reason": _text("Why the documents are required, in words; {fact.name} placeholders allowed"),

@@ -64,6 +64,8 @@ def test_website_manager_who_is_another_person_is_a_second_person(enterprise):
 def test_catalogue_lists_exactly_the_derived_facts(enterprise):
     enterprise["websites"][0]["content_categories"] = ["news"]
     enterprise["documents_on_hand"] = [{"id": "authorization_letter", "issued_on": "2024-09-01"}]
+    enterprise["apps"] = [{"name": "示例记账", "platforms": ["android"], "package": "com.example.ledger",
+                           "signature_md5": "9e107d9d372bb6826bd81d3542a419d6"}]
     f = _facts(enterprise)
     derived = set(f.application)
     for scope in facts.ITEM_SCOPES:
@@ -126,3 +128,47 @@ def test_calendar_months_follow_spec_7():
     assert add_months(d(2024, 5, 31), -3) == d(2024, 2, 29)
     # the longest month still counts whole: Jan 31 + 1 month is Feb 28, so Feb 28 is one month on
     assert whole_months(d(2025, 1, 31), d(2025, 2, 28)) == 1
+
+
+# --- apps[] -------------------------------------------------------------------------------------
+
+def test_app_facts_count_services_managers_categories_and_domains(enterprise):
+    enterprise["service_type"] = "app"
+    enterprise["subject"]["existing"] = {"filed_services": 2}
+    enterprise["apps"] = [
+        {"name": "示例记账", "platforms": ["android", "ios", "android"], "package": "com.example.ledger",
+         "signature_md5": "9E:10:7D:9D:37:2B:B6:82:6B:D8:1D:35:42:A4:19:D6", "content_categories": ["news", "finance"],
+         "domains": ["api.example-tech.cn"]},
+        {"name": "示例小程序", "kind": "mini_program", "package": "wx0123456789abcdef", "content_categories": ["news"],
+         "manager": {"name": "王五", "identity": "mainland", "is_legal_representative": False,
+                     "certificate": {"type": "id_card", "number": "510104198503032213"}}},
+    ]
+    enterprise["websites"][0]["content_categories"] = ["news"]
+    enterprise["domains"].append({"name": "api.example-tech.cn", "registrant_name": "北京示例科技有限公司",
+                                  "registrant_type": "organization", "real_name_verified": True,
+                                  "expires_on": "2026-07-01"})
+    f = _facts(enterprise)
+    first, second = f.scope("app")
+    assert first["app.kind"] == "app" and second["app.kind"] == "mini_program"
+    assert first["app.platforms"] == ["android", "ios"] and first["app.platform_count"] == 2
+    assert first["app.signature_md5"] == "9e107d9d372bb6826bd81d3542a419d6"  # one spelling
+    assert second["app.signature_md5"] is None and second["app.platform_count"] == 0
+    assert first["app.manager_is_principal"] and not second["app.manager_is_principal"]
+    assert f.application["apps.count"] == 2
+    assert f.application["subject.service_count"] == 2 + 1 + 2  # filed, the website, the two apps
+    assert f.application["apps.content_categories"] == ["news", "finance"]
+    assert f.application["websites.content_categories"] == ["news"]
+    categories = {c["category.name"]: c for c in f.scope("category")}
+    assert (categories["news"]["category.website_count"], categories["news"]["category.app_count"]) == (1, 2)
+    assert (categories["finance"]["category.website_count"], categories["finance"]["category.app_count"]) == (0, 1)
+    people = {p["person.name"]: p for p in f.scope("person")}
+    assert people["李娜"]["person.is_app_manager"] and people["李娜"]["person.app_count"] == 1
+    assert people["王五"]["person.is_app_manager"] and not people["王五"]["person.is_website_manager"]
+    domains = {d["domain.name"]: d for d in f.scope("domain")}
+    assert domains["api.example-tech.cn"]["domain.for_app"] and not domains["example-tech.com"]["domain.for_app"]
+    assert f.application["subject.domain_prefix_count"] == 1  # example-tech.com and api.example-tech.cn share it
+
+
+def test_a_filing_without_apps_has_no_app_items(enterprise):
+    f = _facts(enterprise)
+    assert f.scope("app") == () and f.application["apps.count"] == 0 and f.application["apps.content_categories"] == []

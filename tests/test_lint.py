@@ -108,7 +108,10 @@ def test_a_province_rule_repeating_a_national_one_without_replaces_is_a_warning(
     problems = _found(tmp_path, """\
   - id: fj_offshore
     title: {zh: 境外, en: Offshore}
-    when: {fact: server.in_mainland, equals: false}
+    when:
+      all:
+        - {fact: server.in_mainland, equals: false}
+        - {fact: service.type, equals: website}
     filing_required: false
     source: test
 """)
