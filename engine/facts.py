@@ -506,7 +506,7 @@ def derive(app: Application, as_of: dt.date) -> Facts:
         platforms = list(dict.fromkeys(app_entry.get("platforms") or ()))
         md5 = app_entry.get("signature_md5")
         app_facts_list.append({
-            "app.name": app_entry["name"],
+            "app.name": normalise(app_entry["name"]),
             "app.kind": app_entry["kind"],
             "app.platforms": platforms,
             "app.platform_count": len(platforms),
@@ -516,7 +516,7 @@ def derive(app: Application, as_of: dt.date) -> Facts:
             "app.domains": ascii_domains,
             "app.domain_count": len(ascii_domains),
             "app.content_categories": list(app_entry.get("content_categories") or []),
-            "app.remarks": app_entry.get("remarks"),
+            "app.remarks": _text(app_entry.get("remarks")),
             "app.manager_is_principal": key == principal_key,
         })
 
