@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import shlex
 import signal
 import socket
 import subprocess
@@ -237,3 +238,48 @@ def test_bundles_name_their_packs_not_their_bytes(book):
     assert "packs" in repr(bundle) and len(repr(bundle)) < 200
     assert cluster.packs_digest(bundle.files) == book.digest
     assert RuleBook.load().digest == book.digest
+
+
+def test_the_scale_guide_runs_as_written(tmp_path, monkeypatch):
+    """docs/scale.md in order: its Python blocks, and its shell block's commands (the scheduler and
+    the workers in the background, each worker in a directory and HOME of its own; only the port
+    is changed, to a free one). The batch exits and summarises as the guide says."""
+    from distributed import Client
+
+    port = str(free_port())
+    doc = (ROOT / "docs" / "scale.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```(python|sh)\n(.*?)^```", doc.replace("8786", port), flags=re.S | re.M)
+    assert [kind for kind, _ in blocks] == ["python", "sh", "python"]
+    said = re.search(r"`(batch: [^`]*?); …", doc)
+    assert said, "the guide shows the batch's summary"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    namespace: dict = {"__name__": "docs_scale"}
+    background: list[subprocess.Popen] = []
+    try:
+        for number, (kind, body) in enumerate(blocks, start=1):
+            if kind == "python":
+                exec(compile(body, f"docs/scale.md block {number}", "exec"), namespace)  # noqa: S102
+                continue
+            for command in body.strip().splitlines():
+                argv = shlex.split(command.rstrip("& "))
+                assert argv[0] in ("dask", "icp-rules"), command
+                argv[0] = str(BIN / argv[0])
+                if command.endswith("&"):
+                    folder = tmp_path.parent / f"{tmp_path.name}-{len(background)}"
+                    folder.mkdir()
+                    background.append(subprocess.Popen(
+                        argv, cwd=folder, env=stranger_env(folder / "home"), stdin=subprocess.DEVNULL,
+                        stdout=(folder / "log.txt").open("wb"), stderr=subprocess.STDOUT, start_new_session=True))
+                    continue
+                workers = sum(" worker " in f" {c} " for c in body.splitlines() if c.endswith("&"))
+                with Client(f"tcp://127.0.0.1:{port}", timeout=STARTUP_SECONDS, set_as_default=False) as client:
+                    client.wait_for_workers(workers, timeout=STARTUP_SECONDS)  # as a reader waits for them
+                done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                                      stdin=subprocess.DEVNULL)
+                assert done.returncode == 1, done.stderr
+                assert said.group(1) in done.stderr, done.stderr
+                assert "<svg" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    finally:
+        stop(background)
+    assert namespace["summary"]["failed"] == 1 and namespace["summary"]["checked"] > 0

@@ -1,11 +1,11 @@
-"""docs/library.md and docs/scale.md: every Python block runs, in order, as a reader would run them."""
+"""docs/library.md: every Python block runs, in order, as a reader would run them (docs/scale.md needs a
+cluster: tests/test_cluster.py runs it on a real one)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,10 +30,3 @@ def test_library_examples_run(monkeypatch):
     namespace = run_blocks("library.md")
     assert namespace["result"].application_id == "WEB-2024-118"
 
-
-def test_scale_example_runs_on_dasks_local_scheduler(monkeypatch, tmp_path):
-    pytest.importorskip("dask.bag")
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "examples").symlink_to(ROOT / "examples")
-    namespace = run_blocks("scale.md")
-    assert namespace["summary"]["failed"] == 1 and namespace["summary"]["checked"] > 0
