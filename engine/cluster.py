@@ -165,13 +165,18 @@ def _mismatch(exc: BaseException) -> InputError:
     return InputError([Problem(f"the cluster cannot run this batch: {exc}")])
 
 
+def _worker_failed(exc: BaseException) -> InputError:
+    return InputError([Problem(f"a worker of the cluster failed, the batch stopped ({type(exc).__name__}: {exc})")])
+
+
 def run(source: IO[bytes], out: IO[str], book: "RuleBook", settings: batch.Settings, *, client: Any,
         audit: "AuditLog | None" = None, progress: batch.ProgressCallback | None = None) -> batch.Summary:
     """Like ``engine.batch.run``, with the chunks checked by the workers of a Dask ``client``.
 
     The packs are scattered once to every worker; every worker checks them and its engine before
     the first chunk is sent. Results are written in input order as they come back; at most a few
-    chunks per worker thread are in flight, so memory stays bounded however long the input is."""
+    chunks per worker thread, and ``batch.IN_FLIGHT_BYTES`` of input, are in flight, so memory stays
+    bounded however long the input is. A worker that fails stops the batch with InputError."""
     summary = batch.Summary()
     started = time.perf_counter()
     settings = dataclasses.replace(settings, audit=audit is not None)
@@ -184,16 +189,23 @@ def run(source: IO[bytes], out: IO[str], book: "RuleBook", settings: batch.Setti
         client.run(_identity_of_worker, bundle)
     except ClusterMismatch as exc:
         raise _mismatch(exc) from None
+    except Exception as exc:  # e.g. a worker without the engine installed cannot even load the check
+        raise _worker_failed(exc) from None
     [packs] = client.scatter([bundle], broadcast=True, hash=False)
     window = max(1, sum(client.nthreads().values())) * TASKS_PER_THREAD
     pending: deque[tuple[Any, int]] = deque()
+    in_flight = 0  # input bytes sent and not yet written: bounded as in a local batch
 
     def emit() -> None:
+        nonlocal in_flight
         future, consumed = pending.popleft()
+        in_flight -= consumed
         try:
             done: batch.ChunkResult = future.result()
         except ClusterMismatch as exc:  # a worker that joined after the check above
             raise _mismatch(exc) from None
+        except Exception as exc:  # a worker died (KilledWorker), lost its connection, ran out of memory
+            raise _worker_failed(exc) from None
         out.write(done.output)
         if audit is not None:
             audit.write_lines([done.audit])
@@ -205,7 +217,8 @@ def run(source: IO[bytes], out: IO[str], book: "RuleBook", settings: batch.Setti
         for chunk, consumed in batch._chunks(batch.read_lines(source, settings.max_line_bytes), batch.CHUNK_LINES):
             data = b"\n".join(raw for _, raw in chunk)  # read_lines strips newlines: joining keeps lines apart
             pending.append((client.submit(check_block, packs, settings, chunk[0][0], data, pure=False), consumed))
-            if len(pending) >= window:
+            in_flight += consumed
+            while pending and (len(pending) >= window or in_flight > batch.IN_FLIGHT_BYTES):
                 emit()
         while pending:
             emit()

@@ -283,3 +283,16 @@ def test_the_scale_guide_runs_as_written(tmp_path, monkeypatch):
     finally:
         stop(background)
     assert namespace["summary"]["failed"] == 1 and namespace["summary"]["checked"] > 0
+
+
+def test_a_worker_that_fails_stops_the_batch_with_a_message(dask_cluster, book, monkeypatch):
+    """Packs that arrive intact but do not load (here: no pack at all) fail on the worker; the
+    client says which error, as bad input, instead of an internal error."""
+    _, client = dask_cluster
+    files = (("national.yaml", b"not: a rule pack\n"),)
+    broken = cluster.PackBundle(files, cluster.packs_digest(files), cluster.engine_identity())
+    monkeypatch.setattr(cluster.PackBundle, "of", classmethod(lambda cls, _book: broken))
+    with pytest.raises(cluster.InputError) as stopped:
+        cluster.run(io.BytesIO(example_lines(1)[0].encode()), io.StringIO(), book, batch.Settings(), client=client)
+    assert "a worker of the cluster failed" in stopped.value.problems[0].message
+    assert "PackError" in stopped.value.problems[0].message
