@@ -376,6 +376,7 @@ def _parse_composed(text: str, file: str | None, duplicates: list[Problem] | Non
     try:
         nodes = list(_compose_all(text))
     except yaml.MarkedYAMLError as exc:
+        _refuse_if_too_deep(text, exc, file)
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
@@ -564,14 +565,52 @@ def _plain_scalar(tag: str, value: str, path: PathKey, raw: dict[PathKey, str]) 
         raise _Unusual from None
 
 
-def _compose_all(text: str) -> Iterator[yaml.Node]:
+
+def _refuse_if_too_deep(text: str, exc: yaml.MarkedYAMLError, file: str | None) -> None:
+    """Give the engine's own nesting message when libyaml refused the text for nesting too deeply.
+
+    libyaml (as bundled with PyYAML 6.0.4) stops at 1,000 flow or indentation levels with an
+    error of its own, before our composer sees the 201st level: whichever layer refuses, the user
+    must get the engine's message. That needs no reading of libyaml's wording: 1,000 levels before
+    the error need at least 1,000 opening brackets or an indentation of 1,000 columns. Then the
+    text up to the error is composed again by PyYAML's pure-Python parser (no limit of its own), so
+    the message points at the 201st level as it would for shallower text. That parser is slow
+    (seconds for a megabyte), so a long head is not re-read: the message then points where libyaml
+    stopped.
+    """
+    mark = exc.problem_mark or exc.context_mark
+    if _Loader is yaml.SafeLoader or mark is None:
+        return  # the pure-Python parser refused: our own check would have spoken first
+    head = text[:mark.index + 1]
+    if head.count("[") + head.count("{") <= MAX_DEPTH and not _INDENTED_DEEPER.search(head):
+        return
+    line, column = mark.line + 1, mark.column + 1
+    if len(head) <= _REREAD_AT_MOST:
+        try:
+            for _ in _compose_all(head, yaml.SafeLoader):
+                pass
+        except _TooDeep as deep:
+            line, column = deep.mark.line + 1, deep.mark.column + 1
+        except yaml.YAMLError:
+            return  # not nested too deeply after all: libyaml's complaint is the one to report
+        else:
+            return
+    raise InputError([Problem(f"document is nested more than {MAX_DEPTH} levels deep", file=file,
+                              line=line, column=column)]) from None
+
+
+_REREAD_AT_MOST = 64 * 1024
+_INDENTED_DEEPER = re.compile(r"^[ -]{%d}" % (MAX_DEPTH + 1), re.MULTILINE)
+
+
+def _compose_all(text: str, loader_class: type | None = None) -> Iterator[yaml.Node]:
     """Compose YAML documents into nodes from libyaml's events, without recursion.
 
     libyaml's own composer recurses once per nesting level in C: 100,000 nested brackets overflow
     the C stack and kill the process. Events come from libyaml's iterative parser; nodes are
     assembled here on an explicit stack that refuses to grow past MAX_DEPTH.
     """
-    loader = _Loader(text)
+    loader = (loader_class or _Loader)(text)
     try:
         loader.get_event()  # stream start
         while not loader.check_event(yaml.StreamEndEvent):

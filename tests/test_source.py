@@ -154,3 +154,50 @@ def test_only_regular_files_are_read_and_limits_hold_while_reading(tmp_path):
     with pytest.raises(InputError, match="over the limit of 99 bytes"):
         read_bytes(tmp_path / "big", 99)
     assert read_bytes(tmp_path / "big", 100) == b"x" * 100
+
+
+DEEP = {
+    "flow sequences": lambda n: "a: " + "[" * n + "]" * n + "\n",
+    "flow mappings": lambda n: "a: " + "{b: " * n + "1" + "}" * n + "\n",
+    "block mappings": lambda n: "".join(" " * i + "b:\n" for i in range(n)) + " " * n + "1\n",
+}
+
+
+@pytest.mark.parametrize("shape", DEEP)
+@pytest.mark.parametrize("depth", [250, 1_500])
+@pytest.mark.parametrize("loader", ["libyaml", "pure Python"])
+def test_deep_nesting_gets_the_engines_located_message_whichever_layer_refuses(monkeypatch, shape, depth, loader):
+    """libyaml refuses 1,000 levels with an error of its own (PyYAML 6.0.4), the pure-Python parser
+    never does: either way the user reads the engine's message, at the 201st level."""
+    import yaml
+
+    from engine import source
+
+    if loader == "pure Python":
+        monkeypatch.setattr(source, "_Loader", yaml.SafeLoader)
+    elif not yaml.__with_libyaml__:
+        pytest.skip("PyYAML built without libyaml")
+    text = DEEP[shape](depth)
+    with pytest.raises(InputError) as err:
+        source.parse_text(text, "deep.yaml")
+    problem = err.value.first
+    assert problem.message == f"document is nested more than {source.MAX_DEPTH} levels deep"
+    assert problem.file == "deep.yaml" and problem.line is not None and problem.column is not None
+    shallow = DEEP[shape](source.MAX_DEPTH - 1)
+    source.parse_text(shallow, "shallow.yaml")  # one level inside the limit reads
+
+
+def test_deep_nesting_after_a_long_head_still_gets_the_engines_message():
+    """Past 64 KiB the text is not re-read (the pure-Python parser is slow): the message then points
+    where libyaml stopped, in the engine's words."""
+    import yaml
+
+    from engine import source
+
+    if not yaml.__with_libyaml__:
+        pytest.skip("PyYAML built without libyaml")
+    text = "".join(f"k{i}: {i}\n" for i in range(20_000)) + "deep: " + "[" * 1_500 + "]" * 1_500 + "\n"
+    with pytest.raises(InputError) as err:
+        source.parse_text(text, "deep.yaml")
+    assert err.value.first.message == f"document is nested more than {source.MAX_DEPTH} levels deep"
+    assert err.value.first.line == 20_001
