@@ -200,8 +200,7 @@ def check(data: dict[str, Any], source: SourceMap) -> Application:
     schema = bundled.schema("application")
     if not source.exact_types:  # JSON says what it means: "name": 0 is a number, and an error
         data = _coerce_strings(data, schema, schema, (), source)
-    problems = [] if _schema_valid(data) else [
-        _schema_problem(err, source) for err in _validator().iter_errors(data)]
+    problems = [] if _schema_valid(data) else _schema_problems(data, source)
     problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
     if problems:
         raise ApplicationError(problems)
@@ -307,6 +306,31 @@ def _json_type(value: Any) -> str:
     return "null"
 
 
+def _missing_field(err: jsonschema.ValidationError) -> str:
+    """The required field a ``required`` error is about, from the data rather than jsonschema's wording."""
+    present = err.instance if isinstance(err.instance, Mapping) else {}
+    return next((str(name) for name in err.validator_value if name not in present), "?")
+
+
+def _misspelt(err: jsonschema.ValidationError) -> dict[str, str]:
+    """For an ``additionalProperties`` error: each unknown field that is a near miss of a known one."""
+    if err.validator != "additionalProperties" or not isinstance(err.instance, Mapping):
+        return {}
+    schema: Mapping[str, Any] = err.schema if isinstance(err.schema, Mapping) else {}
+    allowed = list((schema.get("properties") or {}).keys())
+    return {str(name): hit for name in err.instance if name not in allowed
+            if (hit := closest(str(name), allowed)) is not None}
+
+
+def _schema_problems(data: dict[str, Any], source: SourceMap) -> list[Problem]:
+    """Every schema problem, but a required field that is only misspelt is reported once: as the
+    unknown field with its suggestion, not again as missing."""
+    errors = list(_validator().iter_errors(data))
+    misspelt = {(tuple(err.absolute_path), right) for err in errors for right in _misspelt(err).values()}
+    return [_schema_problem(err, source) for err in errors
+            if not (err.validator == "required" and (tuple(err.absolute_path), _missing_field(err)) in misspelt)]
+
+
 def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Problem:
     path = tuple(err.absolute_path)
     validator = err.validator
@@ -319,8 +343,7 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Probl
         name = extra[0] if extra else "?"
         return source.problem(path + (name,), f"unknown field '{name}'", key=True, suggestion=closest(name, allowed))
     if validator == "required":
-        missing = str(err.message).split("'")[1] if "'" in err.message else str(value)
-        return source.problem(path, f"missing required field '{missing}'")
+        return source.problem(path, f"missing required field '{_missing_field(err)}'")
     if validator == "enum":
         options = [str(o) for o in value]
         return source.problem(path, f"'{err.instance}' is not one of: {', '.join(options)}",

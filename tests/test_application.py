@@ -254,3 +254,25 @@ def test_an_app_managers_certificate_is_checked_like_a_website_managers():
     with pytest.raises(ApplicationError) as err:
         _load(_apps("app", items))
     assert err.value.path == "$.apps[0].manager.certificate.number" and "check digit" in str(err.value)
+
+
+def test_a_misspelt_required_field_is_reported_once_as_the_typo():
+    """'subjct' for 'subject': one problem at the typo with its suggestion, not a second 'missing subject'."""
+    text = _app().replace("subject:", "subjct:")
+    with pytest.raises(ApplicationError) as err:
+        _load(text)
+    assert [(p.path, p.suggestion) for p in err.value.problems] == [("$.subjct", "subject")]
+    assert err.value.line == 2
+
+
+def test_a_missing_field_is_named_from_the_data_not_the_validators_wording():
+    """Two required fields missing at once: each is named, whatever jsonschema's message says."""
+    lines = _app().splitlines()
+    text = "\n".join(line for index, line in enumerate(lines)
+                     if not line.startswith("filing_province")
+                     and not (line == "  name: 王芳" and lines[index - 1] == "principal:"))
+    with pytest.raises(ApplicationError) as err:
+        _load(text)
+    named = {(p.path, p.message) for p in err.value.problems}
+    assert ("$", "missing required field 'filing_province'") in named
+    assert ("$.principal", "missing required field 'name'") in named
