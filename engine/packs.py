@@ -186,35 +186,9 @@ def _validator() -> jsonschema.protocols.Validator:
     return cls(_schema(), format_checker=cls.FORMAT_CHECKER)
 
 
-@lru_cache(maxsize=1)
-def _fast_validator() -> Any:
-    """The same schema compiled by jsonschema_rs: it checks the 32 packs in ~2 ms where jsonschema
-    takes ~100 ms, but only answers "valid or not". When it says "not", jsonschema runs to find
-    every problem with its path, so every message is jsonschema's. A test keeps it never more
-    lenient than jsonschema (tests/test_fast_validation.py); where it is stricter (ECMA regexes: \\d is
-    ASCII only), jsonschema has the last word. None where jsonschema_rs cannot be imported."""
-    try:
-        import jsonschema_rs
-    except ImportError:  # pragma: no cover - a platform without its wheel: jsonschema alone
-        return None
-    return jsonschema_rs.validator_for(_schema(), validate_formats=True)
-
-
-def _schema_valid(data: Any) -> bool:
-    validator = _fast_validator()
-    if validator is None:
-        return False
-    try:
-        return bool(validator.is_valid(data))
-    except Exception:  # a value it cannot take (an integer beyond 64 bits): ask jsonschema
-        return False
-
-
 def _schema_problems(data: Any, source: SourceMap) -> tuple[list[Problem], bool, frozenset[int]]:
     """Schema problems; whether the pack as a whole is sound enough to check its meaning too; and
     the rules whose own structure is broken (they are skipped, so they hide nothing elsewhere)."""
-    if _schema_valid(data):
-        return [], True, frozenset()
     problems = []
     shape_ok = True
     broken_rules: set[int] = set()
@@ -387,13 +361,12 @@ def _code_key() -> bytes:
     digest = hashlib.sha256(f"{sys.version}\0{yaml.__version__}\0{yaml.__with_libyaml__}".encode())
     for module in (sys.modules[__name__], conditions, facts, pack_schema, provinces, source):
         digest.update(Path(str(module.__file__)).read_bytes())
-    # The validators' versions without importing them (importing is what a warm cache saves): an
-    # upgrade rewrites their files, so size and modification time stand for the release.
-    for validator in ("jsonschema", "jsonschema_rs"):
-        spec = importlib.util.find_spec(validator)
-        if spec is not None and spec.origin:
-            info = os.stat(spec.origin)
-            digest.update(f"{spec.origin}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    # The validator's version without importing it (importing is what a warm cache saves): an
+    # upgrade rewrites its files, so size and modification time stand for the release.
+    spec = importlib.util.find_spec("jsonschema")
+    if spec is not None and spec.origin:
+        info = os.stat(spec.origin)
+        digest.update(f"{spec.origin}\0{info.st_size}\0{info.st_mtime_ns}".encode())
     return digest.digest()
 
 
