@@ -23,7 +23,7 @@ import fastjsonschema
 import idna
 
 from . import bundled, provinces
-from .errors import ApplicationError, InputError, Problem
+from .errors import ApplicationError, InputError, Problem, type_mismatch
 from .source import Document, PathKey, SourceMap, load_file, refuse_lone_surrogates
 from .suggest import closest
 
@@ -293,23 +293,11 @@ def _coerce_strings(value: Any, schema: dict[str, Any], root: dict[str, Any], pa
     return value
 
 
-_TYPE_WORDS = {"string": "text", "integer": "a whole number", "boolean": "true or false",
-               "object": "a mapping", "array": "a list", "number": "a number", "null": "nothing"}
-
-
-def _json_type(value: Any) -> str:
-    """The JSON Schema type name of a value (bool before int: True is an int in Python)."""
-    for kind, python in (("boolean", bool), ("integer", int), ("number", float), ("string", str),
-                         ("array", list), ("object", dict)):
-        if isinstance(value, python):
-            return kind
-    return "null"
-
-
 def _missing_field(err: jsonschema.ValidationError) -> str:
     """The required field a ``required`` error is about, from the data rather than jsonschema's wording."""
     present = err.instance if isinstance(err.instance, Mapping) else {}
-    return next((str(name) for name in err.validator_value if name not in present), "?")
+    required = err.validator_value if isinstance(err.validator_value, list) else []
+    return next((str(name) for name in required if name not in present), "?")
 
 
 def _misspelt(err: jsonschema.ValidationError) -> dict[str, str]:
@@ -350,8 +338,7 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Probl
                               suggestion=closest(err.instance, options))
     if validator == "type":
         expected: list[str] = value if isinstance(value, list) else [value]
-        words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
-        return source.problem(path, f"expected {words}, found {_TYPE_WORDS[_json_type(err.instance)]}")
+        return source.problem(path, type_mismatch(expected, err.instance))
     if validator == "format" and value == "date":
         return source.problem(path, f"'{err.instance}' is not a valid date (expected YYYY-MM-DD)")
     if validator == "minimum":

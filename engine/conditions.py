@@ -457,9 +457,20 @@ def _check_value(fact: Fact, op: str, value: Any, env: Environment) -> tuple[Any
 # Pack regexes run on text applicants typed, so they use RE2: matching takes time linear in the
 # text whatever the pattern (no catastrophic backtracking), and a pattern's compiled size is capped.
 REGEX_MAX_MEMORY = 1 << 20  # bytes of RE2 program; far above any sensible pack pattern
-_UNSUPPORTED = (("invalid escape sequence: \\1", "backreferences"), ("invalid escape sequence: \\", "this escape"),
-                ("invalid perl operator: (?=", "lookahead"), ("invalid perl operator: (?!", "negative lookahead"),
-                ("invalid perl operator: (?<", "lookbehind"), ("invalid perl operator", "this group syntax"))
+# Syntax RE2 leaves out on purpose (it would break linear-time matching), recognised in the pattern
+# itself: which feature a failing pattern uses is never read out of RE2's error text. A token counts
+# when it is not escaped (an even number of backslashes before it).
+_UNESCAPED = r"(?<!\\)(?:\\\\)*"
+_UNSUPPORTED = ((re.compile(_UNESCAPED + r"\(\?<[=!]"), "lookbehind"),
+                (re.compile(_UNESCAPED + r"\(\?="), "lookahead"),
+                (re.compile(_UNESCAPED + r"\(\?!"), "negative lookahead"),
+                (re.compile(_UNESCAPED + r"(?:\\[1-9]|\(\?P=)"), "backreferences"),
+                (re.compile(_UNESCAPED + r"\(\?\("), "conditional groups"),
+                (re.compile(_UNESCAPED + r"\(\?>"), "atomic groups"),
+                (re.compile(_UNESCAPED + r"[*+?}][+]"), "possessive repetition"))
+_REPETITION = re.compile(_UNESCAPED + r"\{(\d+)(?:,(\d*))?\}")
+RE2_MAX_REPEAT = 1000  # RE2 refuses a counted repetition above this
+_REGEX_MEMORY_TO_TELL_SIZE = 256 << 20  # a pattern RE2 compiles with this much, but not REGEX_MAX_MEMORY, is too large
 
 
 # Packs written for Python's re spell code points \u4e00 / \U0001f600; RE2 spells them \x{4e00}.
@@ -484,19 +495,42 @@ def compile_regex(value: Any) -> Pattern:
     try:
         return re2.compile(_re2_syntax(value), options)
     except re2.error as exc:
-        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
-        if "pattern too large" in reason:
-            raise ConditionError((), "regular expression is too large (its repetitions expand beyond the "
-                                     f"{REGEX_MAX_MEMORY // 1024} KiB limit)") from None
-        for marker, feature in _UNSUPPORTED:
-            if marker in reason:
-                raise ConditionError((), f"regular expression uses {feature}, which is not supported: pack patterns "
-                                         f"run on RE2, which guarantees linear-time matching ({reason})") from None
-        try:  # a plain syntax error: Python's message is the one pack authors know
-            re.compile(value)
-        except re.error as py_exc:
-            reason = str(py_exc)
-        raise ConditionError((), f"invalid regular expression: {reason}") from None
+        rejected = exc
+    for pattern, feature in _UNSUPPORTED:
+        if pattern.search(value):
+            raise ConditionError((), f"regular expression uses {feature}, which is not supported: pack patterns "
+                                     "run on RE2, which guarantees linear-time matching") from None
+    for repetition in _REPETITION.finditer(value):
+        counts = [int(n) for n in repetition.groups() if n]
+        if max(counts) > RE2_MAX_REPEAT:
+            raise ConditionError((), f"invalid repetition size {repetition.group(0)}: RE2 repeats at most "
+                                     f"{RE2_MAX_REPEAT} times") from None
+    roomy = re2.Options()
+    roomy.log_errors = False
+    roomy.max_mem = _REGEX_MEMORY_TO_TELL_SIZE
+    if _re2_compiles(re2, value, roomy):
+        raise ConditionError((), "regular expression is too large (its repetitions expand beyond the "
+                                 f"{REGEX_MAX_MEMORY // 1024} KiB limit)") from None
+    once = _REPETITION.sub(lambda m: m.group(0)[:m.group(0).rindex("{")] + "{1}", value)  # every count made 1
+    if once != value and _re2_compiles(re2, once, roomy):
+        raise ConditionError((), f"invalid repetition size: RE2 repeats at most {RE2_MAX_REPEAT} times, "
+                                 "nested repetitions multiplied together") from None
+    try:  # a plain syntax error: Python's message is the one pack authors know
+        re.compile(value)
+    except re.error as py_exc:
+        reason = str(py_exc)
+    else:  # valid for Python, not for RE2: RE2's own words, for whoever knows them
+        reason = str(rejected.args[0].decode("utf-8", "replace") if rejected.args and isinstance(rejected.args[0], bytes)
+                     else rejected)
+    raise ConditionError((), f"invalid regular expression: {reason}") from None
+
+
+def _re2_compiles(re2: Any, pattern: str, options: Any) -> bool:
+    try:
+        re2.compile(_re2_syntax(pattern), options)
+    except re2.error:
+        return False
+    return True
 
 
 def searcher(pattern: Pattern) -> Callable[[str], bool]:

@@ -137,3 +137,23 @@ def error_to_dict(error: IcpRulesError) -> dict[str, object]:
     out.update({k: v for k, v in problem_to_dict(first).items() if k != "message"})
     out["problems"] = [problem_to_dict(p) for p in error.problems]
     return out
+
+
+_TYPE_WORDS = {"string": "text", "integer": "a whole number", "boolean": "true or false",
+               "object": "a mapping", "array": "a list", "number": "a number", "null": "nothing"}
+
+
+def _json_type(value: object) -> str:
+    """The JSON Schema type name of a value (bool before int: True is an int in Python)."""
+    for kind, python in (("boolean", bool), ("integer", int), ("number", float), ("string", str),
+                         ("array", list), ("object", dict)):
+        if isinstance(value, python):
+            return kind
+    return "null"
+
+
+def type_mismatch(expected: object, value: object) -> str:
+    """'expected a list, found text': a JSON Schema ``type`` error in words, for applications and packs alike."""
+    names = [expected] if isinstance(expected, str) else list(expected)  # type: ignore[call-overload]
+    words = " or ".join(_TYPE_WORDS.get(str(name), str(name)) for name in names)
+    return f"expected {words}, found {_TYPE_WORDS[_json_type(value)]}"

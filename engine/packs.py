@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import cache, pack_schema, provinces
 from .conditions import ConditionError, Environment, Node, Predicate, parse
-from .errors import InputError, PackError, Problem
+from .errors import InputError, PackError, Problem, type_mismatch
 from .facts import BY_NAME, CONTENT_CATEGORIES
 from .source import PathKey, SourceMap, decode_text, parse_text, read_bytes
 from .suggest import closest
@@ -242,7 +242,9 @@ def describe_error(err: jsonschema.ValidationError, source: SourceMap) -> Proble
             return source.problem(path, f"unknown name '{err.instance}'", suggestion=suggestion)
         return source.problem(path, f"'{err.instance}' is not one of: {', '.join(options)}", suggestion=suggestion)
     if err.validator == "required":
-        name = err.message.split("'")[1] if "'" in err.message else "?"
+        present = err.instance if isinstance(err.instance, dict) else {}
+        required = err.validator_value if isinstance(err.validator_value, list) else []
+        name = next((str(n) for n in required if n not in present), "?")
         if name in LANGUAGES and _missing_translation(err):
             language = {"zh": "Chinese", "en": "English"}[name]
             return source.problem(path, f"missing the {language} translation '{name}' (texts need both zh and en)")
@@ -261,6 +263,8 @@ def describe_error(err: jsonschema.ValidationError, source: SourceMap) -> Proble
                                     "max_age_months (min_validity_days or min_validity_months), as the source counts")
     if err.validator == "pattern":
         return source.problem(path, f"'{err.instance}' must be snake_case (lowercase letters, digits and _)")
+    if err.validator == "type":
+        return source.problem(path, type_mismatch(err.validator_value, err.instance))
     return source.problem(path, err.message)
 
 
