@@ -539,26 +539,24 @@ def _run_batch(run: Callable[[Any, Any, Any], Any], target: Path | None, audit: 
 
 
 def _batch_progress(source: Any) -> Any:
-    """A rich progress bar (rate, ETA) on stderr when it is a terminal; nothing otherwise.
+    """A progress bar (share of input read, lines, rate, ETA) on stderr when it is a terminal;
+    nothing otherwise. click draws it: one bar does not need a rendering library of its own.
 
-    The bar measures bytes of input read, so it knows the total without counting lines first.
+    The bar measures bytes of input read, so it knows the total without counting lines first;
+    reading from a pipe, it shows lines and rate without a share.
     """
     if not sys.stderr.isatty():
         return contextlib.nullcontext(None)
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    import itertools
+    import time
 
     total: int | None = None
     if source is not None:
         with contextlib.suppress(OSError):
-            total = os.fstat(source.fileno()).st_size
-    bar = Progress(TextColumn("checking"), BarColumn(), TaskProgressColumn(),
-                   TextColumn("{task.fields[lines]:>9,} lines  {task.fields[rate]:>7,.0f}/s"),
-                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                   console=Console(stderr=True), transient=False)
-    task = bar.add_task("batch", total=total, lines=0, rate=0.0)
-    import time
-
+            total = os.fstat(source.fileno()).st_size or None
+    options: dict[str, Any] = dict(label="checking", file=sys.stderr, item_show_func=lambda text: text)
+    bar = (click.progressbar(length=total, show_eta=True, show_percent=True, **options) if total
+           else click.progressbar(itertools.repeat(None), **options))
     started = time.perf_counter()
 
     @contextlib.contextmanager
@@ -566,10 +564,26 @@ def _batch_progress(source: Any) -> Any:
         with bar:
             def advance(lines: int, consumed: int) -> None:
                 elapsed = time.perf_counter() - started
-                bar.update(task, advance=consumed, lines=lines, rate=lines / elapsed if elapsed else 0.0)
+                rate = lines / elapsed if elapsed else 0.0
+                bar.update(consumed, f"{lines:,} lines  {rate:,.0f}/s")
             yield advance
 
     return running()
+
+
+def _require_extra(extra: str, *modules: str) -> None:
+    """Exit 2, naming the extra to install, when a command's optional dependencies are missing."""
+    import importlib
+
+    missing = []
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        raise InputError([Problem(f"this command needs the '{extra}' extra ({', '.join(missing)} not installed): "
+                                  f"pip install 'icp-rulepacks[{extra}]'")])
 
 
 @cli.command()
@@ -593,6 +607,7 @@ def _batch_progress(source: Any) -> Any:
 def serve(host: str, port: int, packs_dir: str | None, watch: bool, max_body: int, workers: int, header_timeout: float,
           body_timeout: float, max_connections: int, audit_file: str | None) -> None:
     """Serve checks over HTTP: POST /v1/check, GET /v1/provinces, /v1/packs, /healthz, /openapi.json."""
+    _require_extra("serve", "fastapi", "uvicorn", "watchfiles")
     from .live import LiveRuleBook
     from .service import Limits
     from .service import serve as run_service

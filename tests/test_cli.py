@@ -156,3 +156,30 @@ def test_pack_names_take_any_province_spelling(run):
     assert run("lint", "广东").exit_code == 0
     wrong = run("test", "guangdnog")
     assert wrong.exit_code != 0 and "did you mean 'guangdong'" in wrong.output
+
+
+@pytest.mark.parametrize("missing", ["fastapi", "uvicorn", "watchfiles"])
+def test_serve_without_the_serve_extra_exits_2_and_names_it(missing):
+    """The core install has no HTTP stack: `serve` says which extra to install, not a traceback."""
+    probe = ("import sys\n"
+             f"sys.modules[{missing!r}] = None  # as if not installed: importing it raises ImportError\n"
+             "from engine.cli import main\n"
+             "main(sys.argv[1:])\n")
+    done = subprocess.run([sys.executable, "-c", probe, "serve", "--port", "0"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "icp-rulepacks[serve]" in done.stderr and missing in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_core_commands_never_import_the_service_stack(tmp_path):
+    """What `pip install icp-rulepacks` gives must run without FastAPI, uvicorn or watchfiles."""
+    probe = ("import sys\n"
+             "for name in ('fastapi', 'uvicorn', 'watchfiles', 'starlette'):\n"
+             "    sys.modules[name] = None\n"
+             "from engine.cli import main\n"
+             "main(sys.argv[1:])\n")
+    app = str(EXAMPLES / "sichuan-trading-company.yaml")
+    for args in (["check", app], ["check", app, "--format", "html"], ["validate"], ["lint"], ["explain", app],
+                 ["provinces"], ["test", "sichuan"]):
+        done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=300)
+        assert done.returncode in (0, 1), (args, done.stderr[-2000:])
