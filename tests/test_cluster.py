@@ -296,3 +296,32 @@ def test_a_worker_that_fails_stops_the_batch_with_a_message(dask_cluster, book, 
         cluster.run(io.BytesIO(example_lines(1)[0].encode()), io.StringIO(), book, batch.Settings(), client=client)
     assert "a worker of the cluster failed" in stopped.value.problems[0].message
     assert "PackError" in stopped.value.problems[0].message
+
+
+def test_a_cluster_batch_shows_its_progress_on_a_terminal(dask_cluster, book_of_filings, tmp_path):
+    """stderr a terminal (a pseudo-terminal here): the progress shows before the summary line."""
+    import pty
+
+    running, _ = dask_cluster
+    main, terminal = pty.openpty()
+    try:
+        proc = subprocess.Popen([str(BIN / "icp-rules"), "batch", "filings.jsonl", "-o", str(tmp_path / "out.jsonl"),
+                                 "--packs", "packs", "--scheduler", running.address], cwd=book_of_filings,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal)
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                piece = os.read(main, 65536)
+            except OSError:  # the terminal closed: the batch has ended
+                break
+            if not piece:
+                break
+            shown += piece
+        assert proc.wait(timeout=600) == 1
+    finally:
+        os.close(main)
+    text = shown.decode("utf-8", errors="replace")
+    before_summary = text[:text.index("batch: 2,001 lines")]
+    assert before_summary.strip(), text  # a progress display, whatever it looks like
+    assert "2,001" in before_summary or "100%" in before_summary, text
