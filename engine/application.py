@@ -23,7 +23,8 @@ import fastjsonschema
 import idna
 
 from . import bundled, provinces
-from .errors import ApplicationError, InputError, Problem, type_mismatch
+from .errors import ApplicationError, InputError, Problem, problem
+from .names import bundled_category_names, synonym
 from .source import Document, PathKey, SourceMap, load_file, refuse_lone_surrogates
 from .suggest import closest
 
@@ -106,6 +107,10 @@ def _is_iso_date(text: str) -> bool:
 _FORMATS = {"date": _is_iso_date}
 
 
+# Written where a date goes by people whose certificate never expires (长期有效 on the card).
+NO_EXPIRY_WORDS = frozenset({"长期", "长期有效", "永久", "永久有效", "无期限", "long-term", "long term", "permanent",
+                             "never", "none"})
+
 COMPILED_SCHEMA = Path(__file__).with_name("compiled_application_schema.py")
 
 
@@ -173,8 +178,7 @@ def load(source: "str | PathLike[str] | Mapping[str, Any] | Application", *,
         refuse_lone_surrogates(Document(data, SourceMap(None)))  # a caller's str may hold one
         return check(data, SourceMap(None))
     if not isinstance(source, (str, PathLike)):
-        raise ApplicationError([Problem(f"an application is a mapping, a path to a JSON/YAML file or an Application, "
-                                        f"not {type(source).__name__}")])
+        raise ApplicationError([problem("application_argument", kind=type(source).__name__)])
     document = load_file(source, max_bytes=max_bytes)
     return check_document(document)
 
@@ -192,7 +196,7 @@ def _dates_as_text(value: Any) -> Any:
 
 def check_document(document: Document) -> Application:
     if not isinstance(document.data, dict):
-        raise ApplicationError([document.source.problem((), "an application must be a mapping of fields")])
+        raise ApplicationError([document.source.problem((), "not_a_mapping_application")])
     return check(document.data, document.source)
 
 
@@ -207,8 +211,7 @@ def check(data: dict[str, Any], source: SourceMap) -> Application:
     found: list[Problem] = []
     province = provinces.resolve(data["filing_province"])
     if province is None:
-        found.append(source.problem(("filing_province",),
-                                    f"unknown province '{data['filing_province']}'",
+        found.append(source.problem(("filing_province",), "unknown_province", value=data["filing_province"],
                                     suggestion=provinces.suggest(data["filing_province"])))
     numbers = {path: _check_certificate(_at(data, path), path, source, found) for path in _certificate_paths(data)}
     for index, website in enumerate(data.get("websites") or []):
@@ -244,7 +247,7 @@ def as_of_date(value: dt.date | str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError([Problem(f"'{value}' is not a date (YYYY-MM-DD)", path="as_of")]) from None
+        raise InputError([problem("as_of_not_date", path="as_of", value=value)]) from None
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -315,8 +318,32 @@ def _schema_problems(data: dict[str, Any], source: SourceMap) -> list[Problem]:
     unknown field with its suggestion, not again as missing."""
     errors = list(_validator().iter_errors(data))
     misspelt = {(tuple(err.absolute_path), right) for err in errors for right in _misspelt(err).values()}
-    return [_schema_problem(err, source) for err in errors
-            if not (err.validator == "required" and (tuple(err.absolute_path), _missing_field(err)) in misspelt)]
+    # jsonschema gives one ``required`` error per missing field, in the order of the schema's list,
+    # each with the whole list: the nth error at a place is about the nth field absent there.
+    absent: dict[tuple[Any, ...], list[str]] = {}
+    out: list[Problem] = []
+    for err in errors:
+        if err.validator != "required":
+            out.append(_schema_problem(err, source))
+            continue
+        where = tuple(err.absolute_path)
+        if where not in absent:
+            present = err.instance if isinstance(err.instance, Mapping) else {}
+            required = err.validator_value if isinstance(err.validator_value, list) else []
+            absent[where] = [str(name) for name in required if name not in present]
+        name = absent[where].pop(0) if absent[where] else _missing_field(err)
+        if (where, name) not in misspelt:
+            out.append(source.problem(where, "missing_field", name=name))
+    return out
+
+
+def _json_type(value: Any) -> str:
+    """The JSON Schema type name of a value (bool before int: True is an int in Python)."""
+    for kind, python in (("boolean", bool), ("integer", int), ("number", float), ("string", str),
+                         ("array", list), ("object", dict)):
+        if isinstance(value, python):
+            return kind
+    return "null"
 
 
 def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Problem:
@@ -329,29 +356,40 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Probl
         allowed = list((schema.get("properties") or {}).keys())
         extra = [k for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []
         name = extra[0] if extra else "?"
-        return source.problem(path + (name,), f"unknown field '{name}'", key=True, suggestion=closest(name, allowed))
+        return source.problem(path + (name,), "unknown_field", key=True, suggestion=closest(name, allowed), name=name)
     if validator == "required":
-        return source.problem(path, f"missing required field '{_missing_field(err)}'")
+        return source.problem(path, "missing_field", name=_missing_field(err))
     if validator == "enum":
         options = [str(o) for o in value]
-        return source.problem(path, f"'{err.instance}' is not one of: {', '.join(options)}",
+        meant = synonym(err.instance, options)
+        if meant is not None:  # 教育 for education, company for enterprise: say which value is meant
+            return source.problem(path, "enum_synonym", value=err.instance, options=options, meant=meant)
+        return source.problem(path, "not_one_of", value=err.instance, options=options,
                               suggestion=closest(err.instance, options))
     if validator == "type":
         expected: list[str] = value if isinstance(value, list) else [value]
-        return source.problem(path, type_mismatch(expected, err.instance))
+        if err.instance is None:  # `name:` with nothing after it, as a template leaves it
+            return source.problem(path, "fill_in", expected=expected)
+        return source.problem(path, "wrong_type", expected=expected, found=_json_type(err.instance))
     if validator == "format" and value == "date":
-        return source.problem(path, f"'{err.instance}' is not a valid date (expected YYYY-MM-DD)")
+        if str(err.instance).strip() in NO_EXPIRY_WORDS:
+            return source.problem(path, "date_forever", value=err.instance)
+        return source.problem(path, "not_a_date", value=err.instance)
     if validator == "minimum":
-        return source.problem(path, f"must be at least {value}, found {err.instance}")
+        return source.problem(path, "at_least", minimum=value, value=err.instance)
     if validator in ("maxLength", "maxItems"):
-        return source.problem(path, f"is too long (at most {value})")
+        return source.problem(path, "too_long", limit=value)
     if validator in ("minLength", "minItems"):
-        return source.problem(path, "must not be empty")
+        return source.problem(path, "empty_value")
     if validator == "pattern" and path and path[-1] == "signature_md5":
         return source.problem(path, f"'{err.instance}' is not a signature MD5 ({MD5_SHAPE})")
     if validator == "pattern":
-        return source.problem(path, f"'{err.instance}' must be snake_case (lowercase letters, digits, _)")
-    return source.problem(path, err.message)
+        meant = synonym(err.instance, bundled_category_names(), bundled_category_names())
+        if meant is not None:
+            return source.problem(path, "enum_synonym", value=err.instance, options=sorted(bundled_category_names()),
+                                  meant=meant)
+        return source.problem(path, "not_snake_case", value=err.instance)
+    return source.problem(path, "schema_other", detail=err.message)
 
 
 def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, found: list[Problem]) -> str:
@@ -365,34 +403,32 @@ def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, f
     if kind in ID_LAYOUT_CERTIFICATES:
         compact = certificate_number(cert)
         if len(compact) != 18 or not compact[:17].isdecimal():  # isdigit() would pass "²", which int() refuses
-            found.append(source.problem(where, "an ID number has 17 digits followed by a digit or X"))
+            found.append(source.problem(where, "id_layout"))
             return compact
         try:
             ric.get_birth_date(compact)
         except stdnum_errors.ValidationError:
-            found.append(source.problem(where, "the birth date inside this ID number is not a real date"))
+            found.append(source.problem(where, "id_birth_date"))
             return compact
         if ric.calc_check_digit(compact) != compact[-1]:
-            found.append(source.problem(where, "the ID number's check digit is wrong (mistyped digit?)"))
+            found.append(source.problem(where, "id_check_digit"))
             return compact
         if kind == "id_card" and provinces.from_code(compact[:2]) is None:
-            found.append(source.problem(where, f"region code {compact[:2]} is not a mainland province", severity="error"))
+            found.append(source.problem(where, "id_region_not_mainland", code=compact[:2]))
             return compact
         if kind == "id_card":
             if not _region_code_known(compact[:6], compact[6:10]):
-                found.append(source.problem(
-                    where, f"region code {compact[:6]} is not in the current list; old IDs keep old codes",
-                    severity="warning"))
+                found.append(source.problem(where, "id_region_unknown", severity="warning", code=compact[:6]))
         return compact
     if kind in UNIT_CERTIFICATES and len(number) == 18:
         try:
             return str(uscc.validate(number))  # the compact form, as certificate_number gives it
         except stdnum_errors.InvalidChecksum:
-            found.append(source.problem(where, "the unified social credit code's check character is wrong"))
+            found.append(source.problem(where, "uscc_check_char"))
         # ValueError: stdnum's digit pattern ends in $, which lets a final line break through to
         # its checksum, where int() fails: still simply not a credit code.
         except (stdnum_errors.ValidationError, ValueError):
-            found.append(source.problem(where, "not a valid unified social credit code"))
+            found.append(source.problem(where, "uscc_invalid"))
     return certificate_number(cert)
 
 
@@ -532,16 +568,31 @@ _LDH_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"  # a label: letters, digits and inner
 _LDH_DOMAIN = re.compile(rf"(?:{_LDH_LABEL}\.)+{_LDH_LABEL}")
 
 
+# Punctuation typed with a Chinese input method between or inside domains (，、。；： and full-width
+# spaces); UTS 46 would fold some of them into ASCII dots silently and refuse others obscurely.
+_FULL_WIDTH_PUNCTUATION = re.compile("[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
 def _check_domain(name: str, path: PathKey, source: SourceMap, found: list[Problem]) -> None:
+    scheme = _SCHEME.match(name.strip())
+    if scheme:  # https://example.com/ pasted from the browser's address bar
+        bare = name.strip()[scheme.end():].split("/", 1)[0].split(":", 1)[0]
+        found.append(source.problem(path, "domain_scheme", value=name, meant=bare))
+        return
+    punctuation = _FULL_WIDTH_PUNCTUATION.search(name)
+    if punctuation:
+        found.append(source.problem(path, "domain_fullwidth", value=name, char=punctuation.group()))
+        return
     try:
         ascii_name = to_ascii(name)
-    except idna.IDNAError as exc:
-        found.append(source.problem(path, f"'{name}' is not a valid domain name ({exc})"))
+    except idna.IDNAError:  # idna's own text names code points and RFCs: say what the person can fix
+        found.append(source.problem(path, "domain_idna", value=name))
         return
     if "." not in ascii_name:
-        found.append(source.problem(path, f"'{name}' is not a full domain name (no suffix)"))
+        found.append(source.problem(path, "domain_no_suffix", value=name))
     elif len(ascii_name) > 253 or not _LDH_DOMAIN.fullmatch(ascii_name):
-        found.append(source.problem(path, f"'{name}' is not a valid domain name (letters, digits and hyphens between dots)"))
+        found.append(source.problem(path, "domain_invalid", value=name))
 
 
 @lru_cache(maxsize=65536)  # pure, and filed domains repeat from one filing of a subject to the next

@@ -22,7 +22,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, Problem
+from .errors import InputError, problem
 from .output import check_target
 from .render import mask
 
@@ -71,7 +71,7 @@ class AuditLog:
         try:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         except OSError as exc:
-            raise InputError([Problem(f"cannot open audit file: {exc.strerror}", file=str(path))]) from None
+            raise InputError([problem("audit_open", file=str(path), reason=exc.strerror)]) from None
         self._lock = threading.Lock()
         self._needs_newline = self._ends_without_newline()
 

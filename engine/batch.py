@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from . import application as application_module
 from .audit import record
-from .errors import IcpRulesError, InputError, Problem, error_to_dict
+from .errors import IcpRulesError, InputError, Problem, error_to_dict, problem
 from .source import DEFAULT_MAX_BYTES, parse_text, unreadable
 
 if TYPE_CHECKING:
@@ -116,11 +116,11 @@ def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def _at_line(error: IcpRulesError, number: int, file: str | None) -> dict[str, Any]:
-    """The error as data, its problems placed on input line ``number`` (a line is a whole document)."""
+def _at_line(error: IcpRulesError, number: int, file: str | None, lang: str = "zh") -> dict[str, Any]:
+    """The error as data in ``lang``, its problems placed on input line ``number`` (a line is a whole document)."""
     problems = [dataclasses.replace(p, file=file, line=number if p.line in (None, 1) else p.line)
                 for p in error.problems]
-    return error_to_dict(type(error)(problems))
+    return error_to_dict(type(error)(problems), lang)
 
 
 def check_line(book: "RuleBook", text: str | bytes, number: int, settings: Settings) -> Checked:
@@ -128,19 +128,19 @@ def check_line(book: "RuleBook", text: str | bytes, number: int, settings: Setti
     try:
         if isinstance(text, bytes):
             if len(text) > settings.max_line_bytes:
-                raise InputError([Problem(f"line is {len(text)} bytes, over the limit of {settings.max_line_bytes} bytes")])
+                raise InputError([problem("line_too_long", size=len(text), limit=settings.max_line_bytes)])
             try:
                 text = text.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise InputError([Problem(f"not UTF-8 text (byte {exc.start + 1} of the line is invalid)")]) from None
+                raise InputError([problem("line_not_utf8", byte=exc.start + 1)]) from None
         if not text.strip():
-            raise InputError([Problem("empty line: expected one application as a JSON object")])
+            raise InputError([problem("line_empty")])
         if not text.lstrip().startswith("{"):
-            raise InputError([Problem("expected one application as a JSON object on this line", column=1)])
+            raise InputError([problem("line_not_object", column=1)])
         app = application_module.check_document(parse_text(text))
         result = book.evaluate(app, as_of=settings.as_of)
     except IcpRulesError as exc:
-        return Checked(number, _dumps({"line": number, "error": _at_line(exc, number, settings.file)}), None, FAILED)
+        return Checked(number, _dumps({"line": number, "error": _at_line(exc, number, settings.file, settings.lang)}), None, FAILED)
     output = _dumps(result.to_dict(settings.lang))
     audit = _dumps(record(result, source=f"{settings.file or '<stdin>'}:{number}")) + "\n" if settings.audit else None
     return Checked(number, output, audit, BLOCKING if result.blocking else OK)
@@ -288,8 +288,7 @@ def run(source: IO[bytes], out: IO[str], book: "RuleBook", settings: Settings, *
             _stop_pool(pool)
             if _stopped_by is not None:  # the signal reached the workers too: the run was stopped
                 raise Stopped(_stopped_by) from None
-            raise InputError([Problem("a batch worker stopped unexpectedly (were the rule packs changed "
-                                      "while the batch started, or is memory short?)")]) from None
+            raise InputError([problem("worker_stopped")]) from None
         except BaseException:  # stopped (a signal, Ctrl-C) or a failed write: no worker runs on
             _stop_pool(pool)
             raise

@@ -21,17 +21,23 @@ import click
 
 from . import bundled, provinces
 from .errors import IcpRulesError, InputError, PackError, Problem
+from .messages import DEFAULT_LANG, LANGS
+from .messages import text as message_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
-def report(error: IcpRulesError, *, label: str = "error") -> None:
-    """The one place problems become text on stderr."""
+def report(error: IcpRulesError, lang: str = DEFAULT_LANG) -> None:
+    """The one place problems become text on stderr, in the reader's language (--lang)."""
     for problem in error.problems:
-        tag = "warning" if problem.severity == "warning" else label
-        click.echo(f"{tag}: {problem.format()}", err=True)
+        report_problem(problem, lang)
+
+
+def report_problem(problem: Problem, lang: str = DEFAULT_LANG) -> None:
+    tag = message_text("tag_warning" if problem.severity == "warning" else "tag_error", lang)
+    click.echo(f"{tag}: {problem.format(lang)}", err=True)
 
 
 def handles_errors(exit_code: int = EXIT_INPUT) -> Callable[[F], F]:
@@ -41,7 +47,7 @@ def handles_errors(exit_code: int = EXIT_INPUT) -> Callable[[F], F]:
             try:
                 return func(*args, **kwargs)
             except IcpRulesError as exc:
-                report(exc)
+                report(exc, kwargs.get("lang", DEFAULT_LANG))
                 raise SystemExit(exit_code) from None
 
         return wrapper  # type: ignore[return-value]
@@ -97,6 +103,8 @@ audit_option = click.option("--audit", "audit_file", type=click.Path(dir_okay=Fa
                             help="Append one JSON decision record per evaluation to FILE (never truncated).")
 packs_option = click.option("--packs", "packs_dir", type=click.Path(file_okay=False), default=None,
                             help="Directory of rule packs (default: the bundled packs).")
+lang_option = click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True,
+                           help="Language of what is printed, error messages included: zh (Chinese) or en.")
 backend_option = click.option(
     "--backend", type=click.Choice(["python", "durable"]), default="python", show_default=True,
     help="What decides which rules fire: compiled Python (the reference) or durable_rules "
@@ -112,7 +120,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("application", type=click.Path(dir_okay=False, allow_dash=False))
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "text", "json"]), default="md", show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@lang_option
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False), default=None,
               help="Directory of templates (checklist.md.j2, checklist.html.j2, checklist.text.j2, labels.yaml) "
                    "replacing the bundled ones.")
@@ -173,7 +181,7 @@ def _check(application: str, fmt: str, lang: str, templates_dir: str | None, wid
         with audit:
             audit.log(result, source=application)
     for warning in result.application.warnings:
-        click.echo(f"warning: {warning.format()}", err=True)
+        report_problem(warning, lang)
     write_output(text, target)
     raise SystemExit(EXIT_FINDINGS if result.blocking else EXIT_OK)
 
@@ -228,7 +236,8 @@ def _validate_targets(targets: tuple[str, ...], packs_dir: str | None) -> tuple[
 @packs_option
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), default=None,
               help="Also check a directory of checklist templates and its labels.yaml.")
-def validate(packs: tuple[str, ...], packs_dir: str | None, templates_dir: str | None) -> None:
+@lang_option
+def validate(packs: tuple[str, ...], packs_dir: str | None, templates_dir: str | None, lang: str) -> None:
     """Check rule packs (files, directories or names such as guangdong or 粤; default: every pack) against the schema and the facts,
     and that everything a checklist shows exists in Chinese and English."""
     from . import translations
@@ -239,15 +248,15 @@ def validate(packs: tuple[str, ...], packs_dir: str | None, templates_dir: str |
         if any(p.severity == "error" for p in missing):
             raise PackError(missing)
     except InputError as exc:  # a pack name that names no pack: bad input, not a bad pack
-        report(exc)
+        report(exc, lang)
         raise SystemExit(EXIT_INPUT) from None
     except IcpRulesError as exc:
-        report(exc)
+        report(exc, lang)
         errors = len(exc.errors)
         click.echo(f"{errors} problem{'s' if errors != 1 else ''} found", err=True)
         raise SystemExit(EXIT_FINDINGS) from None
     if missing:
-        report(PackError(missing))
+        report(PackError(missing), lang)
     click.echo(f"ok: {len(checked)} pack{'s' if len(checked) != 1 else ''} valid ({', '.join(checked)})")
 
 
@@ -283,8 +292,9 @@ def _lint_targets(targets: tuple[str, ...], packs_dir: str | None, today: dt.dat
 @click.argument("packs", nargs=-1)
 @packs_option
 @click.option("--as-of", "as_of", callback=_parse_date, help="Judge review_by and effective_until dates as of this day.")
+@lang_option
 @handles_errors()
-def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None) -> None:
+def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None, lang: str) -> None:
     """Find contradictions, overlaps, stale dates, missing sources and unused documents in rule packs.
 
     PACKS are directories, pack files or pack names (default: every pack). Exit 1 on errors;
@@ -292,7 +302,7 @@ def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None) -
     """
     problems = _lint_targets(packs, packs_dir, as_of)
     if problems:
-        report(PackError(problems))
+        report(PackError(problems), lang)
     errors = sum(1 for p in problems if p.severity != "warning")
     warnings = len(problems) - errors
     click.echo(f"lint: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
@@ -307,8 +317,9 @@ def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None) -
 @click.option("--coverage", is_flag=True, help="List rules that no test case fires; fail if there are any.")
 @click.option("-v", "--verbose", is_flag=True, help="Name every test case.")
 @backend_option
+@lang_option
 def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str, ...], coverage: bool, verbose: bool,
-                 backend: str) -> None:
+                 backend: str, lang: str) -> None:
     """Run the test cases inside rule packs (default: every pack) and in case files (--cases)."""
     from . import packtests
 
@@ -317,10 +328,10 @@ def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str
         book = _load_book(packs_dir, backend)
         outcomes = packtests.run_all(book, list(packs) or None, extra)
     except PackError as exc:  # the packs or the case files are invalid: the tests cannot pass
-        report(exc)
+        report(exc, lang)
         raise SystemExit(EXIT_FINDINGS) from None
     except IcpRulesError as exc:  # bad input, e.g. --backend durable where durable-rules is missing
-        report(exc)
+        report(exc, lang)
         raise SystemExit(EXIT_INPUT) from None
     failed = [o for o in outcomes if not o.passed]
     for outcome in outcomes:
@@ -346,7 +357,7 @@ def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str
 @cli.command()
 @click.argument("application", type=click.Path(dir_okay=False, allow_dash=False))
 @click.option("--rule", "rule", default=None, help="Explain this rule only (default: every rule of the province).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@lang_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--as-of", "as_of", callback=_parse_date, help="Apply the rules in force on this date (YYYY-MM-DD).")
 @packs_option
@@ -370,8 +381,7 @@ def explain(application: str, rule: str | None, lang: str, fmt: str, as_of: dt.d
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None,
               help="Also write one HTML page: the rule changes, and which checklists change and how (in --lang).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of the --report page.")
+@lang_option
 @click.option("--force", is_flag=True, help="Replace the report file if it exists.")
 @handles_errors()
 def diff_command(old_dir: str, new_dir: str, applications: tuple[str, ...], as_of: dt.date | None, fmt: str,
@@ -400,8 +410,9 @@ def diff_command(old_dir: str, new_dir: str, applications: tuple[str, ...], as_o
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True,
               help="md: every province's requirements and sources, as in docs/provinces.md.")
 @packs_option
+@lang_option
 @handles_errors()
-def provinces_command(fmt: str, packs_dir: str | None) -> None:
+def provinces_command(fmt: str, packs_dir: str | None, lang: str) -> None:
     """List the provinces, their codes and whether a pack exists for each."""
     book = _load_book(packs_dir)
     if fmt == "md":
@@ -435,7 +446,7 @@ def schema(name: str) -> None:
 @click.option("-o", "--output", default="-", show_default=True, help="Write results to FILE (JSONL; - for standard output).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: the number of cores).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@lang_option
 @click.option("--as-of", "as_of", callback=_parse_date, help="Apply the rules in force on this date (YYYY-MM-DD).")
 @packs_option
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")

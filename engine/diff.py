@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import application as application_module
-from .errors import IcpRulesError, InputError, Problem
+from .errors import IcpRulesError, InputError, Problem, problem
 from .rulebook import RuleBook
 from .text import neutralise
 
@@ -192,7 +192,7 @@ def application_files(targets: Iterable[str | Path]) -> list[Path]:
         elif path.is_file():
             out.append(path)
         else:
-            raise InputError([Problem("no such application file or directory", file=str(path))])
+            raise InputError([problem("no_applications", file=str(path))])
     return out
 
 

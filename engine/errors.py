@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
+
+from . import messages
 
 from .text import neutralise
 
@@ -23,7 +26,13 @@ def _shorten(message: str) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One located problem in an application or a rule pack."""
+    """One located problem in an application or a rule pack.
+
+    A problem made with ``problem()`` (or ``SourceMap.problem``) names a message of the catalogue
+    (``engine.messages``) and its arguments, and reads in either language (``text(lang)``,
+    ``format(lang)``); ``message`` is its English text. A problem made from a bare message
+    (``Problem("...")``) reads the same in both.
+    """
 
     message: str
     file: str | None = None
@@ -32,6 +41,14 @@ class Problem:
     path: str = ""  # JSON path such as $.subject.certificate.number
     suggestion: str | None = None
     severity: str = "error"  # error | warning
+    id: str | None = None  # the message's id in engine.messages.MESSAGES
+    args: tuple[tuple[str, Any], ...] = ()  # its arguments, as (name, value) pairs
+
+    def text(self, lang: str = "en") -> str:
+        """The message alone, in ``lang``."""
+        if self.id is None:
+            return self.message
+        return messages.text(self.id, lang, self.args)
 
     def location(self) -> str:
         parts = [self.file or "<input>"]
@@ -41,13 +58,23 @@ class Problem:
                 parts.append(str(self.column))
         return ":".join(parts)
 
-    def format(self) -> str:
-        text = f"{self.location()}  {self.path or '$'}  {_shorten(self.message)}"
+    def format(self, lang: str = "en") -> str:
+        """The one line a person reads: location, field path, message (and suggestion) in ``lang``."""
+        text = f"{self.location()}  {self.path or '$'}  {_shorten(self.text(lang))}"
         if self.suggestion:
-            text += f" (did you mean '{_shorten(self.suggestion)}'?)"
+            text += messages.text("did_you_mean", lang, {"suggestion": _shorten(self.suggestion)})
         if len(text) > 4 * 1024:  # whatever the message held, one problem stays a readable line
             text = text[:4 * 1024] + f"… ({len(text)} characters)"
         return neutralise(text)  # a value quoted from the input cannot drive the terminal
+
+
+def problem(message_id: str, /, *, file: str | None = None, line: int | None = None, column: int | None = None,
+            path: str = "", suggestion: str | None = None, severity: str = "error", **args: Any) -> Problem:
+    """A problem reading ``engine.messages.MESSAGES[message_id]`` with ``args``."""
+    # lists become tuples: a problem stays hashable (problems are de-duplicated in sets)
+    pairs = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in args.items())
+    return Problem(messages.text(message_id, "en", pairs), file=file, line=line, column=column, path=path,
+                   suggestion=suggestion, severity=severity, id=message_id, args=pairs)
 
 
 @dataclass
@@ -65,7 +92,7 @@ class IcpRulesError(Exception):
 
     @property
     def first(self) -> Problem:
-        return self.problems[0] if self.problems else Problem("unknown error")
+        return self.problems[0] if self.problems else problem("unknown_error")
 
     @property
     def file(self) -> str | None:
@@ -91,8 +118,9 @@ class IcpRulesError(Exception):
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
-    def format_message(self) -> str:
-        return "\n".join(p.format() for p in self.problems)
+    def format_message(self, lang: str = "en") -> str:
+        """Every problem, one a line, in ``lang`` (``str()`` of the error is the English text)."""
+        return "\n".join(p.format(lang) for p in self.problems)
 
     def __str__(self) -> str:
         return self.format_message()
@@ -118,24 +146,28 @@ class UnknownProvinceError(InputError):
     """A province name, code or key that matches no province."""
 
 
-def problem_to_dict(problem: Problem) -> dict[str, object]:
-    """A problem as JSON-ready data (batch error lines, HTTP 422 bodies): only the fields it has."""
-    out: dict[str, object] = {"message": neutralise(problem.message), "path": neutralise(problem.path or "$")}
+def problem_to_dict(problem: Problem, lang: str = "en") -> dict[str, object]:
+    """A problem as JSON-ready data (batch error lines, HTTP 422 bodies): only the fields it has.
+
+    ``message`` is in ``lang``; ``code`` is the catalogue's message id, for programs."""
+    out: dict[str, object] = {"message": neutralise(problem.text(lang)), "path": neutralise(problem.path or "$")}
     for name in ("file", "line", "column", "suggestion"):
         value = getattr(problem, name)
         if value is not None:
             out[name] = neutralise(value) if isinstance(value, str) else value
     if problem.severity != "error":
         out["severity"] = problem.severity
+    if problem.id is not None:
+        out["code"] = problem.id
     return out
 
 
-def error_to_dict(error: IcpRulesError) -> dict[str, object]:
-    """An error as data: its kind, the first problem's text and location, and every problem."""
+def error_to_dict(error: IcpRulesError, lang: str = "en") -> dict[str, object]:
+    """An error as data: its kind, the first problem's text and location, and every problem, in ``lang``."""
     first = error.first
-    out: dict[str, object] = {"type": type(error).__name__, "message": first.format()}
-    out.update({k: v for k, v in problem_to_dict(first).items() if k != "message"})
-    out["problems"] = [problem_to_dict(p) for p in error.problems]
+    out: dict[str, object] = {"type": type(error).__name__, "message": first.format(lang)}
+    out.update({k: v for k, v in problem_to_dict(first, lang).items() if k != "message"})
+    out["problems"] = [problem_to_dict(p, lang) for p in error.problems]
     return out
 
 

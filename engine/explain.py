@@ -19,7 +19,7 @@ from typing import Any
 from . import application as application_module
 from . import facts as facts_module
 from .conditions import Compare, Node, Quantifier, Trace, item_contexts
-from .errors import InputError, Problem
+from .errors import InputError, problem
 from .packs import Rule, RuleSet
 from .suggest import closest
 from .text import neutralise
@@ -194,7 +194,7 @@ def _one(book: Any, ruleset: RuleSet, rule_id: str, ctx: Mapping[str, Any], on: 
                         f"belongs to the {candidate.pack} pack; this application is filed in {ruleset.key}")
             return RuleExplanation(candidate, "not_applied", (), note)
     known = [r.id for r in ruleset.rules]
-    raise InputError([Problem(f"no rule '{rule_id}' in the rules for {ruleset.key}", file=file, path="--rule",
+    raise InputError([problem("no_rule", rule=rule_id, pack=ruleset.key, file=file, path="--rule",
                               suggestion=closest(rule_id, known))])
 
 

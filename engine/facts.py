@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import idna
 from publicsuffixlist import PublicSuffixList
 
-from . import provinces
+from . import names, provinces
 from .application import APP_KINDS, UNIT_CERTIFICATES, Application, parse_date, to_ascii
 from .text import normalise
 
@@ -161,51 +161,9 @@ BY_NAME: dict[str, Fact] = {f.name: f for f in CATALOGUE}
 
 
 # Names of the application's enumerated values (schemas/application.schema.json): the checklist's
-# summary shows them, and a message placeholder of such a fact shows the name, never the key.
-VALUE_NAMES: dict[str, dict[str, dict[str, str]]] = {
-    "subject_type": {
-        "individual": {"zh": "个人", "en": "Individual"}, "enterprise": {"zh": "企业", "en": "Enterprise"},
-        "individual_business": {"zh": "个体工商户", "en": "Individual business"},
-        "public_institution": {"zh": "事业单位", "en": "Public institution"},
-        "government": {"zh": "政府机关", "en": "Government body"},
-        "social_organization": {"zh": "社会团体", "en": "Social organisation"},
-        "law_firm": {"zh": "律师事务所", "en": "Law firm"}, "other_organization": {"zh": "其他组织", "en": "Other organisation"},
-    },
-    "certificate_type": {
-        "id_card": {"zh": "居民身份证", "en": "Resident ID card"},
-        "hk_macau_residence_permit": {"zh": "港澳居民居住证", "en": "Residence permit for Hong Kong and Macao residents"},
-        "hk_macau_travel_permit": {"zh": "港澳居民来往内地通行证", "en": "Mainland travel permit for Hong Kong and Macao residents"},
-        "taiwan_residence_permit": {"zh": "台湾居民居住证", "en": "Residence permit for Taiwan residents"},
-        "taiwan_travel_permit": {"zh": "台湾居民来往大陆通行证", "en": "Mainland travel permit for Taiwan residents"},
-        "passport": {"zh": "护照", "en": "Passport"}, "business_license": {"zh": "营业执照", "en": "Business licence"},
-        "institution_certificate": {"zh": "事业单位法人证书", "en": "Public institution legal person certificate"},
-        "social_organization_certificate": {"zh": "社会团体法人登记证书", "en": "Social organisation registration certificate"},
-        "law_firm_license": {"zh": "律师事务所执业许可证", "en": "Law firm practising licence"},
-        "government_certificate": {"zh": "统一社会信用代码证书", "en": "Unified social credit code certificate"},
-        "other": {"zh": "其他证件", "en": "Other certificate"},
-    },
-    "identity": {
-        "mainland": {"zh": "中国内地居民", "en": "Mainland resident"}, "hong_kong": {"zh": "香港居民", "en": "Hong Kong resident"},
-        "macau": {"zh": "澳门居民", "en": "Macao resident"}, "taiwan": {"zh": "台湾居民", "en": "Taiwan resident"},
-        "foreign": {"zh": "外籍人士", "en": "Foreign national"},
-    },
-    "filing_type": {
-        "first_filing": {"zh": "首次备案", "en": "First filing"}, "new_website": {"zh": "新增网站", "en": "New website"},
-        "access": {"zh": "新增接入", "en": "New access"}, "change": {"zh": "变更备案", "en": "Change of filing"},
-    },
-    "service_type": {
-        "website": {"zh": "网站", "en": "Website"}, "app": {"zh": "App", "en": "App"},
-        "mini_program": {"zh": "小程序", "en": "Mini program"}, "quick_app": {"zh": "快应用", "en": "Quick app"},
-    },
-    "server_location": {
-        "mainland": {"zh": "中国内地", "en": "Mainland China"}, "hong_kong": {"zh": "中国香港", "en": "Hong Kong"},
-        "macau": {"zh": "中国澳门", "en": "Macao"}, "taiwan": {"zh": "中国台湾", "en": "Taiwan"},
-        "overseas": {"zh": "境外", "en": "Outside China"},
-    },
-    "registrant_type": {
-        "individual": {"zh": "个人", "en": "Individual"}, "organization": {"zh": "单位", "en": "Organisation"},
-    },
-}
+# summary shows them, and a message placeholder of such a fact shows the name, never the key. The
+# table lives on the ground floor (engine/names.py) so that the application check can read it too.
+VALUE_NAMES = names.VALUE_NAMES
 
 # The facts whose values are keys (enum values, content categories, document ids) and the names that
 # show them: a message shows 广东省 or 广播电影电视节目, never guangdong or broadcasting.

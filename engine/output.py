@@ -15,7 +15,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, problem
 
 
 def check_target(output: str | Path, *, force: bool, inputs: tuple[Path, ...] = (),
@@ -27,19 +27,17 @@ def check_target(output: str | Path, *, force: bool, inputs: tuple[Path, ...] = 
     (``check -o F --audit F`` would have the checklist replace the audit trail)."""
     target = Path(output)
     if any(target.resolve() == p.resolve() for p in inputs):
-        raise InputError([Problem("refusing to write over an input file", file=str(output))])
+        raise InputError([problem("overwrite_input", file=str(output))])
     if any(target.resolve() == p.resolve() for p in outputs):
-        raise InputError([Problem("this file is already an output of the command (-o and --audit must be "
-                                  "different files)", file=str(output))])
+        raise InputError([problem("output_twice", file=str(output))])
     if target.is_dir():
-        raise InputError([Problem("is a directory, not a file", file=str(output))])
+        raise InputError([problem("is_a_directory", file=str(output))])
     if target.exists() and not target.is_file():
-        raise InputError([Problem("is not a regular file (a device, FIFO or socket); only regular files are "
-                                  "written", file=str(output))])
+        raise InputError([problem("not_regular_output", file=str(output))])
     if target.exists() and not force:
-        raise InputError([Problem("file exists; pass --force to replace it", file=str(output))])
+        raise InputError([problem("file_exists", file=str(output))])
     if not target.parent.is_dir():
-        raise InputError([Problem("directory does not exist", file=str(target.parent))])
+        raise InputError([problem("no_such_directory", file=str(target.parent))])
     return target
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 
 from . import pack_schema, provinces
-from .errors import IcpRulesError, InputError, PackError, Problem
+from .errors import IcpRulesError, InputError, PackError, Problem, problem
 from .packs import RuleSet, describe_error, most_specific
 from .rulebook import RuleBook
 from .source import load_file
@@ -110,7 +110,7 @@ def case_files(target: str | Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.suffix in CASE_SUFFIXES and p.is_file())
     if not path.exists():
-        raise InputError([Problem("no such file or directory of test cases", file=str(path))])
+        raise InputError([problem("no_cases", file=str(path))])
     return [path]
 
 

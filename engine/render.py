@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import facts as facts_module
 from . import timeline as timeline_module
-from .errors import InputError, Problem, TemplateError
+from .errors import InputError, Problem, TemplateError, problem
 from .result import CATEGORY_ORDER, SEVERITY_ORDER
 from .text import neutralise
 
@@ -399,14 +399,14 @@ def _template_problem(exc: BaseException, name: str, search: list[Path]) -> Prob
     from jinja2 import TemplateSyntaxError
 
     if isinstance(exc, TemplateSyntaxError):
-        return Problem(f"template error: {exc.message}", file=exc.filename or name, line=exc.lineno)
+        return problem("template_error", detail=exc.message, file=exc.filename or name, line=exc.lineno)
     roots = [str(p.resolve()) for p in search]
     location: tuple[str, int | None] = (name, None)
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.endswith(".j2") and any(str(Path(frame.filename).resolve()).startswith(r) for r in roots):
             location = (frame.filename, frame.lineno)
     message = getattr(exc, "message", None) or str(exc)
-    return Problem(f"template error: {type(exc).__name__}: {message}", file=location[0], line=location[1])
+    return problem("template_error", detail=f"{type(exc).__name__}: {message}", file=location[0], line=location[1])
 
 
 def render(result: "Result", *, format: str = "md", lang: str = "zh", masked: bool = True,
@@ -417,15 +417,15 @@ def render(result: "Result", *, format: str = "md", lang: str = "zh", masked: bo
     ``width`` wraps text output (default: the terminal's width).
     """
     if lang not in LANGS:
-        raise InputError([Problem(f"unknown language '{lang}' (use zh or en)")])
+        raise InputError([problem("unknown_lang", value=lang, options=LANGS)])
     if format == "json":
         # The SPEC §5 result carries no ID or certificate number: nothing to mask.
         return json.dumps(result.to_dict(lang), ensure_ascii=False, indent=2) + "\n"
     if format not in FORMATS:
-        raise InputError([Problem(f"unknown format '{format}' (use {', '.join(FORMATS)})")])
+        raise InputError([problem("unknown_format", value=format, options=FORMATS)])
     directory = Path(templates) if templates is not None else None
     if directory is not None and not directory.is_dir():
-        raise InputError([Problem("no such directory of templates", file=str(directory))])
+        raise InputError([problem("no_templates_directory", file=str(directory))])
     from jinja2 import TemplateError as JinjaError, TemplateNotFound
 
     name = TEMPLATE_FILES[format]
@@ -434,7 +434,7 @@ def render(result: "Result", *, format: str = "md", lang: str = "zh", masked: bo
         template = environment(format, directory).get_template(name)
         text = template.render(**view(result, lang, masked=masked, labels=_load_labels(directory)))
     except TemplateNotFound as exc:
-        raise TemplateError([Problem(f"template not found: {exc.name}", file=str(directory or TEMPLATES))]) from None
+        raise TemplateError([problem("template_not_found", name=exc.name, file=str(directory or TEMPLATES))]) from None
     except (JinjaError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as exc:
         raise TemplateError([_template_problem(exc, name, search)]) from None
     if format == "text":

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Union
 
 from . import application as application_module
 from . import bundled, provinces
-from .errors import InputError, PackError, Problem, UnknownProvinceError
+from .errors import InputError, PackError, Problem, UnknownProvinceError, problem
 from .evaluate import Matcher, evaluate, match_rules
 from .packs import Pack, RuleSet, load_pack, merge
 from .result import Result
@@ -50,15 +50,15 @@ class RuleBook:
         needs the optional extra ``icp-rulepacks[durable]``.
         """
         if backend not in BACKENDS:
-            raise InputError([Problem(f"unknown backend '{backend}' (available: {', '.join(BACKENDS)})",
+            raise InputError([problem("unknown_backend", value=backend, options=BACKENDS,
                                       suggestion=closest(backend, BACKENDS))])
         directory = Path(packs_dir) if packs_dir is not None else bundled.packs_dir()
         if not directory.is_dir():
-            raise PackError([Problem("no such directory of rule packs", file=str(directory))])
+            raise PackError([problem("no_packs_directory", file=str(directory))])
         files = sorted(directory.glob("*.yaml"))
         national_file = directory / "national.yaml"
         if not national_file.exists():
-            raise PackError([Problem("the national pack national.yaml is missing", file=str(directory))])
+            raise PackError([problem("no_national_pack", file=str(directory))])
         problems: list[Problem] = []
         packs: dict[str, Pack] = {}
         for file in files:
@@ -107,7 +107,7 @@ class RuleBook:
         pack alone where the book has no pack for it). Raises UnknownProvinceError for other names."""
         found = province.key if isinstance(province, provinces.Province) else provinces.pack_key(province)
         if found is None:
-            raise UnknownProvinceError([Problem(f"unknown province '{province}'", suggestion=provinces.suggest(province))])
+            raise UnknownProvinceError([problem("unknown_province", value=province, suggestion=provinces.suggest(province))])
         return self.rulesets.get(found) or self.rulesets["national"]
 
     def province_rows(self) -> list[dict[str, Any]]:
@@ -126,7 +126,7 @@ class RuleBook:
                 keys.append(key)
             else:  # suggest from the directory too: a book loaded with only= holds fewer packs
                 known = {*self.packs, *(f.stem for f in self.directory.glob("*.yaml"))}
-                problems.append(Problem(f"no pack named '{name}'", file=str(self.directory),
+                problems.append(problem("no_pack_named", value=name, file=str(self.directory),
                                         suggestion=closest(name, sorted(known))))
         if problems:
             raise InputError(problems)

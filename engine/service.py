@@ -43,7 +43,8 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from . import application as application_module
 from . import bundled
-from .errors import IcpRulesError, InputError, Problem, error_to_dict
+from .errors import IcpRulesError, InputError, Problem, error_to_dict, problem
+from .messages import DEFAULT_LANG
 from .live import LiveRuleBook
 from .render import FORMATS, LANGS
 from .source import parse_text
@@ -129,8 +130,16 @@ REFUSAL_TYPES: dict[int, type[InputError]] = {404: NotFound, 405: MethodNotAllow
 CLOSE = {"connection": "close"}  # refused before its body was read: the rest of the body is not waited for
 
 
-def _error_response(status: int, error: IcpRulesError, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": error_to_dict(error)}, status_code=status, headers=headers)
+def _error_response(status: int, error: IcpRulesError, headers: dict[str, str] | None = None, *,
+                    lang: str = DEFAULT_LANG) -> JSONResponse:
+    """The error body, its messages in ``lang`` (the request's ``lang=``, Chinese by default)."""
+    lang = lang if lang in LANGS else DEFAULT_LANG
+    return JSONResponse({"error": error_to_dict(error, lang)}, status_code=status, headers=headers)
+
+
+def _lang_of(request: Request) -> str:
+    lang = request.query_params.get("lang", DEFAULT_LANG)
+    return lang if lang in LANGS else DEFAULT_LANG
 
 
 def _error_body(status: int, message: str) -> bytes:
@@ -144,7 +153,7 @@ async def _read_body(request: Request, limit: int, timeout: float | None) -> byt
     or once it has taken more than ``timeout`` seconds to arrive."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge([Problem(f"request body is {declared} bytes, over the limit of {limit} bytes")])
+        raise BodyTooLarge([problem("body_too_large", size=declared, limit=limit)])
     chunks: list[bytes] = []
 
     async def read() -> None:
@@ -152,13 +161,13 @@ async def _read_body(request: Request, limit: int, timeout: float | None) -> byt
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                raise BodyTooLarge([Problem(f"request body is over the limit of {limit} bytes")])
+                raise BodyTooLarge([problem("body_over_limit", limit=limit)])
             chunks.append(chunk)
 
     try:
         await asyncio.wait_for(read(), timeout)
     except asyncio.TimeoutError:
-        raise RequestTimeout([Problem(f"the request body did not arrive within {timeout:g} s")]) from None
+        raise RequestTimeout([problem("body_timeout", seconds=f"{timeout:g}")]) from None
     return b"".join(chunks)
 
 
@@ -216,18 +225,18 @@ def _parse_date(value: str | None, path: str) -> dt.date | None:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise InputError([Problem(f"'{value}' is not a date (expected YYYY-MM-DD)", path=path)])
+    raise InputError([problem("query_not_date", path=path, value=value)])
 
 
 def _parse_application(body: bytes) -> application_module.Application:
     if not body.strip():
-        raise InputError([Problem("empty body: send one application as a JSON object")])
+        raise InputError([problem("body_empty")])
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(f"body is not UTF-8 text (byte {exc.start} is invalid)")]) from None
+        raise InputError([problem("body_not_utf8", byte=exc.start)]) from None
     if not text.lstrip().startswith("{"):
-        raise InputError([Problem("send one application as a JSON object", line=1, column=1)])
+        raise InputError([problem("body_not_object", line=1, column=1)])
     return application_module.check_document(parse_text(text))
 
 
@@ -286,10 +295,10 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [Problem(str(e.get("msg", "invalid value")),
+        problems = [problem("request_field", detail=str(e.get("msg", "invalid value")),
                             path="$." + ".".join(str(p) for p in e.get("loc", ())))
                     for e in exc.errors()]
-        return _error_response(422, InputError(problems or [Problem("invalid request")]))
+        return _error_response(422, InputError(problems or [problem("invalid_request")]), lang=_lang_of(request))
 
     @app.exception_handler(StarletteHTTPException)
     async def refused(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -304,7 +313,7 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         else:
             message, hint = str(exc.detail), None
         error = REFUSAL_TYPES.get(exc.status_code, InputError)([Problem(message, path="$.path", suggestion=hint)])
-        return _error_response(exc.status_code, error, dict(exc.headers or {}))
+        return _error_response(exc.status_code, error, dict(exc.headers or {}), lang=_lang_of(request))
 
     @app.post(
         "/v1/check",
@@ -334,22 +343,21 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         if not _is_json(content_type):
             # a browser page on another site can POST text/plain without asking first (no CORS preflight)
             shown = f"'{content_type[:80]}'" if content_type else "none"
-            return _error_response(415, UnsupportedMediaType([Problem(
-                f"send the application as JSON with Content-Type: application/json (this request's: {shown})",
-                path="$.headers.content-type")]), CLOSE)
+            return _error_response(415, UnsupportedMediaType([problem(
+                "body_not_json_type", shown=shown, path="$.headers.content-type")]), CLOSE, lang=_lang_of(request))
         try:
             if format not in FORMATS:
-                raise InputError([Problem(f"unknown format '{format}' (use {', '.join(FORMATS)})", path="$.query.format")])
+                raise InputError([problem("unknown_format", path="$.query.format", value=format, options=FORMATS)])
             if lang not in LANGS:
-                raise InputError([Problem(f"unknown language '{lang}' (use {', '.join(LANGS)})", path="$.query.lang")])
+                raise InputError([problem("unknown_lang", path="$.query.lang", value=lang, options=LANGS)])
             on = _parse_date(as_of, "$.query.as_of")
             body = await _read_body(request, max_body_bytes, body_timeout)
         except BodyTooLarge as exc:
-            return _error_response(413, exc, CLOSE)
+            return _error_response(413, exc, CLOSE, lang=lang)
         except RequestTimeout as exc:
-            return _error_response(408, exc, CLOSE)
+            return _error_response(408, exc, CLOSE, lang=lang)
         except IcpRulesError as exc:
-            return _error_response(422, exc)
+            return _error_response(422, exc, lang=lang)
         except ClientDisconnect:  # the client went away: nobody to answer, nothing to log but a count
             log.debug("client disconnected while sending its body")
             return Response(status_code=400)
@@ -360,7 +368,7 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
             try:
                 result = book.evaluate(_parse_application(body), as_of=on)
             except IcpRulesError as exc:
-                return _error_response(422, exc)
+                return _error_response(422, exc, lang=lang)
             if audit is not None:
                 audit.log(result, source=source)
             if format == "json":

@@ -21,7 +21,8 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, problem
+from .messages import MESSAGES
 from .text import first_surrogate
 
 try:  # libyaml's C composer is several times faster; the pure-Python one is the fallback.
@@ -94,8 +95,13 @@ class SourceMap:
             key = False
 
     def problem(self, path: PathKey, message: str, *, key: bool = False, suggestion: str | None = None,
-                severity: str = "error") -> Problem:
+                severity: str = "error", **args: Any) -> Problem:
+        """The problem at ``path``: ``message`` is a message id of engine.messages (with ``args``),
+        or, for messages not yet in the catalogue, the English text itself."""
         line, column = self.locate(path, key=key)
+        if message in MESSAGES:
+            return problem(message, file=self.file, line=line, column=column, path=json_path(path),
+                           suggestion=suggestion, severity=severity, **args)
         return Problem(message, file=self.file, line=line, column=column, path=json_path(path),
                        suggestion=suggestion, severity=severity)
 
@@ -116,7 +122,7 @@ def default_max_bytes() -> int:
     except ValueError:
         limit = 0
     if limit <= 0:
-        raise InputError([Problem(f"{MAX_BYTES_ENV}={value!r} is not a positive number of bytes")])
+        raise InputError([problem("max_bytes_env", name=MAX_BYTES_ENV, value=repr(value))])
     return limit
 
 
@@ -129,10 +135,10 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 def unreadable(exc: OSError, name: str) -> InputError:
     """The one wording, for every reader of files, of why a file could not be opened."""
     if isinstance(exc, FileNotFoundError):
-        return InputError([Problem("no such file", file=name)])
+        return InputError([problem("no_such_file", file=name)])
     if isinstance(exc, IsADirectoryError):
-        return InputError([Problem("is a directory, not a file", file=name)])
-    return InputError([Problem(f"cannot read file: {exc.strerror}", file=name)])
+        return InputError([problem("is_a_directory", file=name)])
+    return InputError([problem("cannot_read", file=name, reason=exc.strerror)])
 
 
 def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
@@ -152,13 +158,11 @@ def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise InputError([Problem("is a directory, not a file", file=name)])
+            raise InputError([problem("is_a_directory", file=name)])
         if not stat.S_ISREG(info.st_mode):
-            raise InputError([Problem(f"is not a regular file ({_file_kind(info.st_mode)}); "
-                                      "only regular files are read", file=name)])
+            raise InputError([problem("not_regular_file", file=name, kind=_file_kind(info.st_mode))])
         if info.st_size > max_bytes:
-            raise InputError([Problem(f"file is {info.st_size} bytes, over the limit of {max_bytes} bytes "
-                                      f"(--max-bytes or {MAX_BYTES_ENV} raise it)", file=name)])
+            raise InputError([problem("file_too_large", file=name, size=info.st_size, limit=max_bytes, env=MAX_BYTES_ENV)])
         parts: list[bytes] = []
         size = 0
         while True:
@@ -168,8 +172,7 @@ def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
             parts.append(part)
             size += len(part)
             if size > max_bytes:  # the file grew while it was read
-                raise InputError([Problem(f"file is over the limit of {max_bytes} bytes "
-                                          f"(--max-bytes or {MAX_BYTES_ENV} raise it)", file=name)])
+                raise InputError([problem("file_grew", file=name, limit=max_bytes, env=MAX_BYTES_ENV)])
     except OSError as exc:
         raise unreadable(exc, name) from None
     finally:
@@ -188,14 +191,13 @@ def _file_kind(mode: int) -> str:
 def decode_text(raw: bytes, name: str | None) -> str:
     """A file's bytes as text: UTF-8 (a byte-order mark is dropped); binary or other encodings refused."""
     if b"\x00" in raw:
-        raise InputError([Problem("binary file: expected JSON or YAML text", file=name)])
+        raise InputError([problem("binary_file", file=name)])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         prefix = raw[: exc.start].decode("utf-8", "replace")
         line, column = _position(prefix, len(prefix))
-        raise InputError([Problem(f"not UTF-8 text (byte {exc.start} is invalid; save the file as UTF-8)",
-                                  file=name, line=line, column=column)]) from None
+        raise InputError([problem("not_utf8", file=name, line=line, column=column, byte=exc.start)]) from None
 
 
 def read_text(path: Path, max_bytes: int | None = None) -> str:
@@ -212,21 +214,21 @@ def parse_text(text: str, file: str | None = None, *, duplicates: list[Problem] 
     """Parse JSON when the text looks like a JSON object, YAML otherwise."""
     _refuse_surrogate(text, file)
     if not text.strip():
-        raise InputError([Problem("empty document", file=file, line=1, column=1)])
+        raise InputError([problem("empty_document", file=file, line=1, column=1)])
     if text.lstrip().startswith(("{", "[")):
         try:
             data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant,
                               parse_float=_float, parse_int=_int)
         except _DuplicateKey as exc:
             _parse_yaml(text, file)  # raises the same complaint with its line and column
-            raise InputError([Problem(f"duplicate key '{exc.key}'", file=file)]) from None
+            raise InputError([problem("duplicate_key", file=file, key=exc.key)]) from None
         except _BadConstant as exc:
             line, column = _token_position(text, exc.name)
-            raise InputError([Problem(exc.message, file=file, line=line, column=column)]) from None
+            raise InputError([problem(exc.message_id, file=file, line=line, column=column, **exc.args_)]) from None
         except json.JSONDecodeError as exc:
-            raise InputError([Problem(f"invalid JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno)]) from None
+            raise InputError([problem("invalid_json", file=file, line=exc.lineno, column=exc.colno, detail=exc.msg)]) from None
         except RecursionError:
-            raise InputError([Problem("document is nested too deeply", file=file)]) from None
+            raise InputError([problem("too_deep", file=file)]) from None
         _check_depth(data, file)
         document = Document(data, SourceMap(file, text=text, exact_types=True))
     else:
@@ -289,9 +291,9 @@ class _DuplicateKey(ValueError):
 
 
 class _BadConstant(ValueError):
-    def __init__(self, name: str, message: str):
-        super().__init__(message)
-        self.name, self.message = name, message
+    def __init__(self, name: str, message_id: str, **args: Any):
+        super().__init__(message_id)
+        self.name, self.message_id, self.args_ = name, message_id, args
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -304,19 +306,19 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _no_constant(name: str) -> Any:
-    raise _BadConstant(name, f"{name} is not a valid number")
+    raise _BadConstant(name, "json_constant", value=name)
 
 
 def _float(text: str) -> float:
     value = float(text)
     if math.isinf(value):
-        raise _BadConstant(text, f"{text[:40]} is not a usable number (too large)")
+        raise _BadConstant(text, "json_huge_number", value=text[:40])
     return value
 
 
 def _int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
-        raise _BadConstant(text, f"number with more than {MAX_NUMBER_DIGITS} digits")
+        raise _BadConstant(text, "json_long_number", digits=MAX_NUMBER_DIGITS)
     return int(text)
 
 
@@ -349,7 +351,7 @@ def _check_depth(data: Any, file: str | None) -> None:
     level, depth = [data], 0
     while level:
         if depth > MAX_DEPTH:
-            raise InputError([Problem(f"document is nested more than {MAX_DEPTH} levels deep", file=file)])
+            raise InputError([problem("too_deep_levels", file=file, levels=MAX_DEPTH)])
         deeper: list[Any] = []
         for value in level:
             if isinstance(value, dict):
@@ -380,23 +382,23 @@ def _parse_composed(text: str, file: str | None, duplicates: list[Problem] | Non
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        raise InputError([Problem(f"invalid YAML: {message}", file=file, line=line, column=column)]) from None
+        if mark is not None and _tab_in_indentation(text, mark.line):
+            raise InputError([problem("yaml_tab", file=file, line=line, column=column)]) from None
+        raise InputError([problem("invalid_yaml", file=file, line=line, column=column, detail=message)]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids, e.g. a control character
         line, column = _position(text, exc.position)
-        raise InputError([Problem(f"invalid YAML: character {ord(exc.character) if isinstance(exc.character, str) else exc.character:#06x} "
-                                  "is not allowed (control characters cannot appear in YAML)",
-                                  file=file, line=line, column=column)]) from None
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        raise InputError([problem("yaml_control_char", file=file, line=line, column=column, code=f"{code:#06x}")]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(f"invalid YAML: {exc}", file=file)]) from None
+        raise InputError([problem("invalid_yaml", file=file, detail=str(exc))]) from None
     except _TooDeep as exc:
-        raise InputError([Problem(f"document is nested more than {MAX_DEPTH} levels deep", file=file,
-                                  line=exc.mark.line + 1, column=exc.mark.column + 1)]) from None
+        raise InputError([problem("too_deep_levels", file=file, line=exc.mark.line + 1, column=exc.mark.column + 1,
+                                  levels=MAX_DEPTH)]) from None
     if not nodes:
-        raise InputError([Problem("empty document", file=file, line=1, column=1)])
+        raise InputError([problem("empty_document", file=file, line=1, column=1)])
     if len(nodes) > 1:
         mark = nodes[1].start_mark
-        raise InputError([Problem("expected one YAML document, found several", file=file,
-                                  line=mark.line + 1, column=mark.column + 1)])
+        raise InputError([problem("several_documents", file=file, line=mark.line + 1, column=mark.column + 1)])
     builder = _Builder(source)
     data = builder.build(nodes[0], ())
     if builder.duplicates:
@@ -405,6 +407,17 @@ def _parse_composed(text: str, file: str | None, duplicates: list[Problem] | Non
             raise InputError(found)
         duplicates.extend(found)
     return data, source
+
+
+def _tab_in_indentation(text: str, line: int) -> bool:
+    """Whether a tab indents the 0-based ``line`` or the line before it (where PyYAML may point)."""
+    lines = text.splitlines()
+    for index in (line, line - 1):
+        if 0 <= index < len(lines):
+            body = lines[index]
+            if "\t" in body[: len(body) - len(body.lstrip(" \t"))]:
+                return True
+    return False
 
 
 class _Unusual(Exception):
@@ -692,10 +705,14 @@ class _Builder:
         # Duplicate keys are collected rather than raised at once, so an author sees every one in a run.
         self.duplicates: list[Problem] = []
 
-    def _fail(self, node: yaml.Node, message: str, path: PathKey | None = None) -> InputError:
+    def _fail(self, node: yaml.Node, message: str, path: PathKey | None = None, **args: Any) -> InputError:
+        """The problem at ``node``: ``message`` is a message id of engine.messages, or English text."""
         mark = node.start_mark
-        return InputError([Problem(message, file=self.source.file, line=mark.line + 1, column=mark.column + 1,
-                                   path=json_path(path) if path is not None else "")])
+        where = {"file": self.source.file, "line": mark.line + 1, "column": mark.column + 1,
+                 "path": json_path(path) if path is not None else ""}
+        if message in MESSAGES:
+            return InputError([problem(message, **where, **args)])  # type: ignore[arg-type]
+        return InputError([Problem(message, **where)])  # type: ignore[arg-type]
 
     def build(self, root: yaml.Node, root_path: PathKey) -> Any:
         result: dict[str, Any] = {}
@@ -705,37 +722,38 @@ class _Builder:
             node, path, container, slot, depth = stack.pop()
             self.count += 1
             if self.count > MAX_NODES:
-                raise self._fail(node, f"document has more than {MAX_NODES} values (YAML aliases expand into copies)")
+                raise self._fail(node, "too_many_values", count=MAX_NODES)
             if depth > MAX_DEPTH:
-                raise self._fail(node, f"document is nested more than {MAX_DEPTH} levels deep")
+                raise self._fail(node, "too_deep_levels", levels=MAX_DEPTH)
             mark = node.start_mark
             self.source.positions[path] = (mark.line + 1, mark.column + 1)
             if isinstance(node, yaml.ScalarNode):
                 container[slot] = self._scalar(node, path)
             elif isinstance(node, yaml.SequenceNode):
                 if node.tag != _SEQ:
-                    raise self._fail(node, f"YAML tag '{node.tag}' is not allowed")
+                    raise self._fail(node, "yaml_tag", tag=node.tag)
                 items: list[Any] = [None] * len(node.value)
                 container[slot] = items
                 for index in range(len(node.value) - 1, -1, -1):
                     stack.append((node.value[index], path + (index,), items, index, depth + 1))
             elif isinstance(node, yaml.MappingNode):
                 if node.tag != _MAP:
-                    raise self._fail(node, f"YAML tag '{node.tag}' is not allowed")
+                    raise self._fail(node, "yaml_tag", tag=node.tag)
                 mapping: dict[str, Any] = {}
                 container[slot] = mapping
                 pending = []
                 for key_node, value_node in node.value:
                     if key_node.tag == "tag:yaml.org,2002:merge":
-                        raise self._fail(key_node, "YAML merge keys ('<<') are not allowed")
+                        raise self._fail(key_node, "yaml_merge_key")
                     if not isinstance(key_node, yaml.ScalarNode):
-                        raise self._fail(key_node, "mapping keys must be plain text")
+                        raise self._fail(key_node, "yaml_key_not_text")
                     key = key_node.value
                     if key in mapping:
                         first = self.source.key_positions.get(path + (key,), (None, None))[0]
                         kmark = key_node.start_mark
-                        self.duplicates.append(Problem(f"duplicate key '{key}' (first on line {first})", file=self.source.file,
-                                                       line=kmark.line + 1, column=kmark.column + 1, path=json_path(path + (key,))))
+                        self.duplicates.append(problem("duplicate_key_at", file=self.source.file, line=kmark.line + 1,
+                                                       column=kmark.column + 1, path=json_path(path + (key,)),
+                                                       key=key, first=first))
                         continue
                     mapping[key] = None
                     kmark = key_node.start_mark
@@ -743,13 +761,13 @@ class _Builder:
                     pending.append((value_node, path + (key,), mapping, key, depth + 1))
                 stack.extend(reversed(pending))
             else:  # pragma: no cover - yaml has no other node kinds
-                raise self._fail(node, "unsupported YAML node")
+                raise self._fail(node, "yaml_node")
         return result["root"]
 
     def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
         tag, value = node.tag, node.value
         if tag not in _SCALAR_TAGS:
-            raise self._fail(node, f"YAML tag '{tag}' is not allowed")
+            raise self._fail(node, "yaml_tag", tag=tag)
         if tag != _STR and tag != _TIMESTAMP:
             self.source.raw[path] = value
         try:

@@ -40,8 +40,14 @@ def test_the_corpus_is_large_enough():
         assert (HERE / case["file"]).is_file(), case["file"]
 
 
-def _run(args: list[str], *, env: dict[str, str] | None = None, subprocess_: bool = False, cwd: Path | None = None):
-    """(exit code, stdout, stderr) of the CLI, in a real process or through click's runner."""
+def _run(args: list[str], *, env: dict[str, str] | None = None, subprocess_: bool = False, cwd: Path | None = None,
+         lang: str = "en"):
+    """(exit code, stdout, stderr) of the CLI, in a real process or through click's runner.
+
+    The corpus states its expected messages in English, so commands run with --lang en
+    (test_messages.py checks the Chinese default)."""
+    if args and args[0] in ("check", "validate"):
+        args = [args[0], "--lang", lang, *args[1:]]
     if subprocess_:
         full_env = dict(os.environ, **(env or {}))
         proc = subprocess.run([str(EXE), *args], capture_output=True, text=True, timeout=TIMEOUT,

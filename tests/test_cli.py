@@ -44,18 +44,21 @@ def test_check_masks_id_numbers(run):
     assert "4401**********6782" in result.output
 
 
-@pytest.mark.parametrize(("text", "needle"), [
-    ("filing_province: fujain\n", "did you mean 'fujian'"),
-    ("submited_on: 2024-01-01\n", "did you mean 'submitted_on'"),
-    ("submitted_on: 2024-02-30\n", "not a valid date"),
+@pytest.mark.parametrize(("text", "lang", "needle"), [
+    ("filing_province: fujain\n", "en", "did you mean 'fujian'"),
+    ("submited_on: 2024-01-01\n", "en", "did you mean 'submitted_on'"),
+    ("submitted_on: 2024-02-30\n", "en", "not a valid date"),
+    ("filing_province: fujain\n", "zh", "未知省份“fujain”（是否想写“fujian”？）"),
+    ("submited_on: 2024-01-01\n", "zh", "未知字段“submited_on”（是否想写“submitted_on”？）"),
+    ("submitted_on: 2024-02-30\n", "zh", "不是有效日期"),
 ])
-def test_bad_input_exits_2_with_a_located_message(run, tmp_path, text, needle):
+def test_bad_input_exits_2_with_a_located_message(run, tmp_path, text, lang, needle):
     base = (EXAMPLES / "fujian-individual-cross-province.yaml").read_text(encoding="utf-8")
     key = text.split(":")[0]
     base = "\n".join(line for line in base.splitlines() if not line.startswith(key + ":")) + "\n"
     path = tmp_path / "app.yaml"
     path.write_text(base + text, encoding="utf-8")
-    result = run("check", path)
+    result = run("check", path, *(("--lang", lang) if lang != "zh" else ()))  # Chinese is the default
     assert result.exit_code == 2
     assert f"{path}:" in result.output and needle in result.output
     assert "Traceback" not in result.output
@@ -65,14 +68,19 @@ def test_bad_checksum_exits_2(run, tmp_path):
     text = (EXAMPLES / "fujian-individual-cross-province.yaml").read_text(encoding="utf-8")
     path = tmp_path / "app.yaml"
     path.write_text(text.replace("440106199203156782", "440106199203156781"), encoding="utf-8")
-    result = run("check", path)
+    result = run("check", path, "--lang", "en")
     assert result.exit_code == 2
     assert "$.subject.certificate.number" in result.output and "check digit" in result.output
+    result = run("check", path)
+    assert result.exit_code == 2
+    assert "$.subject.certificate.number" in result.output and "身份证号码校验位错误" in result.output
 
 
 def test_missing_file_exits_2(run, tmp_path):
-    result = run("check", tmp_path / "nope.yaml")
+    result = run("check", tmp_path / "nope.yaml", "--lang", "en")
     assert result.exit_code == 2 and "no such file" in result.output
+    result = run("check", tmp_path / "nope.yaml")
+    assert result.exit_code == 2 and "文件不存在" in result.output
 
 
 def test_output_file_is_never_overwritten_unasked(run, tmp_path):
@@ -105,7 +113,7 @@ def test_validate_takes_a_pack_in_any_province_spelling(run, name):
 
 
 def test_validate_of_an_unknown_pack_name_is_bad_input(run):
-    result = run("validate", "guangdng")
+    result = run("validate", "guangdng", "--lang", "en")
     assert result.exit_code == 2 and "did you mean 'guangdong'" in result.output
 
 
@@ -116,7 +124,7 @@ def test_validate_reports_every_broken_pack_and_exits_1(run, tmp_path):
     broken.write_text("pack: fujian\nextends: national\nversion: '1'\ntitle: {zh: a, en: b}\n"
                       "rules:\n  - {id: x, title: {zh: a, en: b}, source: s, footer: {number_knd: subject}}\n",
                       encoding="utf-8")
-    result = run("validate", broken)
+    result = run("validate", broken, "--lang", "en")
     assert result.exit_code == 1
     assert f"{broken}:6:" in result.output and "did you mean 'number_kind'" in result.output
 
@@ -154,7 +162,7 @@ def test_pack_names_take_any_province_spelling(run):
     assert result.exit_code == 0
     assert result.output.count("PASS guangdong:") >= 5 and "PASS fujian:" not in result.output
     assert run("lint", "广东").exit_code == 0
-    wrong = run("test", "guangdnog")
+    wrong = run("test", "guangdnog", "--lang", "en")
     assert wrong.exit_code != 0 and "did you mean 'guangdong'" in wrong.output
 
 

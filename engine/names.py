@@ -1,0 +1,105 @@
+"""The names of the application's enumerated values in Chinese and English, and the other words
+people use for them: one table, read by the checklist (render), the intake page and the
+application check's hints (``教育`` where ``education`` was meant).
+
+The ground floor: imports nothing of the pipeline, so the application check can use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+# Names of the application's enumerated values (schemas/application.schema.json), for the summary.
+VALUE_NAMES: dict[str, dict[str, dict[str, str]]] = {
+    "subject_type": {
+        "individual": {"zh": "个人", "en": "Individual"}, "enterprise": {"zh": "企业", "en": "Enterprise"},
+        "individual_business": {"zh": "个体工商户", "en": "Individual business"},
+        "public_institution": {"zh": "事业单位", "en": "Public institution"},
+        "government": {"zh": "政府机关", "en": "Government body"},
+        "social_organization": {"zh": "社会团体", "en": "Social organisation"},
+        "law_firm": {"zh": "律师事务所", "en": "Law firm"}, "other_organization": {"zh": "其他组织", "en": "Other organisation"},
+    },
+    "certificate_type": {
+        "id_card": {"zh": "居民身份证", "en": "Resident ID card"},
+        "hk_macau_residence_permit": {"zh": "港澳居民居住证", "en": "Residence permit for Hong Kong and Macao residents"},
+        "hk_macau_travel_permit": {"zh": "港澳居民来往内地通行证", "en": "Mainland travel permit for Hong Kong and Macao residents"},
+        "taiwan_residence_permit": {"zh": "台湾居民居住证", "en": "Residence permit for Taiwan residents"},
+        "taiwan_travel_permit": {"zh": "台湾居民来往大陆通行证", "en": "Mainland travel permit for Taiwan residents"},
+        "passport": {"zh": "护照", "en": "Passport"}, "business_license": {"zh": "营业执照", "en": "Business licence"},
+        "institution_certificate": {"zh": "事业单位法人证书", "en": "Public institution legal person certificate"},
+        "social_organization_certificate": {"zh": "社会团体法人登记证书", "en": "Social organisation registration certificate"},
+        "law_firm_license": {"zh": "律师事务所执业许可证", "en": "Law firm practising licence"},
+        "government_certificate": {"zh": "统一社会信用代码证书", "en": "Unified social credit code certificate"},
+        "other": {"zh": "其他证件", "en": "Other certificate"},
+    },
+    "identity": {
+        "mainland": {"zh": "中国内地居民", "en": "Mainland resident"}, "hong_kong": {"zh": "香港居民", "en": "Hong Kong resident"},
+        "macau": {"zh": "澳门居民", "en": "Macao resident"}, "taiwan": {"zh": "台湾居民", "en": "Taiwan resident"},
+        "foreign": {"zh": "外籍人士", "en": "Foreign national"},
+    },
+    "filing_type": {
+        "first_filing": {"zh": "首次备案", "en": "First filing"}, "new_website": {"zh": "新增网站", "en": "New website"},
+        "access": {"zh": "新增接入", "en": "New access"}, "change": {"zh": "变更备案", "en": "Change of filing"},
+    },
+    "service_type": {
+        "website": {"zh": "网站", "en": "Website"}, "app": {"zh": "App", "en": "App"},
+        "mini_program": {"zh": "小程序", "en": "Mini program"}, "quick_app": {"zh": "快应用", "en": "Quick app"},
+    },
+    "server_location": {
+        "mainland": {"zh": "中国内地", "en": "Mainland China"}, "hong_kong": {"zh": "中国香港", "en": "Hong Kong"},
+        "macau": {"zh": "中国澳门", "en": "Macao"}, "taiwan": {"zh": "中国台湾", "en": "Taiwan"},
+        "overseas": {"zh": "境外", "en": "Outside China"},
+    },
+    "registrant_type": {
+        "individual": {"zh": "个人", "en": "Individual"}, "organization": {"zh": "单位", "en": "Organisation"},
+    },
+}
+
+# Words people write for a value that are neither its key nor its label (English, mostly).
+SYNONYMS: dict[str, str] = {
+    "company": "enterprise", "corporation": "enterprise", "business": "enterprise", "公司": "enterprise",
+    "person": "individual", "personal": "individual", "private": "individual",
+    "sole_proprietor": "individual_business", "self_employed": "individual_business",
+    "institution": "public_institution", "ngo": "social_organization", "association": "social_organization",
+    "id": "id_card", "identity_card": "id_card", "身份证": "id_card",
+    "china": "mainland", "cn": "mainland", "hk": "hong_kong", "hongkong": "hong_kong", "macao": "macau",
+    "abroad": "overseas", "foreign": "overseas", "new": "first_filing",
+    "miniprogram": "mini_program", "applet": "mini_program", "quickapp": "quick_app",
+    "organisation": "organization", "company_registrant": "organization",
+}
+
+
+def _key(text: object) -> str:
+    return str(text).strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def synonym(value: object, options: Iterable[str], extra: dict[str, dict[str, str]] | None = None) -> str | None:
+    """The option ``value`` names in other words (its Chinese or English label, or a synonym), if any.
+
+    ``extra`` adds {option: {lang: name}} names, e.g. a pack's content categories."""
+    wanted = _key(value)
+    pool = [str(o) for o in options]
+    if not wanted or str(value) in pool:
+        return None
+    if wanted in pool:  # Finance, ID-card: the value itself, spelt another way
+        return wanted
+    tables = list(VALUE_NAMES.values()) + ([extra] if extra else [])
+    for table in tables:
+        for option in pool:
+            names = table.get(option) or {}
+            if any(_key(name) == wanted for name in names.values()):
+                return option
+    meant = SYNONYMS.get(wanted)
+    return meant if meant in pool else None
+
+
+@lru_cache(maxsize=1)
+def bundled_category_names() -> dict[str, dict[str, str]]:
+    """The content categories the bundled national pack names ({key: {zh, en}}), for hints."""
+    from . import bundled
+    from .source import load_file
+
+    document = load_file(bundled.packs_dir() / "national.yaml")
+    categories = document.data.get("categories") if isinstance(document.data, dict) else None
+    return {str(k): dict(v) for k, v in (categories or {}).items() if isinstance(v, dict)}
