@@ -194,6 +194,16 @@ def _dates_as_text(value: Any) -> Any:
     return value
 
 
+def as_written(document: Document) -> Any:
+    """A document's data as the application check reads it: numbers that YAML read where the schema
+    wants text (an unquoted ID number) as their characters, dates as YYYY-MM-DD text."""
+    if not isinstance(document.data, dict):
+        return document.data
+    schema = bundled.schema("application")
+    data = _dates_as_text(document.data)
+    return data if document.source.exact_types else _coerce_strings(data, schema, schema, (), document.source)
+
+
 def check_document(document: Document) -> Application:
     if not isinstance(document.data, dict):
         raise ApplicationError([document.source.problem((), "not_a_mapping_application")])

@@ -46,11 +46,11 @@ def test_the_input_hash_depends_on_the_input_only(tmp_path):
 
 def test_audit_refuses_a_directory_or_an_input(tmp_path):
     runner = CliRunner()
-    result = runner.invoke(cli, ["check", str(SICHUAN), "--audit", str(tmp_path)])
+    result = runner.invoke(cli, ["check", str(SICHUAN), "--audit", str(tmp_path), "--lang", "en"])
     assert result.exit_code == 2 and "directory" in result.output
     copy = tmp_path / "app.yaml"
     copy.write_text(SICHUAN.read_text(encoding="utf-8"), encoding="utf-8")
-    result = runner.invoke(cli, ["check", str(copy), "--audit", str(copy)])
+    result = runner.invoke(cli, ["check", str(copy), "--audit", str(copy), "--lang", "en"])
     assert result.exit_code == 2 and "input file" in result.output
     assert copy.read_text(encoding="utf-8") == SICHUAN.read_text(encoding="utf-8")
 
@@ -80,7 +80,7 @@ def test_a_check_that_cannot_write_its_output_records_no_decision(tmp_path):
     audit = tmp_path / "decisions.jsonl"
     existing = tmp_path / "checklist.md"
     existing.write_text("the clerk's own notes", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["check", str(FUJIAN), "--audit", str(audit), "-o", str(existing)])
+    result = CliRunner().invoke(cli, ["check", str(FUJIAN), "--audit", str(audit), "-o", str(existing), "--lang", "en"])
     assert result.exit_code == 2 and "exists" in result.output
     assert existing.read_text(encoding="utf-8") == "the clerk's own notes"
     assert not audit.exists() or audit.read_text(encoding="utf-8") == ""

@@ -48,7 +48,7 @@ def mixed(tmp_path_factory):
 def test_batch_keeps_input_order_and_survives_bad_lines(mixed, tmp_path, jobs):
     path, lines = mixed
     out = tmp_path / "out.jsonl"
-    result = run_cli("batch", path, "-o", out, "--jobs", jobs)
+    result = run_cli("batch", path, "-o", out, "--jobs", jobs, "--lang", "en")
     assert result.exit_code == 1  # some lines failed
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == len(lines)
@@ -93,7 +93,7 @@ def test_batch_never_overwrites_unasked(mixed, tmp_path):
     assert result.exit_code == 2 and "--force" in result.output
     assert out.read_text(encoding="utf-8") == "precious\n"
     original = path.read_bytes()
-    result = run_cli("batch", path, "-o", path, "--force")
+    result = run_cli("batch", path, "-o", path, "--force", "--lang", "en")
     assert result.exit_code == 2 and "input file" in result.output
     assert path.read_bytes() == original
 
@@ -135,7 +135,7 @@ def test_an_over_long_line_is_an_error_and_the_next_line_is_checked(book):
     good = example_lines(2)
     data = (good[0] + "\n" + '{"x": "' + "a" * 5000 + '"}\n' + good[1] + "\n").encode("utf-8")
     out = io.StringIO()
-    summary = batch.run(io.BytesIO(data), out, book, batch.Settings(max_line_bytes=4000), jobs=1)
+    summary = batch.run(io.BytesIO(data), out, book, batch.Settings(max_line_bytes=4000, lang="en"), jobs=1)
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r.get("application_id") for r in rows] == ["APP-1", None, "APP-2"]
     assert rows[1]["line"] == 2 and "over the limit" in rows[1]["error"]["message"]

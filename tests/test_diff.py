@@ -104,9 +104,9 @@ def test_a_bad_application_or_directory_is_bad_input(tmp_path):
     bad.write_text(GD.read_text(encoding="utf-8").replace("filing_province: 广东", "filing_province: guangdon"),
                    encoding="utf-8")
     runner = CliRunner()
-    result = runner.invoke(cli, ["diff", str(ROOT / "rulepacks"), str(ROOT / "rulepacks"), "--applications", str(bad)])
+    result = runner.invoke(cli, ["diff", str(ROOT / "rulepacks"), str(ROOT / "rulepacks"), "--applications", str(bad), "--lang", "en"])
     assert result.exit_code == 2 and "did you mean 'guangdong'" in result.output
-    result = runner.invoke(cli, ["diff", str(ROOT / "rulepacks"), str(tmp_path / "missing")])
+    result = runner.invoke(cli, ["diff", str(ROOT / "rulepacks"), str(tmp_path / "missing"), "--lang", "en"])
     assert result.exit_code == 2 and "Traceback" not in result.output
 
 

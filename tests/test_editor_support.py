@@ -68,5 +68,5 @@ def test_each_hook_runs_as_pre_commit_would_call_it(tmp_path, monkeypatch):
     (tmp_path / "rulepacks" / "guangdong.yaml").write_text(text.replace("for_each: domain", "for_each: domian", 1),
                                                             encoding="utf-8")
     validate = next(h for h in _hooks() if h["id"] == "icp-rules-validate")
-    result = runner.invoke(cli, shlex.split(validate["entry"])[1:] + changed)
+    result = runner.invoke(cli, shlex.split(validate["entry"])[1:] + ["--lang", "en"] + changed)
     assert result.exit_code == 1 and "did you mean 'domain'" in result.output

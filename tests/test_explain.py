@@ -99,7 +99,7 @@ def test_an_unknown_rule_is_bad_input_with_a_suggestion(book):
     with pytest.raises(InputError) as err:
         book.explain(GD, rule="gd_guarantee_leter")
     assert err.value.suggestion == "gd_guarantee_letter_unit"
-    result = CliRunner().invoke(cli, ["explain", str(GD), "--rule", "gd_guarantee_leter"])
+    result = CliRunner().invoke(cli, ["explain", str(GD), "--rule", "gd_guarantee_leter", "--lang", "en"])
     assert result.exit_code == 2
     assert "did you mean 'gd_guarantee_letter_unit'" in result.output and "Traceback" not in result.output
 

@@ -155,13 +155,13 @@ def test_cli_exits_1_on_errors_0_on_warnings_and_shows_both(tmp_path):
     review_by: 2020-01-01
 """)
     runner = CliRunner()
-    result = runner.invoke(cli, ["lint", str(tmp_path / "fujian.yaml")])
+    result = runner.invoke(cli, ["lint", str(tmp_path / "fujian.yaml"), "--lang", "en"])
     assert result.exit_code == 1, result.output
     assert f"error: {tmp_path / 'fujian.yaml'}:8:11  $.rules[0].when  rule 'fj_x' can never fire" in result.output
     assert "warning: " in result.output and "lint: 1 error, " in result.output
     fixed = (tmp_path / "fujian.yaml").read_text(encoding="utf-8").replace("less_than: 10", "less_than: 100")
     (tmp_path / "fujian.yaml").write_text(fixed, encoding="utf-8")
-    result = runner.invoke(cli, ["lint", str(tmp_path / "fujian.yaml")])
+    result = runner.invoke(cli, ["lint", str(tmp_path / "fujian.yaml"), "--lang", "en"])
     assert result.exit_code == 0 and "lint: 0 errors" in result.output
 
 
@@ -175,7 +175,7 @@ def test_duplicate_rule_ids_fail_lint_with_both_places(tmp_path):
 
 
 def test_unknown_pack_name_exits_2_with_a_suggestion():
-    result = CliRunner().invoke(cli, ["lint", "guangdon"])
+    result = CliRunner().invoke(cli, ["lint", "guangdon", "--lang", "en"])
     assert result.exit_code == 2 and "did you mean 'guangdong'" in result.output
 
 

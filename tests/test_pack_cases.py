@@ -75,13 +75,13 @@ def test_cli_runs_case_files_with_pack_cases_and_reports_file_and_line(tmp_path,
 
 def test_a_malformed_case_file_is_located_with_a_suggestion(tmp_path):
     (tmp_path / "bad.yaml").write_text("tests:\n  - name: x\n    expcet: {}\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["test", "--cases", str(tmp_path)])
+    result = CliRunner().invoke(cli, ["test", "--cases", str(tmp_path), "--lang", "en"])
     assert result.exit_code == 1
     assert f"{tmp_path / 'bad.yaml'}:3:5  $.tests[0].expcet  unknown key 'expcet' (did you mean 'expect'?)" in result.output
 
 
 def test_cases_of_a_missing_directory_are_bad_input(tmp_path):
-    result = CliRunner().invoke(cli, ["test", "--cases", str(tmp_path / "nowhere")])
+    result = CliRunner().invoke(cli, ["test", "--cases", str(tmp_path / "nowhere"), "--lang", "en"])
     assert result.exit_code == 2 and "no such file or directory" in result.output
 
 

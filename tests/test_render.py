@@ -410,14 +410,14 @@ def _packs_copy(tmp_path: Path, edit) -> Path:
 
 def test_validate_reports_an_engine_finding_without_a_name(tmp_path):
     packs = _packs_copy(tmp_path, lambda name, text: re.sub(r"\n  document_too_old: .*", "", text))
-    result = CliRunner().invoke(cli, ["validate", "--packs", str(packs)])
+    result = CliRunner().invoke(cli, ["validate", "--packs", str(packs), "--lang", "en"])
     assert result.exit_code == 1
     assert f"{packs / 'national.yaml'}:" in result.output and "finding 'document_too_old'" in result.output
 
 
 def test_validate_warns_about_english_that_copies_the_chinese(tmp_path):
     packs = _packs_copy(tmp_path, lambda name, text: text.replace("en: Letter of commitment", "en: 承诺书"))
-    result = CliRunner().invoke(cli, ["validate", "--packs", str(packs)])
+    result = CliRunner().invoke(cli, ["validate", "--packs", str(packs), "--lang", "en"])
     assert result.exit_code == 0
     assert "warning:" in result.output and "$.documents.commitment_letter.name.en" in result.output
 

@@ -61,7 +61,7 @@ def test_check_renders_a_masked_markdown_checklist_on_request(client):
 def test_invalid_applications_answer_422_with_field_paths(client):
     app = example("fujian-individual-cross-province")
     app["subjct"] = app.pop("subject")
-    response = client.post("/v1/check", json=app)
+    response = client.post("/v1/check?lang=en", json=app)
     assert response.status_code == 422
     problems = response.json()["error"]["problems"]
     assert {"path": "$.subjct", "suggestion": "subject"}.items() <= next(p for p in problems if p["path"] == "$.subjct").items()
@@ -69,8 +69,10 @@ def test_invalid_applications_answer_422_with_field_paths(client):
     app = example("fujian-individual-cross-province")
     number = app["subject"]["certificate"]["number"]
     app["subject"]["certificate"]["number"] = number[:-1] + ("0" if number[-1] != "0" else "1")
-    error = client.post("/v1/check", json=app).json()["error"]
+    error = client.post("/v1/check?lang=en", json=app).json()["error"]
     assert error["path"] == "$.subject.certificate.number" and "check digit" in error["message"]
+    error = client.post("/v1/check", json=app).json()["error"]  # Chinese by default
+    assert error["path"] == "$.subject.certificate.number" and "身份证号码校验位错误" in error["message"]
 
 
 @pytest.mark.parametrize(("body", "needle"), [
@@ -80,7 +82,7 @@ def test_invalid_applications_answer_422_with_field_paths(client):
     (b"\xff\xfe{}", "UTF-8"),
 ])
 def test_unusable_bodies_answer_422(client, body, needle):
-    response = client.post("/v1/check", content=body, headers={"content-type": "application/json"})
+    response = client.post("/v1/check?lang=en", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 422 and needle in response.json()["error"]["message"]
 
 
@@ -94,7 +96,7 @@ def test_bad_query_parameters_answer_422(client, query):
 def test_bodies_over_the_limit_answer_413(client):
     big = example("sichuan-trading-company")
     big["subject"]["business_scope"] = "贸" * 40_000  # ~120 KB of UTF-8, over the 64 KiB limit
-    response = client.post("/v1/check", json=big)
+    response = client.post("/v1/check?lang=en", json=big)
     assert response.status_code == 413 and "over the limit" in response.json()["error"]["message"]
 
     def chunks():  # no Content-Length: the limit must hold while streaming

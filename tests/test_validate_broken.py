@@ -87,7 +87,7 @@ def test_every_mistake_is_reported_in_one_run(broken_dir):
 
 
 def test_cli_prints_file_line_col_path_message(broken_dir):
-    result = CliRunner().invoke(cli, ["validate", str(broken_dir / "fujian.yaml")])
+    result = CliRunner().invoke(cli, ["validate", str(broken_dir / "fujian.yaml"), "--lang", "en"])
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.startswith("error: ")]
     assert len(lines) == len(EXPECTED)
