@@ -371,11 +371,9 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Probl
         return source.problem(path, "missing_field", name=_missing_field(err))
     if validator == "enum":
         options = [str(o) for o in value]
-        meant = synonym(err.instance, options)
-        if meant is not None:  # 教育 for education, company for enterprise: say which value is meant
-            return source.problem(path, "enum_synonym", value=err.instance, options=options, meant=meant)
-        return source.problem(path, "not_one_of", value=err.instance, options=options,
-                              suggestion=closest(err.instance, options))
+        # 企业 or company for enterprise: another word for a value suggests that value
+        meant = synonym(err.instance, options) or closest(err.instance, options)
+        return source.problem(path, "not_one_of", value=err.instance, options=options, suggestion=meant)
     if validator == "type":
         expected: list[str] = value if isinstance(value, list) else [value]
         if err.instance is None:  # `name:` with nothing after it, as a template leaves it
@@ -394,11 +392,9 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Probl
     if validator == "pattern" and path and path[-1] == "signature_md5":
         return source.problem(path, f"'{err.instance}' is not a signature MD5 ({MD5_SHAPE})")
     if validator == "pattern":
+        # 教育 or Education for education: the category meant, by the national pack's names
         meant = synonym(err.instance, bundled_category_names(), bundled_category_names())
-        if meant is not None:
-            return source.problem(path, "enum_synonym", value=err.instance, options=sorted(bundled_category_names()),
-                                  meant=meant)
-        return source.problem(path, "not_snake_case", value=err.instance)
+        return source.problem(path, "not_snake_case", value=err.instance, suggestion=meant)
     return source.problem(path, "schema_other", detail=err.message)
 
 

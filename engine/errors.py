@@ -24,6 +24,13 @@ def _shorten(message: str) -> str:
     return _LONG_QUOTED.sub(lambda m: f"'{m.group(1)[:MAX_SHOWN]}…' ({len(m.group(1))} characters)", message)
 
 
+def _shorten_value(value: Any) -> Any:
+    """A message argument as shown: a long text by its start and its length."""
+    if isinstance(value, str) and len(value) > MAX_SHOWN:
+        return f"{value[:MAX_SHOWN]}… ({len(value)} characters)"
+    return value
+
+
 @dataclass(frozen=True)
 class Problem:
     """One located problem in an application or a rule pack.
@@ -45,10 +52,10 @@ class Problem:
     args: tuple[tuple[str, Any], ...] = ()  # its arguments, as (name, value) pairs
 
     def text(self, lang: str = "en") -> str:
-        """The message alone, in ``lang``."""
+        """The message alone, in ``lang`` (a long value in it shown by its start and length)."""
         if self.id is None:
-            return self.message
-        return messages.text(self.id, lang, self.args)
+            return _shorten(self.message)
+        return messages.text(self.id, lang, [(k, _shorten_value(v)) for k, v in self.args])
 
     def location(self) -> str:
         parts = [self.file or "<input>"]
@@ -60,7 +67,7 @@ class Problem:
 
     def format(self, lang: str = "en") -> str:
         """The one line a person reads: location, field path, message (and suggestion) in ``lang``."""
-        text = f"{self.location()}  {self.path or '$'}  {_shorten(self.text(lang))}"
+        text = f"{self.location()}  {self.path or '$'}  {self.text(lang)}"
         if self.suggestion:
             text += messages.text("did_you_mean", lang, {"suggestion": _shorten(self.suggestion)})
         if len(text) > 4 * 1024:  # whatever the message held, one problem stays a readable line

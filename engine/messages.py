@@ -42,8 +42,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "unknown_field": {"en": "unknown field '{name}'", "zh": "未知字段“{name}”"},
     "missing_field": {"en": "missing required field '{name}'", "zh": "缺少必填字段“{name}”"},
     "not_one_of": {"en": "'{value}' is not one of: {options:list}", "zh": "“{value}”不是可选值之一：{options:list}"},
-    "enum_synonym": {"en": "'{value}' is not one of: {options:list}; for {value}, write '{meant}'",
-                     "zh": "“{value}”不是可选值之一：{options:list}；“{value}”请写作“{meant}”"},
     "wrong_type": {"en": "expected {expected:types}, found {found:type}", "zh": "应为{expected:types}，实为{found:type}"},
     "not_a_date": {"en": "'{value}' is not a valid date (expected YYYY-MM-DD)",
                    "zh": "“{value}”不是有效日期（格式为 YYYY-MM-DD）"},
