@@ -22,7 +22,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, problem
+from .errors import InputError, Problem, problem
 from .output import check_target
 from .render import mask
 

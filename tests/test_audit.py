@@ -90,13 +90,13 @@ def test_a_check_that_cannot_write_its_output_records_no_decision(tmp_path):
 
 def test_the_output_and_the_audit_cannot_be_one_file(tmp_path):
     target = tmp_path / "same.md"
-    result = CliRunner().invoke(cli, ["check", str(SICHUAN), "-o", str(target), "--audit", str(target)])
+    result = CliRunner().invoke(cli, ["check", str(SICHUAN), "-o", str(target), "--audit", str(target), "--lang", "en"])
     assert result.exit_code == 2 and "-o and --audit must be different files" in result.output
     assert not target.exists()
 
 
 def test_an_audit_file_that_is_a_device_is_refused_with_a_message():
-    result = CliRunner().invoke(cli, ["check", str(SICHUAN), "--audit", "/dev/full"])
+    result = CliRunner().invoke(cli, ["check", str(SICHUAN), "--audit", "/dev/full", "--lang", "en"])
     assert result.exit_code == 2 and "/dev/full" in result.output and "not a regular file" in result.output
 
 
@@ -124,6 +124,6 @@ def test_a_full_disk_while_recording_is_an_input_error(tmp_path, monkeypatch):
 
 
 def test_check_force_never_replaces_a_device(tmp_path):
-    result = CliRunner().invoke(cli, ["check", str(SICHUAN), "-o", "/dev/null", "--force"])
+    result = CliRunner().invoke(cli, ["check", str(SICHUAN), "-o", "/dev/null", "--force", "--lang", "en"])
     assert result.exit_code == 2 and "is not a regular file" in result.output
     assert Path("/dev/null").is_char_device()

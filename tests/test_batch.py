@@ -299,6 +299,6 @@ def test_force_replaces_only_regular_files(mixed, tmp_path):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     for target in ("/dev/null", fifo):
-        result = run_cli("batch", path, "-o", target, "--force")
+        result = run_cli("batch", path, "-o", target, "--force", "--lang", "en")
         assert result.exit_code == 2 and "is not a regular file" in result.output
     assert Path("/dev/null").is_char_device() and fifo.is_fifo()
