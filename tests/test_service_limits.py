@@ -247,7 +247,7 @@ def test_headers_sent_a_byte_at_a_time_are_cut_off(server):
 
 def test_a_stalled_body_answers_408_and_the_connection_closes(server):
     with server.connect() as sock:
-        sock.sendall(b"POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        sock.sendall(b"POST /v1/check?lang=en HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                      b"Content-Length: 5000\r\n\r\n" + BODY[:100])
         raw = read_all(sock)
     status, error = status_and_error(raw)
