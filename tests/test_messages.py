@@ -172,8 +172,11 @@ def test_the_service_answers_in_the_requested_language():
     unknown = [p for p in zh["problems"] if p["code"] == "unknown_field"]
     assert unknown and unknown[0]["message"] == "未知字段“nmae”"
     assert "unknown field 'nmae'" in [p["message"] for p in en["problems"]]
-    missing = [p for p in zh["problems"] if p["code"] == "missing_field"]
-    assert missing and missing[0]["message"] == "缺少必填字段“name”"
+    del data["principal"]["identity"], data["principal"]["name"]
+    with TestClient(create_app(LiveRuleBook())) as client:
+        zh = client.post("/v1/check", json=data).json()["error"]
+    missing = sorted(p["message"] for p in zh["problems"] if p["code"] == "missing_field")
+    assert missing == ["缺少必填字段“identity”", "缺少必填字段“name”"]  # each missing field named once
 
 
 def test_batch_error_lines_follow_lang():
