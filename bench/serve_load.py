@@ -30,6 +30,7 @@ import http.client
 import json
 import os
 import selectors
+import shutil
 import socket
 import statistics
 import subprocess
@@ -112,6 +113,7 @@ def main() -> None:
     parser.add_argument("--slow-body-rate", type=int, default=256 * 1024, help="bytes per second each slow client sends")
     parser.add_argument("--stalled", type=int, default=0, help="connections held open sending nothing")
     parser.add_argument("--workers", type=int, default=1, help="`serve --workers N`")
+    parser.add_argument("--keep-log", help="copy the server's log to this file")
     args = parser.parse_args()
     stalled_target = min(args.stalled, MAX_STALLED)
     bodies = [line.encode("utf-8") for line in generate(200)]
@@ -254,6 +256,8 @@ def main() -> None:
         log.close()
     log_lines = len(Path(log.name).read_text(encoding="utf-8", errors="replace").splitlines())
     log_bytes = Path(log.name).stat().st_size
+    if args.keep_log:
+        shutil.copyfile(log.name, args.keep_log)
     os.unlink(log.name)
     ms = [v * 1000 for v in latencies]
     mode = f"pause {args.pause_ms:g} ms between requests" if args.pause_ms else "closed loop"

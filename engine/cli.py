@@ -601,8 +601,9 @@ def _require_extra(extra: str, *modules: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @packs_option
-@click.option("--watch", is_flag=True, help="Reload the packs when a pack file changes; a broken edit is "
-              "rejected (logged with its location) and the last good packs keep serving.")
+@click.option("--watch", is_flag=True, help="Reload the packs when a pack file changes; a pack that breaks, "
+              "disappears or is swapped keeps its last good version serving (logged with its location, "
+              "listed in /v1/packs), and the directory's path is followed (mv, ln -sfn).")
 @click.option("--max-body", "max_body", type=click.IntRange(min=1), default=1024 * 1024, show_default=True,
               help="Largest request body accepted, in bytes (larger: 413).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime as dt
+import inspect
 import ipaddress
 import json
 import logging
@@ -361,7 +362,7 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         except ClientDisconnect:  # the client went away: nobody to answer, nothing to log but a count
             log.debug("client disconnected while sending its body")
             return Response(status_code=400)
-        book = live.current  # read once: this request evaluates on these packs to the end
+        book, refused = live.current, live.refused  # read once: this request evaluates on these packs to the end
         source = f"http {request.client.host if request.client else ''}".strip()
 
         def answer() -> Response:  # parsing, checking, evaluating, rendering: CPU work, off the event loop
@@ -372,9 +373,16 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
             if audit is not None:
                 audit.log(result, source=source)
             if format == "json":
-                return JSONResponse(result.to_dict(lang))
-            return Response(result.render(format=format, lang=lang),
-                            media_type=MEDIA_TYPES.get(format, "text/plain; charset=utf-8"))
+                response: Response = JSONResponse(result.to_dict(lang))
+            else:
+                response = Response(result.render(format=format, lang=lang),
+                                     media_type=MEDIA_TYPES.get(format, "text/plain; charset=utf-8"))
+            # an answer given on a kept pack says so, so a caller need not poll /v1/packs to know
+            kept = [f"{key}={refused[key].reason}" for key in dict.fromkeys((result.ruleset.key, "national"))
+                    if key in refused]
+            if kept:
+                response.headers["x-packs-refused"] = ", ".join(kept)
+            return response
 
         return await run_in_threadpool(answer)
 
@@ -567,7 +575,7 @@ def configure_logging() -> None:
     for handler in root.handlers:
         if not any(isinstance(f, LogLimit) for f in handler.filters):
             handler.addFilter(LogLimit())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):  # through the root handler, limited
+    for name in ("uvicorn", "uvicorn.error"):  # through the root handler, limited (access lines stay off)
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
@@ -588,6 +596,10 @@ def serve(live: LiveRuleBook, *, host: str, port: int, max_body_bytes: int, audi
     allowed = ("loopback",) if is_loopback(host) else None
     options: dict[str, Any] = dict(host=host, port=port, log_config=None, access_log=False, http=GuardedH11Protocol,
                                    timeout_keep_alive=5, backlog=min(2048, limits.max_connections))
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
+        # a worker loading its packs on a busy machine can take longer than uvicorn's 5 s to answer
+        # its supervisor's ping, and was killed and started again, over and over
+        options["timeout_worker_healthcheck"] = 60
     if workers <= 1:
         app = create_app(live, max_body_bytes=max_body_bytes, audit=audit, watch=watch,
                          body_timeout=limits.body_timeout, allowed_hosts=allowed)

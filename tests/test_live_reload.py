@@ -195,8 +195,12 @@ def test_deleting_a_pack_under_watch_keeps_fujian_on_its_pack(live, packs_dir):
         wait_for(lambda: "fujian" in refused(c))
         wait_for(lambda: c.post("/v1/check", json=SICHUAN_APP).json()["pack"]["version"] == "2099.1.0")
         for _ in range(20):
-            answer = c.post("/v1/check", json=FUJIAN_APP).json()
+            response = c.post("/v1/check", json=FUJIAN_APP)
+            answer = response.json()
             assert answer["pack"]["digest"] == digest and "residence_permit" in documents(answer)
+            assert response.headers["x-packs-refused"] == "fujian=removed"  # the answer itself says so
+        sichuan = c.post("/v1/check", json=SICHUAN_APP)
+        assert "x-packs-refused" not in sichuan.headers  # its own pack and the national one are current
         packs = c.get("/v1/packs").json()
         entry = refused(c)["fujian"]
         assert entry["reason"] == "removed" and entry["serving"] == {"pack": "fujian", "version": "2024.10.1", "kept": True}

@@ -325,3 +325,24 @@ def test_serve_with_workers_answers_from_several_processes(tmp_path):
         s.stop()
     assert len(audit.read_text(encoding="utf-8").splitlines()) == 10
     assert "Traceback" not in s.text()
+
+
+def test_the_log_limit_lets_a_burst_through_then_counts_the_rest(monkeypatch):
+    import logging
+
+    import engine.service
+    from engine.service import LogLimit
+
+    now = [1000.0]
+    monkeypatch.setattr(engine.service.time, "monotonic", lambda: now[0])
+    limit = LogLimit(burst=3, every=60)
+
+    def record(message: str = "client %s sent garbage") -> logging.LogRecord:
+        return logging.LogRecord("uvicorn.error", logging.WARNING, __file__, 1, message, ("x",), None)
+
+    assert [limit.filter(record()) for _ in range(10)] == [True] * 3 + [False] * 7
+    assert limit.filter(record("another message")) is True  # counted per message, not overall
+    now[0] += 61
+    first = record()
+    assert limit.filter(first) is True and "7 more like this" in first.getMessage()
+    assert limit.filter(record()) is True and limit.filter(record()) is True and limit.filter(record()) is False
