@@ -295,3 +295,68 @@ def test_when_file_events_fail_changes_are_still_found_and_the_state_says_so(liv
         time.sleep(0.5)
     said = [r for r in caplog.records if "file events" in r.getMessage()]
     assert len(said) == 1  # logged when it started, not on every check
+
+
+def test_a_real_serve_watch_never_answers_fujian_without_its_pack_while_files_change(tmp_path):
+    """`icp-rules serve --watch` in its own process, answering all along while fujian.yaml is deleted,
+    swapped for a broken file, and the whole directory is swapped by rename."""
+    import http.client
+    import socket
+    import subprocess
+    import sys
+    import threading
+
+    packs = tmp_path / "packs"
+    shutil.copytree(BUNDLED, packs)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--port", str(port), "--watch",
+                                "--packs", str(packs)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+    def request(method: str, path: str, body: dict | None = None) -> dict:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request(method, path, body=json.dumps(body) if body else None, headers={"content-type": "application/json"})
+        data = json.loads(conn.getresponse().read())
+        conn.close()
+        return data
+
+    def healthy() -> bool:
+        try:
+            return request("GET", "/healthz")["status"] == "ok"
+        except OSError:
+            return False
+
+    answers: list[list[str]] = []
+    stop = threading.Event()
+
+    def keep_asking() -> None:
+        while not stop.is_set():
+            answers.append(documents(request("POST", "/v1/check", FUJIAN_APP)))
+
+    try:
+        wait_for(healthy, timeout=60)
+        asker = threading.Thread(target=keep_asking)
+        asker.start()
+        (packs / "fujian.yaml").unlink()
+        wait_for(lambda: any(r["pack"] == "fujian" for r in request("GET", "/v1/packs")["refused"]))
+        (packs / "fujian.yaml").write_text("pack: fujian\nrules: [\n", encoding="utf-8")
+        wait_for(lambda: any(r["pack"] == "fujian" and r["reason"] == "invalid"
+                             for r in request("GET", "/v1/packs")["refused"]))
+        staged = tmp_path / "staged"
+        shutil.copytree(BUNDLED, staged)
+        bump(staged / "fujian.yaml")
+        packs.rename(tmp_path / "old")
+        staged.rename(packs)
+        wait_for(lambda: request("POST", "/v1/check", FUJIAN_APP)["pack"]["version"] == "2099.1.0")
+        assert request("GET", "/v1/packs")["refused"] == []
+        stop.set()
+        asker.join(60)
+    finally:
+        stop.set()
+        process.terminate()
+        process.wait(20)
+        log.close()
+    assert len(answers) > 10 and all("residence_permit" in a for a in answers)
+    assert "Traceback" not in (tmp_path / "serve.log").read_text(encoding="utf-8", errors="replace")
