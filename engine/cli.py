@@ -314,43 +314,63 @@ def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None, l
 @packs_option
 @click.option("--cases", "cases", multiple=True, type=click.Path(),
               help="A case file, or a directory of YAML case files (same format as a pack's tests:). Repeatable.")
-@click.option("--coverage", is_flag=True, help="List rules that no test case fires; fail if there are any.")
+@click.option("--coverage", is_flag=True,
+              help="Report condition coverage: which outcomes (true, false, unknown) the cases gave each condition; "
+                   "fail if a rule never fires.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default=None,
+              help="Coverage report format (implies --coverage; json and junit go to standard output or -o, "
+                   "the pass/fail lines to standard error).")
+@click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), default=None,
+              help="Fail when condition coverage is below this percentage (implies --coverage).")
+@click.option("-o", "--output", default=None, help="Write the coverage report to FILE.")
+@click.option("--force", is_flag=True, help="Replace the report file if it exists.")
 @click.option("-v", "--verbose", is_flag=True, help="Name every test case.")
 @backend_option
 @lang_option
-def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str, ...], coverage: bool, verbose: bool,
+def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str, ...], coverage: bool,
+                 fmt: str | None, fail_under: float | None, output: str | None, force: bool, verbose: bool,
                  backend: str, lang: str) -> None:
     """Run the test cases inside rule packs (default: every pack) and in case files (--cases)."""
     from . import packtests
 
+    coverage = coverage or fmt is not None or fail_under is not None
     try:
+        target = output_target(output, force=force) if coverage else None
         extra = packtests.load_cases(cases)  # before the packs: a mistyped directory fails at once
         book = _load_book(packs_dir, backend)
-        outcomes = packtests.run_all(book, list(packs) or None, extra)
+        recorder = None
+        if coverage:
+            from .coverage import Recorder
+
+            recorder = Recorder(book)
+        keys = book.pack_keys(packs) if packs else None
+        outcomes = packtests.run_all(book, keys, extra, observe=recorder.observe if recorder else None)
     except PackError as exc:  # the packs or the case files are invalid: the tests cannot pass
         report(exc, lang)
         raise SystemExit(EXIT_FINDINGS) from None
     except IcpRulesError as exc:  # bad input, e.g. --backend durable where durable-rules is missing
         report(exc, lang)
         raise SystemExit(EXIT_INPUT) from None
+    # With a machine-readable report on standard output, the case lines go to standard error.
+    to_err = fmt in ("json", "junit") and target is None
     failed = [o for o in outcomes if not o.passed]
     for outcome in outcomes:
         if outcome.passed and verbose:
-            click.echo(f"PASS {outcome.pack}: {outcome.name}")
+            click.echo(f"PASS {outcome.pack}: {outcome.name}", err=to_err)
         elif not outcome.passed:
-            click.echo("FAIL " + outcome.describe())
+            click.echo("FAIL " + outcome.describe(), err=to_err)
     code = EXIT_FINDINGS if failed else EXIT_OK
-    if coverage:
-        missing = packtests.uncovered_rules(book, outcomes)
-        selected = [m for m in missing if not packs or m[0] in packs]
-        for pack, rule in selected:
-            line = next((r.line for r in book.rulesets[pack].rules if r.id == rule and r.pack == pack), None)
-            click.echo(f"UNCOVERED {book.packs[pack].file}:{line}  {pack}: {rule}")
-        if selected:
+    if recorder is not None:
+        cover = recorder.report(keys)
+        text = {"json": lambda: json.dumps(cover.to_dict(), ensure_ascii=False, indent=2) + "\n",
+                "junit": cover.junit}.get(fmt or "text", cover.text)()
+        write_output(text, target)
+        if any(p.rules_never_fired for p in cover.packs):
             code = EXIT_FINDINGS
-        total = sum(len(p.raw.get("rules") or []) for k, p in book.packs.items() if not packs or k in packs)
-        click.echo(f"coverage: {total - len(selected)}/{total} rules fired by a test")
-    click.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+        if fail_under is not None and cover.percent < fail_under:
+            click.echo(f"coverage {cover.percent:.1f}% is below --fail-under {fail_under:g}%", err=True)
+            code = EXIT_FINDINGS
+    click.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed", err=to_err)
     raise SystemExit(code)
 
 

@@ -591,6 +591,20 @@ def derive(app: Application, as_of: dt.date) -> Facts:
     )
 
 
+# Facts ``derive`` may leave absent (None): optional fields of the application, and what cannot
+# be worked out from them (no household province from a passport). Every other fact is always
+# there, so a comparison with it is never undecided; condition coverage relies on this, and
+# tests/test_coverage.py derives applications with every optional field left out to keep it true.
+MAY_BE_ABSENT = frozenset({
+    "application.id", "server.provider", "subject.certificate.days_until_expiry",
+    "subject.certificate.registration_province", "subject.residence", "subject.residence_province",
+    "subject.business_scope", "website.remarks", "domain.days_since_verification",
+    "domain.days_since_registration", "document.age_days", "document.days_until_expiry",
+    "person.certificate.days_until_expiry", "person.household_province", "person.cross_province",
+    "person.birth_date", "person.age", "person.is_legal_representative",
+})
+
+
 # The fact that names an item in results (``for: [{kind, ref}]``) and in messages.
 REF_FACT = {"person": "person.name", "website": "website.name", "app": "app.name", "domain": "domain.name",
             "category": "category.name", "document": "document.id"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +23,7 @@ import jsonschema
 from . import pack_schema, provinces
 from .errors import IcpRulesError, InputError, PackError, Problem, problem
 from .packs import RuleSet, describe_error, most_specific
+from .result import Result
 from .rulebook import RuleBook
 from .source import load_file
 from .suggest import closest
@@ -239,8 +240,12 @@ def check_expectations(expect: Mapping[str, Any], data: Mapping[str, Any], fired
     return failures
 
 
-def run(book: RuleBook, case: Case) -> CaseOutcome:
-    """Evaluate one case and compare the result with what it expects."""
+Observer = Callable[[Result], None]
+
+
+def run(book: RuleBook, case: Case, observe: Observer | None = None) -> CaseOutcome:
+    """Evaluate one case and compare the result with what it expects; ``observe`` (condition
+    coverage) is shown each result the case evaluated."""
 
     def outcome(pack: str, *failures: str, fired: frozenset[str] = frozenset()) -> CaseOutcome:
         return CaseOutcome(pack, case.name, case.index, tuple(failures), fired, case.file, case.line)
@@ -263,6 +268,8 @@ def run(book: RuleBook, case: Case) -> CaseOutcome:
         return outcome(ruleset.key, f"the test application is invalid:\n{exc.format_message()}")
     if case.pack is not None and result.ruleset.key != ruleset.key:
         return outcome(ruleset.key, f"the application was evaluated in {result.ruleset.key}, not {ruleset.key}")
+    if observe is not None:
+        observe(result)
     fired = {f.rule for f in result.fired}
     failures = check_expectations(case.data["expect"], result.to_dict("zh"), fired)
     return outcome(ruleset.key, *failures, fired=frozenset(fired))
@@ -273,10 +280,11 @@ def iter_cases(book: RuleBook, packs: list[str] | None = None) -> Iterator[tuple
         yield book.rulesets[case.pack or "national"], case.index, case.data
 
 
-def run_all(book: RuleBook, packs: list[str] | None = None, extra: Iterable[Case] = ()) -> list[CaseOutcome]:
+def run_all(book: RuleBook, packs: list[str] | None = None, extra: Iterable[Case] = (),
+            observe: Observer | None = None) -> list[CaseOutcome]:
     """Every pack case (of ``packs``, default all) and then the ``extra`` cases (from case files)."""
     keys = book.pack_keys(packs) if packs else None
-    return [run(book, case) for case in [*pack_cases(book, keys), *extra]]
+    return [run(book, case, observe) for case in [*pack_cases(book, keys), *extra]]
 
 
 def uncovered_rules(book: RuleBook, outcomes: list[CaseOutcome]) -> list[tuple[str, str]]:
