@@ -374,6 +374,35 @@ def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str
     raise SystemExit(code)
 
 
+@cli.command("fmt")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--check", is_flag=True, help="Change nothing; list the files that are not formatted and exit 1 if any.")
+def fmt_command(paths: tuple[str, ...], check: bool) -> None:
+    """Give rule packs and case files (PATHS: files or directories) one canonical layout.
+
+    Comments, key order, quoting and blank lines are kept; only indentation and the wrapping of
+    {…} and […] change. A file is rewritten only if it still means exactly the same data."""
+    from .fmt import format_paths
+
+    try:
+        outcomes, problems = format_paths(paths, write=not check)
+    except IcpRulesError as exc:
+        report(exc)
+        raise SystemExit(EXIT_INPUT) from None
+    changed = [o for o in outcomes if o.changed]
+    for outcome in changed:
+        click.echo(f"{'would reformat' if check else 'reformatted'} {outcome.file}")
+    if problems:
+        report(InputError(problems))
+    files = len(outcomes)
+    click.echo(f"{len(changed)} file{'s' if len(changed) != 1 else ''} {'would be ' if check else ''}reformatted, "
+               f"{files - len(changed)} already formatted" + (f", {len(problems)} problem{'s' if len(problems) != 1 else ''}"
+                                                             if problems else ""), err=True)
+    if problems:
+        raise SystemExit(EXIT_INPUT)
+    raise SystemExit(EXIT_FINDINGS if check and changed else EXIT_OK)
+
+
 @cli.command()
 @click.argument("application", type=click.Path(dir_okay=False, allow_dash=False))
 @click.option("--rule", "rule", default=None, help="Explain this rule only (default: every rule of the province).")

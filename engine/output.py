@@ -9,6 +9,7 @@ the old file (or none) rather than half a file.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -86,6 +87,8 @@ def atomic_writer(target: Path, *, binary: bool = False) -> Iterator[IO[Any]]:
         handle = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         with handle:
             yield handle
+        if target.exists():  # a file replaced (fmt, --force) keeps its permissions, not mkstemp's 0600
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

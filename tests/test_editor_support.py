@@ -42,9 +42,9 @@ def _hooks() -> list[dict]:
     return yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 
 
-def test_pre_commit_offers_validate_lint_and_test_on_pack_files():
+def test_pre_commit_offers_fmt_validate_lint_and_test_on_pack_files():
     hooks = {hook["id"]: hook for hook in _hooks()}
-    assert set(hooks) == {"icp-rules-validate", "icp-rules-lint", "icp-rules-test"}
+    assert set(hooks) == {"icp-rules-fmt", "icp-rules-validate", "icp-rules-lint", "icp-rules-test"}
     for hook in hooks.values():
         assert hook["language"] == "python" and hook["entry"].startswith("icp-rules ")
         assert re.search(hook["files"], "rulepacks/guangdong.yaml")
