@@ -34,3 +34,15 @@ def schema(name: str) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
         data: dict[str, Any] = json.load(handle)
     return data
+
+
+def schema_text(name: str) -> str:
+    """A schema as ``icp-rules schema`` prints and writes it (the rule pack schema is built from the
+    fact catalogue, as the file in schemas/ is; a test keeps the two equal)."""
+    if name == "rulepack":
+        from .pack_schema import build
+
+        data: Any = build()
+    else:
+        data = schema(name)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -478,16 +478,30 @@ def provinces_command(fmt: str, packs_dir: str | None, lang: str) -> None:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice(bundled.SCHEMA_NAMES))
-def schema(name: str) -> None:
-    """Print a JSON Schema: application, rulepack or result."""
-    if name == "rulepack":
-        from .pack_schema import build
-
-        data: Any = build()
-    else:
-        data = bundled.schema(name)
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+@click.argument("name", type=click.Choice(bundled.SCHEMA_NAMES), required=False)
+@click.option("--write", "write_dir", type=click.Path(file_okay=False), default=None,
+              help="Write NAME.schema.json (without NAME: every schema) into DIR instead of printing, e.g. into "
+                   "your own pack repository for the editor.")
+@click.option("--force", is_flag=True, help="Replace schema files that differ from these.")
+@handles_errors()
+def schema(name: str | None, write_dir: str | None, force: bool) -> None:
+    """Print a JSON Schema (application, rulepack or result), or write them with --write DIR."""
+    if write_dir is None:
+        if name is None:
+            raise click.UsageError("name a schema (application, rulepack or result), or give --write DIR")
+        click.echo(bundled.schema_text(name), nl=False)
+        return
+    directory = Path(write_dir)
+    if not directory.is_dir():
+        raise InputError([Problem("no such directory (create it first)", file=str(directory))])
+    for each in [name] if name else list(bundled.SCHEMA_NAMES):
+        text = bundled.schema_text(each)
+        target = directory / f"{each}.schema.json"
+        if target.is_file() and target.read_text(encoding="utf-8") == text:
+            click.echo(f"unchanged {target}")
+            continue
+        write_output(text, output_target(str(target), force=force))
+        click.echo(f"wrote {target}")
 
 
 @cli.command()

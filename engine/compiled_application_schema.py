@@ -1,7 +1,7 @@
 # Generated from schemas/application.schema.json by fastjsonschema 2.22.3: do not edit.
 # After changing the schema, regenerate it with `make compiled-schema` (a test says when).
 # mypy: ignore-errors
-SCHEMA_DIGEST = '4e8665bd8ecd1f2899dd73cb92a5d65c73f600f9c36bc355e115a7294a3fc217'
+SCHEMA_DIGEST = '271f0697735550b5b4850f25690c9a9dfd8481fda4c5bf5a6674bb871ab6a77f'
 
 VERSION = "2.22.3"
 from decimal import Decimal
@@ -16,7 +16,7 @@ REGEX_PATTERNS = {
 
 NoneType = type(None)
 
-def validate_https___icp_rulepacks_invalid_schemas_application_schema_json(data, custom_formats={}, name_prefix=None):
+def validate_https___icp_rulepacks_github_io_schemas_v1_application_schema_json(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
     data_is_dict = isinstance(data, dict)
@@ -120,7 +120,7 @@ def validate_https___icp_rulepacks_invalid_schemas_application_schema_json(data,
                 if "certificate" in data__subject_keys:
                     data__subject_keys.remove("certificate")
                     data__subject__certificate = data__subject["certificate"]
-                    validate_https___icp_rulepacks_invalid_schemas_application_schema_json___defs_certificate(data__subject__certificate, custom_formats, (name_prefix or "data") + ".subject.certificate")
+                    validate_https___icp_rulepacks_github_io_schemas_v1_application_schema_json___defs_certificate(data__subject__certificate, custom_formats, (name_prefix or "data") + ".subject.certificate")
                 if "residence" in data__subject_keys:
                     data__subject_keys.remove("residence")
                     data__subject__residence = data__subject["residence"]
@@ -196,7 +196,7 @@ def validate_https___icp_rulepacks_invalid_schemas_application_schema_json(data,
         if "principal" in data_keys:
             data_keys.remove("principal")
             data__principal = data["principal"]
-            validate_https___icp_rulepacks_invalid_schemas_application_schema_json___defs_person(data__principal, custom_formats, (name_prefix or "data") + ".principal")
+            validate_https___icp_rulepacks_github_io_schemas_v1_application_schema_json___defs_person(data__principal, custom_formats, (name_prefix or "data") + ".principal")
         if "websites" in data_keys:
             data_keys.remove("websites")
             data__websites = data["websites"]
@@ -274,7 +274,7 @@ def validate_https___icp_rulepacks_invalid_schemas_application_schema_json(data,
                         if "manager" in data__websites_item_keys:
                             data__websites_item_keys.remove("manager")
                             data__websites_item__manager = data__websites_item["manager"]
-                            validate_https___icp_rulepacks_invalid_schemas_application_schema_json___defs_person(data__websites_item__manager, custom_formats, (name_prefix or "data") + ".websites[{data__websites_x}].manager".format(**locals()))
+                            validate_https___icp_rulepacks_github_io_schemas_v1_application_schema_json___defs_person(data__websites_item__manager, custom_formats, (name_prefix or "data") + ".websites[{data__websites_x}].manager".format(**locals()))
                         if data__websites_item_keys:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".websites[{data__websites_x}]".format(**locals()) + " must not contain "+str(data__websites_item_keys)+" properties")
         if "domains" in data_keys:
@@ -511,14 +511,14 @@ def validate_https___icp_rulepacks_invalid_schemas_application_schema_json(data,
                         if "manager" in data__apps_item_keys:
                             data__apps_item_keys.remove("manager")
                             data__apps_item__manager = data__apps_item["manager"]
-                            validate_https___icp_rulepacks_invalid_schemas_application_schema_json___defs_person(data__apps_item__manager, custom_formats, (name_prefix or "data") + ".apps[{data__apps_x}].manager".format(**locals()))
+                            validate_https___icp_rulepacks_github_io_schemas_v1_application_schema_json___defs_person(data__apps_item__manager, custom_formats, (name_prefix or "data") + ".apps[{data__apps_x}].manager".format(**locals()))
                         if data__apps_item_keys:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".apps[{data__apps_x}]".format(**locals()) + " must not contain "+str(data__apps_item_keys)+" properties")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
 
-def validate_https___icp_rulepacks_invalid_schemas_application_schema_json___defs_person(data, custom_formats={}, name_prefix=None):
+def validate_https___icp_rulepacks_github_io_schemas_v1_application_schema_json___defs_person(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
     data_is_dict = isinstance(data, dict)
@@ -546,7 +546,7 @@ def validate_https___icp_rulepacks_invalid_schemas_application_schema_json___def
         if "certificate" in data_keys:
             data_keys.remove("certificate")
             data__certificate = data["certificate"]
-            validate_https___icp_rulepacks_invalid_schemas_application_schema_json___defs_certificate(data__certificate, custom_formats, (name_prefix or "data") + ".certificate")
+            validate_https___icp_rulepacks_github_io_schemas_v1_application_schema_json___defs_certificate(data__certificate, custom_formats, (name_prefix or "data") + ".certificate")
         if "is_legal_representative" in data_keys:
             data_keys.remove("is_legal_representative")
             data__islegalrepresentative = data["is_legal_representative"]
@@ -572,7 +572,7 @@ def validate_https___icp_rulepacks_invalid_schemas_application_schema_json___def
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
 
-def validate_https___icp_rulepacks_invalid_schemas_application_schema_json___defs_certificate(data, custom_formats={}, name_prefix=None):
+def validate_https___icp_rulepacks_github_io_schemas_v1_application_schema_json___defs_certificate(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
     data_is_dict = isinstance(data, dict)
@@ -610,4 +610,4 @@ def validate_https___icp_rulepacks_invalid_schemas_application_schema_json___def
     return data
 
 
-validate = validate_https___icp_rulepacks_invalid_schemas_application_schema_json
+validate = validate_https___icp_rulepacks_github_io_schemas_v1_application_schema_json

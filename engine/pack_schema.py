@@ -188,7 +188,7 @@ def build() -> dict[str, Any]:
     test_case = _test_case()
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://icp-rulepacks.invalid/schemas/rulepack.schema.json",
+        "$id": "https://icp-rulepacks.github.io/schemas/v1/rulepack.schema.json",
         "title": "icp-rulepacks rule pack",
         "description": "A national base pack or a province pack (docs/rulepacks.md).",
         "type": "object", "additionalProperties": False,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
 from pathlib import Path
 
+import jsonschema
 import yaml
 from click.testing import CliRunner
 
@@ -14,6 +16,7 @@ from engine import pack_schema
 from engine.cli import cli
 from engine.conditions import OPERATORS
 from engine.facts import CATALOGUE
+from engine.source import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,3 +73,43 @@ def test_each_hook_runs_as_pre_commit_would_call_it(tmp_path, monkeypatch):
     validate = next(h for h in _hooks() if h["id"] == "icp-rules-validate")
     result = runner.invoke(cli, shlex.split(validate["entry"])[1:] + ["--lang", "en"] + changed)
     assert result.exit_code == 1 and "did you mean 'domain'" in result.output
+
+
+def test_schemas_have_stable_ids_named_after_their_files():
+    from engine import bundled
+
+    for name in bundled.SCHEMA_NAMES:
+        schema_id = json.loads(bundled.schema_text(name))["$id"]
+        assert schema_id.startswith("https://") and ".invalid" not in schema_id
+        assert schema_id.endswith(f"/{name}.schema.json")
+
+
+def test_schema_write_gives_a_team_repository_its_own_schemas(tmp_path):
+    repo = tmp_path / "team-repo"  # a team's own pack repository, nothing of this checkout in it
+    (repo / "schemas").mkdir(parents=True)
+    (repo / "rulepacks").mkdir()
+    shutil.copy(ROOT / "rulepacks" / "fujian.yaml", repo / "rulepacks" / "fujian.yaml")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["schema", "--write", str(repo / "schemas")])
+    assert result.exit_code == 0 and result.output.count("wrote ") == 3
+    pack_schema_file = json.loads((repo / "schemas" / "rulepack.schema.json").read_text(encoding="utf-8"))
+    assert pack_schema_file == pack_schema.build()
+    # the packs' modeline (../schemas/rulepack.schema.json) finds it in the team's layout too
+    pack = repo / "rulepacks" / "fujian.yaml"
+    modeline = pack.read_text(encoding="utf-8").splitlines()[0].split("$schema=", 1)[1]
+    schema = json.loads((pack.parent / modeline).read_text(encoding="utf-8"))
+    jsonschema.validate(load_file(pack).data, schema)  # read as the engine reads packs (dates as text)
+    # written again: unchanged; a file edited since is only replaced with --force
+    assert runner.invoke(cli, ["schema", "--write", str(repo / "schemas")]).output.count("unchanged ") == 3
+    (repo / "schemas" / "result.schema.json").write_text("{}", encoding="utf-8")
+    refused = runner.invoke(cli, ["schema", "result", "--write", str(repo / "schemas")])
+    assert refused.exit_code == 2 and "--force" in refused.output
+    assert (repo / "schemas" / "result.schema.json").read_text(encoding="utf-8") == "{}"
+    assert runner.invoke(cli, ["schema", "result", "--write", str(repo / "schemas"), "--force"]).exit_code == 0
+    assert json.loads((repo / "schemas" / "result.schema.json").read_text(encoding="utf-8"))["title"]
+
+
+def test_schema_write_to_a_missing_directory_or_without_a_name_is_bad_input(tmp_path):
+    missing = CliRunner().invoke(cli, ["schema", "--write", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 2 and "no such directory" in missing.output
+    assert CliRunner().invoke(cli, ["schema"]).exit_code == 2
