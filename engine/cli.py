@@ -504,6 +504,72 @@ def schema(name: str | None, write_dir: str | None, force: bool) -> None:
         click.echo(f"wrote {target}")
 
 
+@cli.group("bundle")
+def bundle_group() -> None:
+    """Signed pack bundles: one file of packs (and templates) that a server verifies before use."""
+
+
+@bundle_group.command("build")
+@click.argument("packs_dir", metavar="DIR", type=click.Path(file_okay=False))
+@click.option("-o", "--output", required=True, help="The bundle file to write.")
+@click.option("--signing-key", "signing_key", required=True, type=click.Path(dir_okay=False),
+              help="Ed25519 private key, PEM (openssl genpkey -algorithm ed25519 -out KEY.pem).")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Also bundle this directory of checklist templates.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@handles_errors()
+def bundle_build(packs_dir: str, output: str, signing_key: str, templates_dir: str | None, force: bool) -> None:
+    """Check the packs of DIR, then write them (and --templates) as one signed bundle."""
+    from . import bundle
+    from .rulebook import RuleBook
+
+    directory = Path(packs_dir)
+    members = bundle.members_of(directory, Path(templates_dir) if templates_dir else None)
+    target = output_target(output, force=force, inputs=tuple(members.values()))
+    key = bundle.load_private_key(signing_key)  # a bad key is reported before the packs are loaded
+    book = RuleBook.load(directory)  # never sign packs that do not load
+    if templates_dir:
+        from . import translations
+
+        missing = [p for p in translations.problems(list(book.rulesets.values()), Path(templates_dir))
+                   if p.severity == "error"]
+        if missing:
+            raise PackError(missing)
+    data = bundle.build({name: path.read_bytes() for name, path in members.items()}, key)
+    assert target is not None  # -o - is not a file to sign into
+    from .output import atomic_writer
+
+    with atomic_writer(target, binary=True) as handle:
+        handle.write(data)
+    click.echo(f"wrote {target}: {len(members)} files ({len(book.packs)} packs), key id {bundle.key_id(key.public_key())}")
+
+
+@bundle_group.command("verify")
+@click.argument("bundle_file", metavar="FILE", type=click.Path(dir_okay=False))
+@click.option("--public-key", "public_key", required=True, type=click.Path(dir_okay=False),
+              help="Ed25519 public key, PEM (openssl pkey -in KEY.pem -pubout -out KEY.pub).")
+@click.option("-v", "--verbose", is_flag=True, help="List every member with its digest.")
+@handles_errors()
+def bundle_verify(bundle_file: str, public_key: str, verbose: bool) -> None:
+    """Check FILE's signature and every member's digest; exit 0 if it verifies, else 2.
+
+    The packs inside are then loaded and checked as validate would (exit 1 if they are invalid)."""
+    from . import bundle
+    from .rulebook import RuleBook
+
+    verified = bundle.verify(bundle_file, public_key)
+    try:
+        book = RuleBook.load(bundle_file, public_key=public_key)
+    except PackError as exc:
+        report(exc)
+        raise SystemExit(EXIT_FINDINGS) from None
+    click.echo(f"ok: {bundle_file} verifies (key id {verified.key_id}): {len(verified.members)} files, "
+               f"{len(book.packs)} packs ({', '.join(sorted(book.packs))})")
+    if verbose:
+        for line in bundle.describe(verified):
+            click.echo(line)
+
+
 @cli.command()
 @click.argument("input_file", metavar="IN.jsonl", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", default="-", show_default=True, help="Write results to FILE (JSONL; - for standard output).")

@@ -277,8 +277,11 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def load_pack(path: str | Path) -> Pack:
+def load_pack(path: str | Path, content: bytes | None = None) -> Pack:
     """Read and check one pack file on its own (names from its base are checked in ``merge``).
+
+    ``content``: the pack's bytes when they come from elsewhere (a verified bundle); ``path`` then
+    only names it in problems, and its file name must still be the pack's id.
 
     A pack that loads without a problem is remembered in the user cache (engine/cache.py), keyed
     by the file's exact bytes and path and by the code that checks it (``_code_key``): the next
@@ -287,7 +290,8 @@ def load_pack(path: str | Path) -> Pack:
     """
     file = str(path)
     try:
-        content = read_bytes(Path(path), MAX_PACK_BYTES)
+        if content is None:
+            content = read_bytes(Path(path), MAX_PACK_BYTES)
         text = decode_text(content, file)
     except InputError as exc:  # unreadable, too large, binary, not UTF-8
         raise PackError(list(exc.problems)) from None

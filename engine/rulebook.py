@@ -42,30 +42,44 @@ class RuleBook:
 
     @classmethod
     def load(cls, packs_dir: str | Path | None = None, *, only: list[str] | None = None,
-             backend: str = "python") -> "RuleBook":
+             backend: str = "python", public_key: Any = None) -> "RuleBook":
         """Load and check ``packs_dir`` (default: the bundled packs). Raises PackError with every problem.
 
         ``backend`` chooses what decides which rules fire: "python" (compiled closures) is the
         reference; "durable" compiles the same conditions into durable_rules (docs/backends.md) and
         needs the optional extra ``icp-rulepacks[durable]``.
+
+        ``packs_dir`` may also be a signed bundle (``icp-rules bundle build``) with ``public_key``
+        (a PEM file, PEM bytes or an Ed25519 public key): its packs are read only after the
+        signature and every digest verify, else BundleError (an InputError) says what is wrong.
         """
         if backend not in BACKENDS:
             raise InputError([problem("unknown_backend", value=backend, options=BACKENDS,
                                       suggestion=closest(backend, BACKENDS))])
         directory = Path(packs_dir) if packs_dir is not None else bundled.packs_dir()
-        if not directory.is_dir():
-            raise PackError([problem("no_packs_directory", file=str(directory))])
-        files = sorted(directory.glob("*.yaml"))
-        national_file = directory / "national.yaml"
-        if not national_file.exists():
-            raise PackError([problem("no_national_pack", file=str(directory))])
+        sources: list[tuple[str, str, bytes | None]]  # (stem, file, content or None: read the file)
+        if public_key is not None or directory.is_file():
+            if public_key is None:
+                raise InputError([Problem("a pack bundle is loaded only with the public key that verifies it "
+                                          "(public_key=…, --public-key KEY.pub)", file=str(directory))])
+            from .bundle import verify  # only bundles need the signature check (and cryptography)
+
+            verified = verify(directory, public_key)
+            sources = [(Path(name).stem, verified.name(f"rulepacks/{name}"), data)
+                       for name, data in sorted(verified.packs().items()) if name.endswith(".yaml")]
+        else:
+            if not directory.is_dir():
+                raise PackError([problem("no_packs_directory", file=str(directory))])
+            if not (directory / "national.yaml").exists():
+                raise PackError([problem("no_national_pack", file=str(directory))])
+            sources = [(file.stem, str(file), None) for file in sorted(directory.glob("*.yaml"))]
         problems: list[Problem] = []
         packs: dict[str, Pack] = {}
-        for file in files:
-            if only is not None and file.stem not in only and file.stem != "national":
+        for stem, file, content in sources:
+            if only is not None and stem not in only and stem != "national":
                 continue
             try:
-                pack = load_pack(file)
+                pack = load_pack(file, content)
             except PackError as exc:
                 problems.extend(exc.problems)
                 continue
