@@ -602,6 +602,9 @@ MAY_BE_ABSENT = frozenset({
     "domain.days_since_registration", "document.age_days", "document.days_until_expiry",
     "person.certificate.days_until_expiry", "person.household_province", "person.cross_province",
     "person.birth_date", "person.age", "person.is_legal_representative",
+    "subject.certificate.months_until_expiry", "person.certificate.months_until_expiry",
+    "domain.months_since_registration", "document.age_months", "document.months_until_expiry",
+    "subject.registered_elsewhere",
 })
 
 
