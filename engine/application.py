@@ -8,11 +8,12 @@ Every problem found is reported at once, located in the file it came from.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from os import PathLike
@@ -25,8 +26,9 @@ import idna
 from . import bundled, provinces
 from .errors import ApplicationError, InputError, Problem, problem
 from .names import bundled_category_names, synonym
-from .source import Document, PathKey, SourceMap, load_file, refuse_lone_surrogates
+from .source import Document, PathKey, SourceMap, json_path, load_file, refuse_lone_surrogates
 from .suggest import closest
+from .text import mask, normalise
 
 if TYPE_CHECKING:
     import jsonschema
@@ -217,7 +219,7 @@ def check(data: dict[str, Any], source: SourceMap) -> Application:
     problems = [] if _schema_valid(data) else _schema_problems(data, source)
     problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
     if problems:
-        raise ApplicationError(problems)
+        raise ApplicationError(without_numbers(problems, data))
     found: list[Problem] = []
     province = provinces.resolve(data["filing_province"])
     if province is None:
@@ -236,9 +238,10 @@ def check(data: dict[str, Any], source: SourceMap) -> Application:
     # Already filed domains count towards the prefix limits, so they must be real domain names too.
     for index, name in enumerate((data["subject"].get("existing") or {}).get("filed_domains") or []):
         _check_domain(name, ("subject", "existing", "filed_domains", index), source, found)
+    _one_number_one_person(data, numbers, source, found)
     errors = [p for p in found if p.severity == "error"]
     if errors:
-        raise ApplicationError(errors)
+        raise ApplicationError(without_numbers(errors, data))
     assert province is not None
     return Application(
         data=_with_defaults(data),
@@ -248,6 +251,94 @@ def check(data: dict[str, Any], source: SourceMap) -> Application:
         warnings=tuple(p for p in found if p.severity == "warning"),
         certificate_numbers=numbers,
     )
+
+
+# What tells two people apart besides their certificate: a person's name and identity, and the
+# certificate's own details.
+_PERSON_FIELDS = ("name", "identity", "birth_date")
+_CERTIFICATE_FIELDS = ("type", "expires_on")
+
+
+def _one_number_one_person(data: Mapping[str, Any], numbers: Mapping[PathKey, str], source: SourceMap,
+                           found: list[Problem]) -> None:
+    """One certificate number is one person (SPEC §7): the same number given for two people (the
+    principal, website managers: the people facts tell apart by number) whose names or details
+    differ is a mistake, and merging them silently lost documents (Sichuan's employment proof).
+    Each such pair is an error naming both places."""
+    first: dict[str, PathKey] = {}
+    for path, number in numbers.items():
+        if not number or path == ("subject", "certificate"):  # people are the principal and managers (facts)
+            continue
+        if number not in first:
+            first[number] = path
+            continue
+        earlier = first[number]
+        one, other = _at(data, earlier[:-1]), _at(data, path[:-1])
+        cert_one, cert_other = one["certificate"], other["certificate"]
+        differ = [name for name in _PERSON_FIELDS if name in one and name in other and _differs(one[name], other[name])]
+        differ += [f"certificate {name}" for name in _CERTIFICATE_FIELDS
+                   if name in cert_one and name in cert_other and _differs(cert_one[name], cert_other[name])]
+        if differ:
+            line = source.locate(earlier + ("number",))[0]
+            where = json_path(earlier + ("number",)) + (f" (line {line})" if line else "")
+            words = ", ".join(name.replace("_", " ") for name in differ)
+            found.append(source.problem(path + ("number",), f"the same certificate number is given at {where} for a "
+                                        f"different person ({words} {'differs' if len(differ) == 1 else 'differ'}): "
+                                        "one number is one person"))
+
+
+def _differs(one: Any, other: Any) -> bool:
+    if isinstance(one, str) and isinstance(other, str):
+        return normalise(one) != normalise(other)
+    return str(one) != str(other)
+
+
+# A value shaped like an ID number (15 or 18 characters), a unified social credit code, or a
+# passport or permit number (one or two letters, 7 to 10 digits).
+_NUMBER_SHAPES = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15}|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}"
+                            r"|[A-Za-z]{1,2}\d{7,10})(?![0-9A-Za-z])")
+
+
+def without_numbers(problems: list[Problem], data: Any) -> list[Problem]:
+    """The problems with every certificate number they quote masked: the numbers the application
+    gives for its certificates, wherever a message repeats them (an ID typed into `identity`), and
+    anything shaped like one. Messages reach stderr, HTTP 422 bodies and batch error lines."""
+    known = sorted({str(n).strip() for n in _numbers_given(data)} - {""}, key=len, reverse=True)
+
+    def clean(text: str) -> str:
+        for number in known:
+            if len(number) >= 5 and number in text:
+                text = text.replace(number, mask(number))
+        return _NUMBER_SHAPES.sub(lambda m: mask(m.group(0)), text)
+
+    def clean_value(value: Any) -> Any:
+        if isinstance(value, tuple):
+            return tuple(clean_value(v) for v in value)
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            text = str(value)
+            cleaned = clean(text)
+            return value if cleaned == text else cleaned
+        return value
+
+    # the message's arguments too: a problem from the catalogue is worded from them when shown
+    return [dataclasses.replace(p, message=clean(p.message), suggestion=clean(p.suggestion) if p.suggestion else None,
+                                args=tuple((k, clean_value(v)) for k, v in p.args))
+            for p in problems]
+
+
+def _numbers_given(data: Any) -> Iterator[Any]:
+    """Every certificate number in a (possibly malformed) application: the value of "number" in
+    any mapping held under "certificate"."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            cert = value.get("certificate")
+            if isinstance(cert, dict) and isinstance(cert.get("number"), (str, int)):
+                yield cert["number"]
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 def as_of_date(value: dt.date | str | None) -> dt.date | None:

@@ -1,10 +1,12 @@
 """Decision records: one JSON line per evaluation, appended to an audit file.
 
 A compliance team must be able to show which packs decided what for which filing. Each record
-names the application, the pack and its digest, a hash of the checked input (so the exact input
-can be matched later without storing it), and the ids of the documents required and findings
-raised. Personal data never enters a record: no names, and the subject's certificate number
-only masked (first and last four characters).
+names the application, the pack and its digest, a keyed hash of the checked input (HMAC-SHA256
+with a key derived from the installation secret, engine/secret.py: whoever holds the key can match
+an input to its record; nobody can recover an ID number by hashing guesses, which took 4 s against
+the unkeyed sha256 of version 1), and the ids of the documents required and findings raised.
+Personal data never enters a record: no names, and the subject's certificate number only masked
+(at most a third of it shown).
 
 The file is opened for appending only, never truncated or rewritten; each record is written with
 one ``write`` call on a descriptor opened with O_APPEND, so records from several threads or
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 import threading
@@ -22,21 +25,24 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import secret
 from .errors import InputError, Problem, problem
 from .output import check_target
-from .render import mask
+from .text import mask
 
 if TYPE_CHECKING:
     from .application import Application
     from .result import Result
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2  # 2: input_hash is keyed (hmac-sha256:…), the certificate shows at most a third
 
 
 def input_hash(application: "Application") -> str:
-    """sha256 of the checked application as canonical JSON (keys sorted, defaults filled)."""
+    """HMAC-SHA256 of the checked application as canonical JSON (keys sorted, defaults filled),
+    keyed by the installation secret: the same input gives the same hash on this installation."""
     canonical = json.dumps(application.data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    digest = hmac.new(secret.key("audit"), canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+    return "hmac-sha256:" + digest
 
 
 def record(result: "Result", *, at: dt.datetime | None = None, source: str | None = None) -> dict[str, Any]:
@@ -68,6 +74,7 @@ class AuditLog:
     def __init__(self, path: str | Path, *, inputs: tuple[Path, ...] = (), outputs: tuple[Path, ...] = ()) -> None:
         # an existing regular file is appended to; a device (/dev/full) or FIFO is refused
         self.path = check_target(path, force=True, inputs=inputs, outputs=outputs)
+        secret.key("audit")  # an unusable secret is refused now, before any decision is made
         try:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         except OSError as exc:

@@ -21,7 +21,7 @@ from . import facts as facts_module
 from . import timeline as timeline_module
 from .errors import InputError, Problem, TemplateError, problem
 from .result import CATEGORY_ORDER, SEVERITY_ORDER
-from .text import neutralise
+from .text import mask, neutralise
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
@@ -113,16 +113,6 @@ VALUE_NAMES = facts_module.VALUE_NAMES
 
 CATEGORIES = tuple(CATEGORY_ORDER)  # the order the checklist shows them in
 SEVERITIES = tuple(SEVERITY_ORDER)
-
-
-def mask(number: str | None) -> str:
-    """Personal numbers show their first and last four characters only."""
-    if not number:
-        return ""
-    text = str(number)
-    if len(text) <= 8:
-        return "*" * len(text)
-    return text[:4] + "*" * (len(text) - 8) + text[-4:]
 
 
 def _name(group: str, value: Any, lang: str) -> str:

@@ -21,10 +21,14 @@ def pytest_configure(config):
     # own for the session, which the CLI run in subprocesses inherits through the environment.
     config.icp_rules_cache_dir = tempfile.mkdtemp(prefix="icp-rules-test-cache-")
     os.environ["ICP_RULES_CACHE_DIR"] = config.icp_rules_cache_dir
+    # Nor the installation secret (engine/secret.py): one made for the session.
+    config.icp_rules_secret_dir = tempfile.mkdtemp(prefix="icp-rules-test-secret-")
+    os.environ["ICP_RULES_SECRET_FILE"] = os.path.join(config.icp_rules_secret_dir, "secret")
 
 
 def pytest_unconfigure(config):
     shutil.rmtree(getattr(config, "icp_rules_cache_dir", ""), ignore_errors=True)
+    shutil.rmtree(getattr(config, "icp_rules_secret_dir", ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

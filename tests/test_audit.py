@@ -30,8 +30,8 @@ def test_check_appends_one_record_per_evaluation_and_never_truncates(tmp_path):
     assert first["application_id"] == "SC-2024-0003" and first["pack"] == expected.pack
     assert first["required_documents"] == [d.id for d in expected.required_documents]
     assert first["findings"] == ["document_too_old"] and first["blocking"] is True
-    assert first["input_hash"].startswith("sha256:") and first["input_hash"] != second["input_hash"]
-    assert second["subject"] == {"type": "individual", "certificate": "4401**********6782"}
+    assert first["input_hash"].startswith("hmac-sha256:") and first["input_hash"] != second["input_hash"]
+    assert second["subject"] == {"type": "individual", "certificate": "440************782"}
     text = audit.read_text(encoding="utf-8")
     assert "440106199203156782" not in text and "王芳" not in text  # no certificate number, no name
 
@@ -127,3 +127,29 @@ def test_check_force_never_replaces_a_device(tmp_path):
     result = CliRunner().invoke(cli, ["check", str(SICHUAN), "-o", "/dev/null", "--force", "--lang", "en"])
     assert result.exit_code == 2 and "is not a regular file" in result.output
     assert Path("/dev/null").is_char_device()
+
+
+def test_the_input_hash_is_keyed_by_the_installation_secret(tmp_path, monkeypatch):
+    import hashlib
+
+    book = RuleBook.load()
+    result = book.evaluate(FUJIAN)
+    first = record(result)["input_hash"]
+    assert first.startswith("hmac-sha256:") and first == record(result)["input_hash"]
+    canonical = json.dumps(result.application.data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    assert first.split(":", 1)[1] != hashlib.sha256(canonical.encode("utf-8")).hexdigest()  # guessing needs the key
+    monkeypatch.setenv("ICP_RULES_SECRET_FILE", str(tmp_path / "other" / "secret"))
+    assert record(result)["input_hash"] != first  # another installation, another key
+    made = tmp_path / "other" / "secret"
+    assert made.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_secret_others_can_read_is_refused(tmp_path, monkeypatch):
+    secret = tmp_path / "secret"
+    secret.write_text("ab" * 32 + "\n", encoding="ascii")
+    secret.chmod(0o644)
+    monkeypatch.setenv("ICP_RULES_SECRET_FILE", str(secret))
+    audit = tmp_path / "audit.jsonl"
+    result = CliRunner().invoke(cli, ["check", str(SICHUAN), "--audit", str(audit)])
+    assert result.exit_code == 2 and "can be read or written by others" in result.output and str(secret) in result.output
+    assert not audit.exists() or audit.read_text(encoding="utf-8") == ""

@@ -302,3 +302,17 @@ def test_force_replaces_only_regular_files(mixed, tmp_path):
         result = run_cli("batch", path, "-o", target, "--force", "--lang", "en")
         assert result.exit_code == 2 and "is not a regular file" in result.output
     assert Path("/dev/null").is_char_device() and fifo.is_fifo()
+
+
+def test_a_batch_error_line_never_echoes_a_certificate_number(tmp_path):
+    (line,) = example_lines(1)
+    app = json.loads(line)
+    number = app["principal"]["certificate"]["number"]
+    app["principal"]["identity"] = number
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(app, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run_cli("batch", path, "-o", out, "--jobs", 1).exit_code == 1
+    text = out.read_text(encoding="utf-8")
+    assert json.loads(text)["error"]["path"] == "$.principal.identity"
+    assert number not in text and number[:10] not in text

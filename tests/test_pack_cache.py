@@ -122,17 +122,16 @@ def test_a_broken_entry_is_rebuilt_silently(tmp_path, folder, schema_runs, damag
     expected = _shape(RuleBook.load(directory))
     entries = list(folder.glob("pack-*.pickle"))
     assert len(entries) == 2
-    for entry in entries:
-        content = entry.read_bytes()
+    contents = [entry.read_bytes() for entry in entries]
+    for entry, content, other in zip(entries, contents, reversed(contents)):
         if damage == "truncate":
             entry.write_bytes(content[: len(content) // 2])
         elif damage == "garbage":
             entry.write_bytes(b"\x80\x05not a pickle at all")
         elif damage == "empty":
             entry.write_bytes(b"")
-        else:  # a sound pickle whose stored digest belongs to another key
-            digest, value = pickle.loads(content)
-            entry.write_bytes(pickle.dumps(("0" * 64, value)))
+        else:  # a sound entry, authenticated, but written for the other pack's key
+            entry.write_bytes(other)
     schema_runs.clear()
     assert _shape(RuleBook.load(directory)) == expected
     assert len(schema_runs) == 2, "a broken entry is a miss"
@@ -277,3 +276,82 @@ def test_a_check_with_a_warm_cache_does_not_import_jsonschema(folder):
     assert "jsonschema imported: True" in _check_imports(folder), "a cold cache validates the packs"
     warm = _check_imports(folder)
     assert "jsonschema imported: False" in warm
+
+
+# --- issue 13: entries nobody but this installation wrote are never used ----------------------
+
+class _Planted:
+    """Unpickling this runs code: it creates a file named ``marker``."""
+
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.marker),))
+
+
+def _forge(entry: Path, value) -> None:
+    """Replace an entry with a pickle of ``value`` (under the digest it had), keeping its first bytes."""
+    content = entry.read_bytes()
+    tag = hashlib.sha256().digest_size
+    digest, _ = pickle.loads(content[tag:])
+    entry.write_bytes(content[:tag] + pickle.dumps((digest, value)))
+
+
+def test_a_tampered_entry_is_never_unpickled(tmp_path, folder, schema_runs):
+    directory = _copy(tmp_path, "national", "guangdong")
+    expected = _shape(RuleBook.load(directory))
+    marker = tmp_path / "code-ran"
+    for entry in folder.glob("pack-*.pickle"):
+        _forge(entry, _Planted(str(marker)))
+    schema_runs.clear()
+    assert _shape(RuleBook.load(directory)) == expected
+    assert not marker.exists(), "a forged entry executed code"
+    assert len(schema_runs) == 2
+
+
+def test_a_rule_dropped_from_an_entry_is_noticed(tmp_path, folder, schema_runs):
+    # The entry keeps the digest of the pack it claims to be, with one rule fewer: validate and the
+    # digest stayed clean while the rule silently vanished.
+    directory = _copy(tmp_path, "national", "guangdong")
+    RuleBook.load(directory)
+    (entry,) = _entries(folder, "guangdong")
+    tag = hashlib.sha256().digest_size
+    digest, (data, positions) = pickle.loads(entry.read_bytes()[tag:])
+    dropped = data["rules"].pop(0)["id"]
+    _forge(entry, (data, positions))
+    schema_runs.clear()
+    book = RuleBook.load(directory)
+    assert dropped in {r.id for r in book.rulesets["guangdong"].rules}
+    assert schema_runs == [str(directory / "guangdong.yaml")]
+
+
+@pytest.mark.parametrize("how", ["world-writable", "symlink", "other-owner"])
+def test_an_entry_that_is_not_the_users_own_regular_file_is_ignored(tmp_path, folder, schema_runs, how):
+    directory = _copy(tmp_path, "national", "guangdong")
+    RuleBook.load(directory)
+    (entry,) = _entries(folder, "guangdong")
+    if how == "world-writable":
+        entry.chmod(0o666)
+    elif how == "symlink":
+        elsewhere = tmp_path / "elsewhere.pickle"
+        entry.rename(elsewhere)
+        entry.symlink_to(elsewhere)
+    else:
+        if os.getuid() != 0:
+            pytest.skip("changing an owner needs root")
+        os.chown(entry, 65534, 65534)
+    schema_runs.clear()
+    RuleBook.load(directory)
+    assert schema_runs == [str(directory / "guangdong.yaml")], "the entry was used"
+
+
+def test_without_a_usable_secret_there_is_no_cache(tmp_path, folder, schema_runs, monkeypatch):
+    secret = tmp_path / "secret"
+    secret.write_text("00" * 32 + "\n", encoding="ascii")
+    secret.chmod(0o644)  # others can read it: refused
+    monkeypatch.setenv("ICP_RULES_SECRET_FILE", str(secret))
+    directory = _copy(tmp_path, "national")
+    RuleBook.load(directory)
+    RuleBook.load(directory)
+    assert len(schema_runs) == 2 and not list(folder.glob("pack-*.pickle"))
