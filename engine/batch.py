@@ -306,6 +306,9 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         process.terminate()
     for process in processes:
         process.join(10)
+    # The pool's manager thread notices its workers died and ends; waiting for it here keeps it
+    # from writing to pipes the interpreter's exit is closing (a traceback at exit otherwise).
+    pool.shutdown(wait=True)
 
 
 # --- stopping on a signal -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
 from engine import provinces
+from engine.application import certificate_number
 from engine.facts import CERTIFICATE_TYPES, CONTENT_CATEGORIES, SUBJECT_TYPES
 
 UNIT_TYPES = [t for t in SUBJECT_TYPES if t != "individual"]
@@ -147,6 +148,13 @@ def applications(draw: Any, province: str | None = None) -> dict[str, Any]:
         if draw(st.integers(0, 3)) == 0:
             site["manager"] = draw(persons())
         websites.append(site)
+    # One certificate number is one person (SPEC §7): a manager drawn with a number already given
+    # is that person, not a second one (which the application check refuses).
+    people = {certificate_number(principal["certificate"]): principal}
+    for site in websites:
+        if "manager" in site:
+            site["manager"] = copy.deepcopy(people.setdefault(certificate_number(site["manager"]["certificate"]),
+                                                              site["manager"]))
     domains = []
     for name in dict.fromkeys(d for site in websites for d in site["domains"]):
         if draw(st.integers(0, 4)) == 0:

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
 from engine import InputError, PackError, RuleBook, application, bundled, packtests, provinces
+from engine.application import certificate_number
 from engine.cli import main
 from engine.facts import CATALOGUE, CONTENT_CATEGORIES, ITEM_SCOPES
 
@@ -159,6 +160,7 @@ def random_application(rng: random.Random) -> dict:
     """A valid application that exercises the facts rules read: awkward values, items, boundaries."""
     subject_type = rng.choice(["individual", "individual", "enterprise", "enterprise", *UNIT_CERTIFICATE])
     principal = _person(rng)
+    people = {certificate_number(principal["certificate"]): principal}
     if subject_type == "individual":
         cert, name = dict(principal["certificate"]), principal["name"]
     else:
@@ -197,7 +199,9 @@ def random_application(rng: random.Random) -> dict:
         if remarks is not None:
             site["remarks"] = remarks
         if subject_type != "individual" and rng.random() < 0.5:
-            site["manager"] = _person(rng)
+            manager = _person(rng)
+            # one number is one person (SPEC §7): a number drawn again is that person again
+            site["manager"] = dict(people.setdefault(certificate_number(manager["certificate"]), manager))
         websites.append(site)
     domains = []
     for domain in rng.sample(DOMAINS, rng.randint(0, 4)):
