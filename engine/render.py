@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 import unicodedata
 from functools import lru_cache
 from collections.abc import Callable, Iterator, Mapping
@@ -120,6 +122,28 @@ def _name(group: str, value: Any, lang: str) -> str:
     return names[lang] if names else str(value)
 
 
+# Labels (a team's labels.yaml too) are filled by name only: {n} becomes the number, {{ and }} are
+# braces, and nothing else is interpreted. str.format would reach attributes ({n.__class__.__mro__})
+# and pad without limit ({n:>100000000} wrote 100 MB).
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+def placeholders(text: str) -> set[str]:
+    """The fields a label's text names: {n} gives "n"; anything else in braces is given as written."""
+    return {m.group(1) for m in _FIELD.finditer(text) if m.group(1) is not None}
+
+
+def fill(text: str, **values: Any) -> str:
+    """``text`` with each {name} replaced by ``values[name]``; {{ and }} are braces; anything else stays."""
+    def one(match: re.Match[str]) -> str:
+        token, name = match.group(0), match.group(1)
+        if name is None:
+            return token[0]
+        return str(values[name]) if name in values else token
+    return _PLACEHOLDER.sub(one, text)
+
+
 class _View:
     """Builds the template view of one result in one language."""
 
@@ -188,13 +212,13 @@ class _View:
                 alternatives = doc.get("any_of") or [doc["id"]]
                 limits = []
                 if "max_age_days" in doc:
-                    limits.append(self.L["max_age"].format(n=doc["max_age_days"]))
+                    limits.append(fill(self.L["max_age"], n=doc["max_age_days"]))
                 if "min_validity_days" in doc:
-                    limits.append(self.L["min_validity"].format(n=doc["min_validity_days"]))
+                    limits.append(fill(self.L["min_validity"], n=doc["min_validity_days"]))
                 if "max_age_months" in doc:
-                    limits.append(self.L["max_age_months"].format(n=doc["max_age_months"]))
+                    limits.append(fill(self.L["max_age_months"], n=doc["max_age_months"]))
                 if "min_validity_months" in doc:
-                    limits.append(self.L["min_validity_months"].format(n=doc["min_validity_months"]))
+                    limits.append(fill(self.L["min_validity_months"], n=doc["min_validity_months"]))
                 description = self.ruleset.documents[doc["id"]].description if doc["id"] in self.ruleset.documents else None
                 docs.append({
                     "id": doc["id"], "name": doc["name"], "any_of": len(alternatives) > 1,
@@ -226,7 +250,7 @@ class _View:
         return {
             "number_kind": footer.number_kind, "kind_name": kind, "link": footer.link,
             "copyright_required": footer.copyright_required,
-            "intro": self.L["footer_intro"].format(kind=kind, link=footer.link),
+            "intro": fill(self.L["footer_intro"], kind=kind, link=footer.link),
             "entries": entries,
             "notes": [self.L[key] for key, marker in (("placeholder_subject", "XXXXXXXX"), ("placeholder_ordinal", "-N"))
                       if any(marker in n.shown for n in footer.numbers)],
@@ -237,22 +261,22 @@ class _View:
         steps = []
         for step in timeline.steps:
             if "working_days" in step and step["id"] == "provider_review":
-                duration = self.L["working_days_range"].format(a=1, b=step["working_days"])
+                duration = fill(self.L["working_days_range"], a=1, b=step["working_days"])
             elif "working_days" in step:
-                duration = self.L["up_to_working_days"].format(n=step["working_days"])
+                duration = fill(self.L["up_to_working_days"], n=step["working_days"])
             elif "hours" in step:
-                duration = self.L["hours"].format(n=step["hours"])
+                duration = fill(self.L["hours"], n=step["hours"])
             elif "days_after_change" in step:
-                duration = self.L["days_after_change"].format(n=step["days_after_change"])
+                duration = fill(self.L["days_after_change"], n=step["days_after_change"])
             else:
-                duration = self.L["days_after_launch"].format(n=step["days_after_launch"])
+                duration = fill(self.L["days_after_launch"], n=step["days_after_launch"])
             note = (self.L["after_launch"] if "days_after_launch" in step
                     else self.L["after_change"] if "days_after_change" in step else None)
             steps.append({"id": step["id"], "title": self.L[step["id"]], "duration": duration, "by": step.get("by"),
                           "note": note})
         official = timeline.calendar_complete
         note = (self.L["calendar_official"] if official
-                else self.L["calendar_note"].format(year=timeline_module.CALENDAR_KNOWN_UNTIL))
+                else fill(self.L["calendar_note"], year=timeline_module.CALENDAR_KNOWN_UNTIL))
         estimated = timeline.estimated_decision_on.isoformat() if timeline.estimated_decision_on else None
         return {"steps": steps, "estimated_decision_on": estimated, "calendar_official": official, "calendar_note": note}
 
@@ -338,11 +362,44 @@ def _load_labels(templates: Path | None) -> dict[str, dict[str, str]]:
         return overlay_labels({})
     from .source import load_file
 
+    assert templates is not None
+    confined(file, [templates])
     document = load_file(file)
     data = document.data
     if not isinstance(data, dict) or not all(isinstance(data.get(lang, {}), dict) for lang in LANGS):
         raise TemplateError([document.source.problem((), "labels.yaml maps zh and en to {label: text}")])
+    problems = label_problems(document)
+    if problems:
+        raise TemplateError(problems)
     return overlay_labels(data)
+
+
+def label_problems(document: Any) -> list[Problem]:
+    """Labels the engine fills ({n}, {kind}, …) may name only the fields the bundled label names."""
+    problems = []
+    for lang in LANGS:
+        for key, text in (document.data.get(lang) or {}).items():
+            allowed = placeholders(LABELS[lang].get(str(key), "")) if str(key) in LABELS[lang] else None
+            if not allowed or not isinstance(text, str):
+                continue  # shown as written, never filled
+            extra = sorted(placeholders(text) - allowed)
+            if extra:
+                names = ", ".join("{" + name + "}" for name in sorted(allowed))
+                problems.append(document.source.problem(
+                    (lang, key), f"label '{key}' may name {names} only, not '{{{extra[0]}}}' (no attributes, "
+                                 "indexes or format specifications)"))
+    return problems
+
+
+def confined(file: Path, roots: list[Path]) -> None:
+    """Refuse a file (a template, labels.yaml) that is, through a symlink, outside its directory:
+    a link in a templates directory to /etc/shadow would otherwise be rendered."""
+    try:
+        resolved = file.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return  # missing or a loop: reading it reports that
+    if not any(resolved.is_relative_to(root.resolve()) for root in roots):
+        raise TemplateError([Problem("is a link to a file outside the templates directory; refused", file=str(file))])
 
 
 def overlay_labels(data: dict[Any, Any]) -> dict[str, dict[str, str]]:
@@ -362,23 +419,145 @@ def environment(format: str, templates: Path | None = None) -> SandboxedEnvironm
     return _environment(format, str(templates) if templates is not None else None)
 
 
+# Rendering is bounded in time and size, whatever a template from --templates does: a loop of
+# loops, "x" * 10**9, a filter or format asked for a billion columns. Every call, attribute,
+# filter, range step and output piece checks the budget of the render running in this thread.
+RENDER_SECONDS = 20.0
+RENDER_BYTES = 16 << 20
+_budget = threading.local()
+
+
+def _over(what: str) -> Exception:
+    from jinja2.exceptions import SecurityError
+
+    return SecurityError(what)
+
+
+def _spend(size: int = 0) -> None:
+    deadline = getattr(_budget, "deadline", None)
+    if deadline is None:
+        return
+    if time.monotonic() > deadline:
+        raise _over(f"rendering took longer than {RENDER_SECONDS:.0f} s")
+    if size > RENDER_BYTES:
+        raise _over(f"the template would produce more than {RENDER_BYTES} bytes")
+
+
+def _bounded_range(*args: int) -> Iterator[int]:
+    for index, value in enumerate(range(*args)):
+        if not index & 1023:
+            _spend()
+        yield value
+
+
+def _guarded(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that refuses numbers (widths, counts) beyond the size bound, and results beyond it."""
+    skip = 2 if hasattr(function, "jinja_pass_arg") else 1  # the context or environment, then the value
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        _spend()
+        for value in (*args[skip:], *kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > RENDER_BYTES:
+                raise _over(f"a filter was given {value}, beyond the size bound")
+        result = function(*args, **kwargs)
+        if isinstance(result, (str, list)):
+            _spend(len(result))
+        return result
+
+    if hasattr(function, "jinja_pass_arg"):  # Jinja's pass_context/pass_environment mark
+        guarded.jinja_pass_arg = function.jinja_pass_arg  # type: ignore[attr-defined]
+    return guarded
+
+
+def _sandbox_class() -> type:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class Bounded(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            _spend()
+            if operator == "*":
+                for seq, times in ((left, right), (right, left)):
+                    if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > RENDER_BYTES:
+                        raise _over("a repetition beyond the size bound")
+            if operator == "**" and isinstance(right, int) and isinstance(left, (int, float)) and abs(left) > 1 and right > 4096:
+                raise _over("a power beyond the size bound")
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's own
+            _spend()
+            return super().call(__context, __obj, *args, **kwargs)
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            _spend()
+            return super().getattr(obj, attribute)
+
+        def getitem(self, obj: Any, argument: Any) -> Any:
+            _spend()
+            return super().getitem(obj, argument)
+
+        def wrap_str_format(self, value: Any) -> Any:
+            # "{:>100000000}".format(x): the sandbox guards the fields' attributes, not their widths
+            wrapped = super().wrap_str_format(value)
+            if wrapped is not None:
+                import string
+
+                for _, _, spec, _ in string.Formatter().parse(str(value.__self__)):
+                    if spec and any(int(n) > 1000 for n in re.findall(r"\d+", spec)):
+                        raise _over(f"a format width beyond the size bound ('{spec}')")
+            return wrapped
+
+    return Bounded
+
+
+def _render_bounded(template: Any, context: dict[str, Any]) -> str:
+    """The template's output, piece by piece, within RENDER_SECONDS and RENDER_BYTES."""
+    _budget.deadline = time.monotonic() + RENDER_SECONDS
+    try:
+        pieces, size = [], 0
+        for piece in template.generate(**context):
+            size += len(piece)
+            _spend(size)
+            pieces.append(piece)
+        return "".join(pieces)
+    finally:
+        _budget.deadline = None
+
+
+class _ConfinedLoader:
+    """Jinja's FileSystemLoader, refusing a template that a symlink leads out of its directory."""
+
+    def __new__(cls, search: list[str]) -> Any:
+        from jinja2 import FileSystemLoader
+
+        class Confined(FileSystemLoader):
+            def get_source(self, environment: Any, template: str) -> Any:
+                source, filename, uptodate = super().get_source(environment, template)
+                confined(Path(filename), [Path(p) for p in self.searchpath])
+                return source, filename, uptodate
+
+        return Confined(search)
+
+
 @lru_cache(maxsize=32)
 def _environment(format: str, templates: str | None) -> SandboxedEnvironment:
     # Jinja is imported here, not at the top: JSON output (the intake systems' format) never needs
     # it, and importing it costs about 60 ms of a cold `icp-rules check --format json`.
-    from jinja2 import FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2 import StrictUndefined
     from markupsafe import Markup
 
     search = [str(templates)] if templates else []
     search.append(str(TEMPLATES))
-    env = SandboxedEnvironment(loader=FileSystemLoader(search), undefined=StrictUndefined,
+    env = _sandbox_class()(loader=_ConfinedLoader(search), undefined=StrictUndefined,
                                autoescape=format == "html", keep_trailing_newline=True, trim_blocks=True,
                                lstrip_blocks=True, finalize=FINALIZE.get(format))
     env.filters["fenced"] = _fenced
     env.filters["code"] = _code_span
     env.filters["verbatim"] = Verbatim
     env.filters["markup"] = Markup  # HTML the engine built and escaped itself (the footer preview)
+    env.filters.update({name: _guarded(function) for name, function in env.filters.items()})
+    env.globals["range"] = _bounded_range
     return env
 
 
@@ -422,7 +601,7 @@ def render(result: "Result", *, format: str = "md", lang: str = "zh", masked: bo
     search = ([directory] if directory else []) + [TEMPLATES]
     try:
         template = environment(format, directory).get_template(name)
-        text = template.render(**view(result, lang, masked=masked, labels=_load_labels(directory)))
+        text = _render_bounded(template, view(result, lang, masked=masked, labels=_load_labels(directory)))
     except TemplateNotFound as exc:
         raise TemplateError([problem("template_not_found", name=exc.name, file=str(directory or TEMPLATES))]) from None
     except (JinjaError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as exc:

@@ -156,8 +156,47 @@ def pack_problems(rulesets: Iterable[RuleSet]) -> list[Problem]:
     return problems
 
 
+def render_problems(templates: Path, rulesets: Iterable[RuleSet]) -> list[Problem]:
+    """Each template of ``templates`` rendered in both languages for a sample application (the first
+    fixture of the packs that is a valid application): a template can compile, name only known
+    labels and still fail when it runs (a field the view has not got, a filter given the wrong
+    thing, a bound exceeded), and that should surface here, not in an applicant's checklist."""
+    import datetime as dt
+
+    from . import application as application_module
+    from .errors import IcpRulesError, TemplateError
+    from .evaluate import evaluate
+
+    sample = None
+    for ruleset in rulesets:
+        for fixture in ruleset.fixtures.values():
+            try:
+                app = application_module.load(fixture)
+                sample = evaluate(ruleset, app, app.submitted_on or dt.date.today())
+            except IcpRulesError:
+                continue
+            break
+        if sample is not None:
+            break
+    if sample is None:
+        return []
+    found: dict[str, Problem] = {}
+    for fmt in render.TEMPLATE_FILES:
+        for lang in render.LANGS:
+            try:
+                render.render(sample, format=fmt, lang=lang, templates=templates)
+            except TemplateError as exc:
+                for problem in exc.problems:
+                    found.setdefault(problem.format(), problem)
+    return list(found.values())
+
+
 def problems(rulesets: Iterable[RuleSet], templates: Path | None = None) -> list[Problem]:
-    """Every missing or doubtful translation, errors first."""
+    """Every missing or doubtful translation, and every template that cannot render, errors first."""
+    rulesets = list(rulesets)
     found = pack_problems(rulesets) + template_problems(templates) + value_name_problems()
+    if templates is not None:
+        known = {p.format() for p in found}
+        found += [p for p in render_problems(templates, rulesets) if p.format() not in known]
     return sorted(found, key=lambda p: p.severity != "error")
 
