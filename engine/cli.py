@@ -730,9 +730,14 @@ def _require_extra(extra: str, *modules: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @packs_option
-@click.option("--watch", is_flag=True, help="Reload the packs when a pack file changes; a pack that breaks, "
-              "disappears or is swapped keeps its last good version serving (logged with its location, "
-              "listed in /v1/packs), and the directory's path is followed (mv, ln -sfn).")
+@click.option("--bundle", "bundle_file", type=click.Path(dir_okay=False), default=None,
+              help="Serve the packs of a signed bundle (icp-rules bundle build) instead of a directory; "
+                   "they load only after the signature and every digest verify.")
+@click.option("--public-key", "public_key", type=click.Path(dir_okay=False), default=None,
+              help="The Ed25519 public key (PEM) that --bundle must verify with.")
+@click.option("--watch", is_flag=True, help="Reload the packs when a pack file (or the bundle) changes; a broken "
+              "edit or a bundle that does not verify is rejected (logged, and shown on /v1/packs) and the last "
+              "good packs keep serving.")
 @click.option("--max-body", "max_body", type=click.IntRange(min=1), default=1024 * 1024, show_default=True,
               help="Largest request body accepted, in bytes (larger: 413).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -745,15 +750,23 @@ def _require_extra(extra: str, *modules: str) -> None:
               help="Open connections per process; more are answered 503 and closed at once.")
 @audit_option
 @handles_errors()
-def serve(host: str, port: int, packs_dir: str | None, watch: bool, max_body: int, workers: int, header_timeout: float,
-          body_timeout: float, max_connections: int, audit_file: str | None) -> None:
-    """Serve checks over HTTP: POST /v1/check, GET /v1/provinces, /v1/packs, /healthz, /openapi.json."""
+def serve(host: str, port: int, packs_dir: str | None, bundle_file: str | None, public_key: str | None, watch: bool,
+          max_body: int, workers: int, header_timeout: float, body_timeout: float, max_connections: int,
+          audit_file: str | None) -> None:
+    """Serve checks over HTTP: POST /v1/check, /v1/explain; GET /v1/provinces, /v1/packs, /v1/rules, /v1/facts,
+    /healthz, /openapi.json."""
     _require_extra("serve", "fastapi", "uvicorn", "watchfiles")
     from .live import LiveRuleBook
     from .service import Limits
     from .service import serve as run_service
 
-    live = LiveRuleBook(packs_dir)  # broken packs stop here, exit 2, before any worker starts
+    if bundle_file is not None and packs_dir is not None:
+        raise click.UsageError("give --packs DIR or --bundle FILE, not both")
+    if (bundle_file is None) != (public_key is None):
+        raise click.UsageError("--bundle FILE and --public-key KEY go together: a bundle is served only once it "
+                               "verifies with its key")
+    # broken packs, or a bundle that does not verify, stop here, exit 2, before any worker starts
+    live = LiveRuleBook(packs_dir, bundle=bundle_file, public_key=public_key)
     audit = _open_audit(audit_file)
     limits = Limits(header_timeout=header_timeout, body_timeout=body_timeout, max_connections=max_connections)
     try:

@@ -3,11 +3,14 @@ directories, then each application whose checklist changes and how (``icp-rules 
 
 Rules are compared as written (field by field, down to the changed leaf, e.g.
 ``when.all[1].greater_than: 31 → 30``); checklists are compared as evaluated, by document and
-the item it is asked for, by finding and its item, by footer and by whether filing is required.
+the item it is asked for, by finding and its item, by footer and by whether filing is required,
+and each application names the documents it now needs or no longer needs. Applications come from
+YAML or JSON files, one each, or from JSONL samples, one per line (named ``FILE:LINE``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +22,8 @@ from .errors import IcpRulesError, InputError, Problem, problem
 from .rulebook import RuleBook
 from .text import neutralise
 
-APPLICATION_SUFFIXES = (".yaml", ".yml", ".json")
+APPLICATION_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
+MAX_SAMPLE_LINE_BYTES = 1024 * 1024  # one application per line, as batch reads them
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class ChecklistChange:
     province: str
     added: tuple[tuple[str, str], ...] = ()  # (what, words) appearing, e.g. ("document", "…")
     removed: tuple[tuple[str, str], ...] = ()
+    documents_added: tuple[tuple[str, str], ...] = ()  # (id, name) of documents now required at all
+    documents_removed: tuple[tuple[str, str], ...] = ()  # … no longer required at all
 
     @property
     def changed(self) -> bool:
@@ -74,7 +80,9 @@ class PackDiff:
             "catalogue": list(self.catalogue),
             "applications": [{"file": a.application, "application_id": a.application_id, "province": a.province,
                               "appear": [{"kind": k, "what": w} for k, w in a.added],
-                              "disappear": [{"kind": k, "what": w} for k, w in a.removed]}
+                              "disappear": [{"kind": k, "what": w} for k, w in a.removed],
+                              "documents_added": [{"id": i, "name": n} for i, n in a.documents_added],
+                              "documents_removed": [{"id": i, "name": n} for i, n in a.documents_removed]}
                              for a in self.changed_applications],
             "unchanged_applications": [a.application for a in self.applications if not a.changed],
         }
@@ -94,7 +102,11 @@ class PackDiff:
         lines.append("")
         lines.append(f"Applications whose checklist changes: {len(changed)} of {len(self.applications)}")
         for app in changed:
-            lines.append(f"  {app.application} ({app.application_id or 'no id'}, {app.province})")
+            lines.append(f"  {app.application} ({app.application_id or 'no id'}, {_province_name(app.province)})")
+            if app.documents_added or app.documents_removed:
+                named = [f"+ {name} ({doc})" for doc, name in app.documents_added]
+                named += [f"- {name} ({doc})" for doc, name in app.documents_removed]
+                lines.append(f"    documents: {'; '.join(named)}")
             lines += [f"      + {kind} {what}" for kind, what in app.added]
             lines += [f"      - {kind} {what}" for kind, what in app.removed]
         return neutralise("\n".join(lines) + "\n")  # pack and application text reaches a terminal
@@ -109,6 +121,13 @@ def _field_dict(change: FieldChange) -> dict[str, Any]:
     if change.new is not _MISSING:
         out["new"] = change.new
     return out
+
+
+def _province_name(key: str) -> str:
+    from . import provinces
+
+    province = provinces.BY_KEY.get(key)
+    return province.english if province else key
 
 
 def _short(value: Any) -> str:
@@ -196,6 +215,37 @@ def application_files(targets: Iterable[str | Path]) -> list[Path]:
     return out
 
 
+def applications_in(path: Path) -> Iterator[tuple[str, Any]]:
+    """(name, checked Application) of a file: itself, or each line of a JSONL sample (``FILE:LINE``).
+
+    A JSONL line that is blank is skipped; one that is not an application raises InputError
+    placed at its line."""
+    if path.suffix != ".jsonl":
+        yield str(path), application_module.load(path)
+        return
+    from .source import parse_text
+
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError([Problem(f"cannot read the file: {exc.strerror or exc}", file=str(path))]) from None
+    with handle:
+        for number, raw in enumerate(iter(lambda: handle.readline(MAX_SAMPLE_LINE_BYTES + 1), b""), start=1):
+            if len(raw) > MAX_SAMPLE_LINE_BYTES:
+                raise InputError([Problem(f"line is over {MAX_SAMPLE_LINE_BYTES} bytes", file=str(path), line=number)])
+            try:
+                text = raw.decode("utf-8").strip()
+                if not text:
+                    continue
+                yield f"{path}:{number}", application_module.check_document(parse_text(text))
+            except UnicodeDecodeError as exc:
+                raise InputError([Problem(f"not UTF-8 text (byte {exc.start + 1} of the line is invalid)",
+                                          file=str(path), line=number)]) from None
+            except IcpRulesError as exc:  # each problem on the sample's line (a line is a whole document)
+                raise InputError([dataclasses.replace(p, file=str(path), line=number if p.line in (None, 1) else p.line)
+                                  for p in exc.problems]) from None
+
+
 def _checklist(result: Any, lang: str) -> dict[tuple[str, str], str]:
     """Every line of a checklist that can appear or disappear: key -> words."""
     data = result.to_dict(lang)
@@ -220,15 +270,20 @@ def _checklist(result: Any, lang: str) -> dict[tuple[str, str], str]:
     return items
 
 
-def checklist_change(old: RuleBook, new: RuleBook, application: Path, as_of: dt.date | None = None,
-                     lang: str = "en") -> ChecklistChange:
+def checklist_change(old: RuleBook, new: RuleBook, application: Path | Any, as_of: dt.date | None = None,
+                     lang: str = "en", name: str | None = None) -> ChecklistChange:
+    """How one application's checklist changes (a path, or a checked Application with its ``name``)."""
     app = application_module.load(application)  # read and checked once, evaluated under both books
     before = old.evaluate(app, as_of=as_of)
     after = new.evaluate(app, as_of=as_of)
     a, b = _checklist(before, lang), _checklist(after, lang)
     added = tuple((kind, b[(kind, key)]) for kind, key in b if (kind, key) not in a)
     removed = tuple((kind, a[(kind, key)]) for kind, key in a if (kind, key) not in b)
-    return ChecklistChange(str(application), after.application_id, after.province.key, added, removed)
+    docs_before = {d.id: before.document_name(d.id, lang) for d in before.required_documents}
+    docs_after = {d.id: after.document_name(d.id, lang) for d in after.required_documents}
+    return ChecklistChange(name or str(application), after.application_id, after.province.key, added, removed,
+                           tuple((i, n) for i, n in docs_after.items() if i not in docs_before),
+                           tuple((i, n) for i, n in docs_before.items() if i not in docs_after))
 
 
 def diff(old: RuleBook, new: RuleBook, applications: Iterable[str | Path] = (), *,
@@ -240,7 +295,8 @@ def diff(old: RuleBook, new: RuleBook, applications: Iterable[str | Path] = (), 
     problems: list[Problem] = []
     for path in application_files(applications):
         try:
-            results.append(checklist_change(old, new, path, as_of, lang))
+            for name, app in applications_in(path):
+                results.append(checklist_change(old, new, app, as_of, lang, name))
         except IcpRulesError as exc:
             problems.extend(exc.problems)
     if problems:

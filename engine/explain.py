@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import application as application_module
 from . import facts as facts_module
+from . import provinces
 from .conditions import Compare, Node, Quantifier, Trace, item_contexts
 from .errors import InputError, problem
-from .packs import Rule, RuleSet
+from .packs import DocumentType, Rule, RuleSet, Text
 from .suggest import closest
 from .text import neutralise
 
@@ -48,6 +49,51 @@ _STATUS_WORDS = {
 }
 
 
+# Which facts hold keys, and where their names are: the application's value names (as the
+# checklist's summary shows them), provinces, and the rule set's categories and documents.
+_VALUE_GROUPS = {"subject.type": "subject_type", "subject.certificate.type": "certificate_type",
+                 "person.certificate.type": "certificate_type", "person.identity": "identity",
+                 "filing.type": "filing_type", "service.type": "service_type", "server.location": "server_location",
+                 "domain.registrant_type": "registrant_type"}
+_PROVINCE_FACTS = frozenset({"filing.province", "subject.certificate.registration_province",
+                             "subject.residence_province", "person.household_province"})
+_CATEGORY_FACTS = frozenset({"websites.content_categories", "website.content_categories", "category.name"})
+_DOCUMENT_FACTS = frozenset({"documents_on_hand.ids", "document.id"})
+
+
+@dataclass(frozen=True)
+class ValueNames:
+    """Names for fact values that are keys; a value without a name is shown as it is."""
+
+    categories: Mapping[str, Text] = field(default_factory=dict)
+    documents: Mapping[str, DocumentType] = field(default_factory=dict)
+
+    def __call__(self, fact: str, value: Any, lang: str) -> Any:
+        if isinstance(value, (list, tuple, frozenset, set)):
+            return tuple(self(fact, v, lang) for v in value)
+        if not isinstance(value, str):
+            return value
+        if fact in _PROVINCE_FACTS:
+            province = provinces.BY_KEY.get(value)
+            return value if province is None else province.name if lang == "zh" else province.english
+        if fact in _CATEGORY_FACTS:
+            names = self.categories.get(value)
+            return names[lang] if names else value
+        if fact in _DOCUMENT_FACTS:
+            document = self.documents.get(value)
+            return document.name[lang] if document else value
+        group = _VALUE_GROUPS.get(fact)
+        if group is not None:
+            from .render import VALUE_NAMES
+
+            named = VALUE_NAMES[group].get(value)
+            return named[lang] if named else value
+        return value
+
+
+_NO_NAMES = ValueNames()
+
+
 @dataclass(frozen=True)
 class Check:
     """One deciding comparison: the fact, what the rule asks, what the application has, and the outcome."""
@@ -59,8 +105,8 @@ class Check:
     value: bool | None
     item: str | None = None  # the item of a quantifier (any_domain …) it was checked on
 
-    def words(self, lang: str = "zh") -> str:
-        return _check_words(self, lang)
+    def words(self, lang: str = "zh", names: ValueNames = _NO_NAMES) -> str:
+        return _check_words(self, lang, names)
 
 
 @dataclass(frozen=True)
@@ -85,7 +131,7 @@ class RuleExplanation:
     items: tuple[ItemExplanation, ...] = ()
     note: tuple[str, str] | None = None
 
-    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+    def to_dict(self, lang: str = "zh", names: ValueNames = _NO_NAMES) -> dict[str, Any]:
         return {
             "rule": self.rule.id, "pack": self.rule.pack, "title": self.rule.title[lang], "status": self.status,
             "source": self.rule.source, "for_each": self.rule.for_each,
@@ -94,10 +140,10 @@ class RuleExplanation:
                        "note": i.note[0 if lang == "zh" else 1] if i.note else None,
                        "checks": [{"fact": c.fact, "operator": c.op, "expected": _plain(c.expected),
                                    "actual": _plain(c.actual), "holds": c.value, "item": c.item,
-                                   "text": c.words(lang)} for c in i.checks]} for i in self.items],
+                                   "text": c.words(lang, names)} for c in i.checks]} for i in self.items],
         }
 
-    def text(self, lang: str = "zh") -> str:
+    def text(self, lang: str = "zh", names: ValueNames = _NO_NAMES) -> str:
         zh = lang == "zh"
         status = _STATUS_WORDS[self.status][0 if zh else 1]
         lines = [f"{self.rule.id}  [{status}]  {self.rule.title[lang]}"]
@@ -113,7 +159,7 @@ class RuleExplanation:
                 lines.append(indent + item.note[0 if zh else 1])
             for check in item.checks:
                 mark = {True: "✓", False: "✗", None: "?"}[check.value]
-                lines.append(f"{indent}{mark} {check.words(lang)}")
+                lines.append(f"{indent}{mark} {check.words(lang, names)}")
             if item.missing:
                 lines.append(indent + ("缺少事实：" if zh else "missing facts: ") + ", ".join(item.missing))
         lines.append(("  来源：" if zh else "  source: ") + self.rule.source)
@@ -127,17 +173,27 @@ class Explanation:
     ruleset: str
     evaluated_on: dt.date
     rules: tuple[RuleExplanation, ...]
+    names: ValueNames = field(default=_NO_NAMES, compare=False, repr=False)
+    pack_title: Text | None = None
+
+    def province_name(self, lang: str = "zh") -> str:
+        province = provinces.BY_KEY.get(self.province)
+        return self.province if province is None else province.name if lang == "zh" else province.english
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        return {"application_id": self.application_id, "province": self.province, "pack": self.ruleset,
-                "evaluated_on": self.evaluated_on.isoformat(), "rules": [r.to_dict(lang) for r in self.rules]}
+        return {"application_id": self.application_id, "province": self.province,
+                "province_name": self.province_name(lang), "pack": self.ruleset,
+                "pack_title": self.pack_title[lang] if self.pack_title else None,
+                "evaluated_on": self.evaluated_on.isoformat(), "rules": [r.to_dict(lang, self.names) for r in self.rules]}
 
     def text(self, lang: str = "zh") -> str:
         zh = lang == "zh"
-        head = (f"申请 {self.application_id or '（无编号）'}，备案省份 {self.province}，规则包 {self.ruleset}，评估日期 {self.evaluated_on}"
-                if zh else f"Application {self.application_id or '(no id)'}, filed in {self.province}, "
-                f"pack {self.ruleset}, evaluated on {self.evaluated_on}")
-        return neutralise("\n\n".join([head, *(r.text(lang) for r in self.rules)]) + "\n")
+        pack = self.pack_title[lang] if self.pack_title else self.ruleset
+        head = (f"申请 {self.application_id or '（无编号）'}，备案省份 {self.province_name(lang)}，规则包 {pack}，"
+                f"评估日期 {self.evaluated_on}"
+                if zh else f"Application {self.application_id or '(no id)'}, filed in {self.province_name(lang)}, "
+                f"pack {pack}, evaluated on {self.evaluated_on}")
+        return neutralise("\n\n".join([head, *(r.text(lang, self.names) for r in self.rules)]) + "\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,7 +227,8 @@ def explain(ruleset_for: Any, application: Any, *, rule: str | None = None,
         explained = tuple(RuleExplanation(r.rule, r.status, r.items, (zh, en))
                           if r.status == "matched" and r.rule.filing_required is not False and r.rule.require else r
                           for r in explained)
-    return Explanation(app.application_id, app.province.key, ruleset.key, on, explained)
+    return Explanation(app.application_id, app.province.key, ruleset.key, on, explained,
+                       ValueNames(ruleset.categories, ruleset.documents), ruleset.pack.title)
 
 
 def _one(book: Any, ruleset: RuleSet, rule_id: str, ctx: Mapping[str, Any], on: dt.date,
@@ -283,8 +340,12 @@ def _found_words(check: Check) -> list[str]:
     return [w for w in check.expected if w in set(actual or ())]
 
 
-def _check_words(check: Check, lang: str) -> str:
+def _check_words(check: Check, lang: str, names: ValueNames = _NO_NAMES) -> str:
     zh = lang == "zh"
+
+    def shown(value: Any) -> str:
+        return _show(names(check.fact, value, lang), lang)
+
     label = facts_module.BY_NAME[check.fact].zh if zh else check.fact
     on = ""
     if check.item is not None:
@@ -296,11 +357,11 @@ def _check_words(check: Check, lang: str) -> str:
         return f"{on}{label} is {'given' if present else 'absent'}"
     if check.value is None:
         verb = _OPS[check.op][0 if zh else 1]
-        expected = _show(check.expected, lang)
+        expected = shown(check.expected)
         if zh:
             return f"{on}{label} 未知（申请中没有这一项），无法判断是否{verb} {expected}"
         return f"{on}{label} is unknown (not in the application), so whether it is {verb} {expected} cannot be decided"
-    actual = _show(check.actual, lang)
+    actual = shown(check.actual)
     if isinstance(check.expected, bool) and check.op in ("equals", "not_equals"):
         wanted = check.expected if check.op == "equals" else not check.expected
         if check.value:
@@ -308,12 +369,12 @@ def _check_words(check: Check, lang: str) -> str:
         want = _show(wanted, lang)
         return f"{on}{label}：{actual}（条件要求：{want}）" if zh else f"{on}{label}: {actual} (the condition wants {want})"
     verb_zh, verb_en = _OPS[check.op]
-    expected = _show(check.expected, lang)
+    expected = shown(check.expected)
     if check.op == "contains_any":
         found = _found_words(check)
         if check.value:
-            shown = _show(tuple(found), lang)
-            return f"{on}{label} = {actual}，包含 {shown}" if zh else f"{on}{label} = {actual}, contains {shown}"
+            words = shown(tuple(found))
+            return f"{on}{label} = {actual}，包含 {words}" if zh else f"{on}{label} = {actual}, contains {words}"
         return (f"{on}{label} = {actual}，不包含 {expected} 中的任何一个" if zh
                 else f"{on}{label} = {actual}, contains none of {expected}")
     if not check.value:

@@ -18,6 +18,13 @@ pack therefore keeps serving until the service restarts: that is the one way to 
 pointed elsewhere (``mv new packs``, ``ln -sfn releases/v2 packs``) the next check loads and watches
 what the path names now; when the path is missing, the last good packs keep serving and the
 watcher says so (log, ``watch_status``) and keeps checking until it is back.
+
+A signed bundle (``serve --bundle FILE --public-key KEY``) is one unit instead: it was signed as a
+whole, so it is taken whole or not at all. A reload that finds it unverified (another key, a
+changed member) or holding a pack that does not load keeps the whole last good book serving, and
+the refusal (pack ``bundle``) shows on ``/v1/packs`` until a bundle verifies again. The watcher
+looks at the file every ``check_every`` seconds (size, time, inode: an ``mv`` of a new bundle
+over it counts).
 """
 
 from __future__ import annotations
@@ -85,20 +92,36 @@ class _Either:
 class LiveRuleBook:
     """The RuleBook currently in force for a directory of packs."""
 
-    def __init__(self, packs_dir: str | Path | None = None, *, backend: str = "python") -> None:
+    def __init__(self, packs_dir: str | Path | None = None, *, backend: str = "python",
+                 bundle: str | Path | None = None, public_key: Any = None) -> None:
+        self.bundle = Path(bundle) if bundle is not None else None
+        self.public_key = public_key
+        if self.bundle is not None:
+            from .bundle import load_public_key
+
+            self.public_key = load_public_key(public_key)  # read once: the key file may move later
+            packs_dir = self.bundle
         self.packs_dir = Path(packs_dir) if packs_dir is not None else None
         self._path = self.packs_dir if self.packs_dir is not None else _bundled_dir()
         self.backend = backend
         self._reminded = _now()
         self._lock = threading.Lock()  # one reload at a time (the watcher's thread, a caller's)
         self._seen = self._signature()
-        self._book = RuleBook.load(self.packs_dir, backend=backend)  # broken at start-up: the caller reports it
+        # broken (or, for a bundle, unverified) at start-up: the caller reports it
+        self._book = RuleBook.load(self.packs_dir, backend=backend, public_key=self.public_key)
         self.loaded_at = _now()
         self.last_error: IcpRulesError | None = None
         self.last_error_at: dt.datetime | None = None
         self.refused: Mapping[str, Refusal] = {}
         self.reloads = 0
         self._watch: dict[str, Any] = {"watching": False}
+
+    def public_key_pem(self) -> str:
+        """The bundle's public key as PEM text (public: worker processes are given it)."""
+        from cryptography.hazmat.primitives import serialization
+
+        return self.public_key.public_bytes(serialization.Encoding.PEM,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
 
     @property
     def current(self) -> RuleBook:
@@ -118,6 +141,8 @@ class LiveRuleBook:
         province keeps its last good rule set, every other province takes its changes)."""
         with self._lock:
             self._seen = self._signature()
+            if self.bundle is not None:
+                return self._reload_bundle()
             directory = self.directory
             if not directory.is_dir():
                 self._set_error(PackError([Problem("the directory of rule packs is missing; the last good packs "
@@ -137,6 +162,27 @@ class LiveRuleBook:
                 log.info("rule packs reloaded: %s -> %s%s", previous[:12], book.digest[:12],
                          f" ({len(refused)} refused, kept last good)" if refused else "")
             return not refused
+
+    def _reload_bundle(self) -> bool:
+        """Verify and load the bundle again; on any failure keep the whole book in force."""
+        from .bundle import BundleError
+
+        assert self.bundle is not None
+        try:
+            book = RuleBook.load(self.bundle, public_key=self.public_key, backend=self.backend)
+        except IcpRulesError as exc:
+            reason = "unverified" if isinstance(exc, BundleError) else "invalid"
+            self._settle({"bundle": self._refusal("bundle", str(self.bundle), reason, exc,
+                                                  f"bundle {self._book.digest[:12]}")})
+            return False
+        self._settle({})
+        if self._changed(book):
+            previous = self._book.digest
+            self._book = book
+            self.loaded_at = _now()
+            self.reloads += 1
+            log.info("rule pack bundle reloaded: %s -> %s", previous[:12], book.digest[:12])
+        return True
 
     def _build(self, directory: Path) -> tuple[RuleBook, dict[str, Refusal]]:
         old = self._book
@@ -219,7 +265,7 @@ class LiveRuleBook:
                 log.error("  %s", problem.format())
         for key in self.refused:
             if key not in refused:
-                log.info("rule pack %s.yaml accepted again", key)
+                log.info("rule pack %s accepted again", self.bundle if key == "bundle" else f"{key}.yaml")
         self.refused = refused
         if refused:
             problems = [p for r in refused.values() for p in r.error.problems]
@@ -249,7 +295,13 @@ class LiveRuleBook:
 
     def _signature(self) -> tuple[Any, ...]:
         """The directory's identity and each pack file's size, time and inode (files followed if
-        symlinked): a change that file events missed still shows here."""
+        symlinked): a change that file events missed still shows here. For a bundle: the file's."""
+        if self.bundle is not None:
+            try:
+                st = os.stat(self.bundle)
+            except OSError:
+                return (None,)
+            return (os.path.realpath(self.bundle), st.st_size, st.st_mtime_ns, st.st_ino)
         target = self._target()
         if target is None:
             return (None,)
@@ -316,6 +368,15 @@ class LiveRuleBook:
         async def reload_if_changed() -> None:
             if self._signature() != self._seen:
                 await asyncio.to_thread(self.reload)
+
+        if self.bundle is not None:  # one file, checked every check_every seconds
+            self._watch = {"watching": True, "bundle": str(self.bundle), "every": check_every, "state": "polling"}
+            log.info("watching the bundle %s for changes (every %g s)", self.bundle, check_every)
+            while not stop.is_set():
+                await reload_if_changed()
+                await pause()
+            self._watch["watching"] = False
+            return
 
         no_events_for: tuple[str, int, int] | None = None  # a directory whose file watcher failed
         why = ""

@@ -1,7 +1,9 @@
 """The HTTP JSON service (SPEC §9), built on FastAPI; run it with ``icp-rules serve``.
 
     POST /v1/check?format=json|md|html|text&lang=zh|en[&as_of=YYYY-MM-DD]   body: an application (JSON)
+    POST /v1/explain?lang=zh|en[&rule=ID][&as_of=YYYY-MM-DD]               body: an application (JSON)
     GET  /v1/provinces      GET /v1/packs (the live digest)      GET /healthz      GET /openapi.json
+    GET  /v1/facts (the fact catalogue)      GET /v1/rules?province=P (the rules in force there)
 
 The body is read with a size limit (413 beyond it) and checked exactly as the CLI checks a file,
 so a bad application answers 422 with the same located problems (field paths) the CLI prints.
@@ -96,6 +98,96 @@ class Limits:
     header_timeout: float = 10.0
     body_timeout: float = 30.0
     max_connections: int = 1000
+
+
+_TEXT = {"type": "object", "required": ["zh", "en"], "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}}
+_DATE = {"type": ["string", "null"], "format": "date"}
+
+# Typed responses of the other endpoints, as OpenAPI components (tests/test_openapi.py holds the
+# service to them with every generated request).
+RESPONSE_SCHEMAS: dict[str, Any] = {
+    "Province": {
+        "type": "object", "required": ["key", "code", "abbr", "name", "english", "pack"],
+        "properties": {"key": {"type": "string"}, "code": {"type": "string", "pattern": "^[0-9]{2}$"},
+                       "abbr": {"type": "string"}, "name": {"type": "string"}, "english": {"type": "string"},
+                       "pack": {"type": "string", "description": "the pack that applies: the province's own, or national"}},
+    },
+    "Health": {"type": "object", "required": ["status", "digest"],
+               "properties": {"status": {"const": "ok"}, "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}},
+    "Refusal": {
+        "type": "object", "required": ["pack", "file", "reason", "since", "serving", "error"],
+        "description": "A pack file (or bundle) a reload did not take, and what serves instead",
+        "properties": {"pack": {"type": "string", "description": "the pack key, or bundle"},
+                       "file": {"type": "string"},
+                       "reason": {"enum": ["removed", "invalid", "unverified"]},
+                       "since": {"type": "string", "format": "date-time"},
+                       "serving": {"type": "object", "required": ["pack", "kept"],
+                                   "properties": {"pack": {"type": ["string", "null"]},
+                                                  "version": {"type": "string"}, "kept": {"type": "boolean"}}},
+                       "error": ERROR_SCHEMA["properties"]["error"]},
+    },
+    "Packs": {
+        "type": "object", "required": ["digest", "loaded_at", "reloads", "packs", "refused", "watch", "last_rejected"],
+        "properties": {
+            "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "loaded_at": {"type": "string", "format": "date-time"},
+            "reloads": {"type": "integer", "minimum": 0},
+            "packs": {"type": "array", "items": {
+                "type": "object", "required": ["id", "version", "digest", "kept"],
+                "properties": {"id": {"type": "string"}, "version": {"type": "string"}, "digest": {"type": "string"},
+                               "kept": {"type": "boolean", "description": "a last good version kept after a refused reload"}}}},
+            "refused": {"type": "array", "items": {"$ref": "#/components/schemas/Refusal"}},
+            "watch": {"type": "object", "required": ["watching"], "properties": {"watching": {"type": "boolean"}}},
+            "last_rejected": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["at", "error"],
+                "properties": {"at": {"type": "string", "format": "date-time"}, "error": ERROR_SCHEMA["properties"]["error"]}}]},
+        },
+    },
+    "Fact": {
+        "type": "object", "required": ["name", "type", "scope", "zh", "meaning", "values"],
+        "properties": {"name": {"type": "string"}, "type": {"enum": ["text", "integer", "boolean", "date", "list", "enum"]},
+                       "scope": {"type": "string"}, "zh": {"type": "string"}, "meaning": {"type": "string"},
+                       "values": {"type": "array", "items": {"type": "string"}}},
+    },
+    "Rules": {
+        "type": "object", "required": ["pack", "version", "rules"],
+        "properties": {
+            "pack": {"type": "string"}, "version": {"type": "string"},
+            "rules": {"type": "array", "items": {
+                "type": "object",
+                "required": ["id", "pack", "title", "source", "for_each", "effective_from", "effective_until", "replaces", "line"],
+                "properties": {"id": {"type": "string"}, "pack": {"type": "string"}, "title": _TEXT, "source": {"type": "string"},
+                               "for_each": {"type": ["string", "null"]}, "effective_from": _DATE, "effective_until": _DATE,
+                               "replaces": {"type": ["string", "null"]}, "line": {"type": ["integer", "null"]}}}},
+        },
+    },
+    "Explanation": {
+        "type": "object", "required": ["application_id", "province", "pack", "evaluated_on", "rules"],
+        "properties": {
+            "application_id": {"type": ["string", "null"]}, "province": {"type": "string"}, "pack": {"type": "string"},
+            "evaluated_on": {"type": "string", "format": "date"},
+            "rules": {"type": "array", "items": {
+                "type": "object", "required": ["rule", "pack", "title", "status", "source", "items"],
+                "properties": {"rule": {"type": "string"}, "pack": {"type": "string"}, "title": {"type": "string"},
+                               "status": {"enum": ["matched", "not_matched", "undecided", "not_in_force", "not_applied"]},
+                               "source": {"type": "string"}, "for_each": {"type": ["string", "null"]},
+                               "note": {"type": ["string", "null"]}, "items": {"type": "array", "items": {"type": "object"}}}}},
+        },
+    },
+}
+
+
+def _json_response(name: str, description: str, *, array: bool = False) -> dict[int | str, dict[str, Any]]:
+    ref: dict[str, Any] = {"$ref": f"#/components/schemas/{name}"}
+    return {200: {"description": description,
+                  "content": {"application/json": {"schema": {"type": "array", "items": ref} if array else ref}}}}
+
+
+def _rule_row(rule: Any) -> dict[str, Any]:
+    return {"id": rule.id, "pack": rule.pack, "title": dict(rule.title), "source": rule.source, "for_each": rule.for_each,
+            "effective_from": rule.effective_from.isoformat() if rule.effective_from else None,
+            "effective_until": rule.effective_until.isoformat() if rule.effective_until else None,
+            "replaces": rule.replaces, "line": rule.line}
 
 
 class BodyTooLarge(InputError):
@@ -263,6 +355,7 @@ def _component_schemas() -> dict[str, Any]:
         for def_name, def_schema in defs.items():
             components[f"{title}_{def_name}"] = rewrite(def_schema)
     components["Error"] = ERROR_SCHEMA
+    components.update(RESPONSE_SCHEMAS)
     return components
 
 
@@ -316,6 +409,29 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         error = REFUSAL_TYPES.get(exc.status_code, InputError)([Problem(message, path="$.path", suggestion=hint)])
         return _error_response(exc.status_code, error, dict(exc.headers or {}), lang=_lang_of(request))
 
+    body_refusals: dict[int | str, dict[str, Any]] = {
+        408: {"description": "The body did not arrive within the body timeout", "content": error_content},
+        413: {"description": "The body is over the size limit", "content": error_content},
+        415: {"description": "The body is not sent as application/json", "content": error_content},
+    }
+
+    async def json_body(request: Request, lang: str) -> bytes | Response:
+        """The request's JSON body, or the answer that refuses it (415, 413, 408, 400), as /v1/check does."""
+        content_type = request.headers.get("content-type")
+        if not _is_json(content_type):
+            shown = f"'{content_type[:80]}'" if content_type else "none"
+            return _error_response(415, UnsupportedMediaType([problem(
+                "body_not_json_type", shown=shown, path="$.headers.content-type")]), CLOSE, lang=lang)
+        try:
+            return await _read_body(request, max_body_bytes, body_timeout)
+        except BodyTooLarge as exc:
+            return _error_response(413, exc, CLOSE, lang=lang)
+        except RequestTimeout as exc:
+            return _error_response(408, exc, CLOSE, lang=lang)
+        except ClientDisconnect:  # the client went away: nobody to answer
+            log.debug("client disconnected while sending its body")
+            return Response(status_code=400)
+
     @app.post(
         "/v1/check",
         summary="Check one application",
@@ -325,9 +441,7 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Result"}},
                               **{MEDIA_TYPES[f].split(";")[0]: {"schema": {"type": "string"}}
                                  for f in FORMATS if f != "json" and f in MEDIA_TYPES}}},
-            408: {"description": "The body did not arrive within the body timeout", "content": error_content},
-            413: {"description": "The body is over the size limit", "content": error_content},
-            415: {"description": "The body is not sent as application/json", "content": error_content},
+            **body_refusals,
             422: {"description": "The application is invalid: every problem with its field path", "content": error_content},
         },
         openapi_extra={"requestBody": {"required": True, "content": {
@@ -386,19 +500,81 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
 
         return await run_in_threadpool(answer)
 
-    @app.get("/v1/provinces", summary="Every province, its codes and the pack that applies")
-    async def list_provinces() -> list[dict[str, Any]]:
-        return live.current.province_rows()
+    @app.post(
+        "/v1/explain",
+        summary="Why each rule did or did not fire for one application",
+        description="For every rule of the application's province (or `rule`): matched, not matched, not in force, "
+                    "undecided or not applied, with the deciding comparisons worded with the application's values.",
+        responses={**_json_response("Explanation", "The explanation (as `icp-rules explain --format json`)"),
+                   **body_refusals,
+                   422: {"description": "The application is invalid, or the rule unknown", "content": error_content}},
+        openapi_extra={"requestBody": {"required": True, "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Application"}}}}},
+    )
+    async def explain(
+        request: Request,
+        rule: str | None = Query(None, description="Explain this rule only"),
+        lang: str = Query("zh", json_schema_extra={"enum": list(LANGS)}),
+        as_of: str | None = Query(None, description="Apply the rules in force on this date (YYYY-MM-DD)",
+                                  json_schema_extra={"format": "date"}),
+    ) -> Response:
+        try:
+            if lang not in LANGS:
+                raise InputError([problem("unknown_lang", path="$.query.lang", value=lang, options=LANGS)])
+            on = _parse_date(as_of, "$.query.as_of")
+        except IcpRulesError as exc:
+            return _error_response(422, exc, lang=_lang_of(request))
+        body = await json_body(request, lang)
+        if isinstance(body, Response):
+            return body
+        book = live.current  # read once, as /v1/check does
 
-    @app.get("/v1/packs", summary="The packs in force and their digest")
-    async def list_packs() -> dict[str, Any]:
+        def answer() -> Response:  # CPU work, off the event loop
+            try:
+                explanation = book.explain(_parse_application(body), rule=rule, as_of=on)
+            except IcpRulesError as exc:
+                return _error_response(422, exc, lang=lang)
+            return JSONResponse(explanation.to_dict(lang))
+
+        return await run_in_threadpool(answer)
+
+    @app.get("/v1/facts", summary="The facts rules can test (the fact catalogue)",
+             responses=_json_response("Fact", "Every fact, in catalogue order", array=True))
+    async def list_facts() -> Response:
+        from .facts import CATALOGUE
+
+        return JSONResponse([{"name": f.name, "type": f.type, "scope": f.scope, "zh": f.zh, "meaning": f.meaning,
+                              "values": list(f.values)} for f in CATALOGUE])
+
+    @app.get("/v1/rules", summary="The rules in force for a province (its pack over the national pack)",
+             responses={**_json_response("Rules", "The rule set's rules, in evaluation order"),
+                        422: {"description": "Unknown province", "content": error_content}})
+    async def list_rules(request: Request, province: str | None = Query(
+            None, description="A province in any spelling (guangdong, 广东, 44, 粤); default: the national pack")) -> Response:
+        book = live.current
+        try:
+            ruleset = book.ruleset(province) if province is not None else book.rulesets["national"]
+        except IcpRulesError as exc:
+            return _error_response(422, exc, lang=_lang_of(request))
+        return JSONResponse({"pack": ruleset.key, "version": ruleset.pack.version,
+                             "rules": [_rule_row(r) for r in ruleset.rules]})
+
+    @app.get("/v1/provinces", summary="Every province, its codes and the pack that applies",
+             responses=_json_response("Province", "The 31 provinces (SPEC §2)", array=True))
+    async def list_provinces() -> Response:
+        return JSONResponse(live.current.province_rows())
+
+    @app.get("/v1/packs", summary="The packs in force and their digest",
+             responses=_json_response("Packs", "The packs in force, and what reloads refused"))
+    async def list_packs() -> Response:
         book, refused = live.current, live.refused
         out: dict[str, Any] = {
             "digest": book.digest,
             "loaded_at": live.loaded_at.isoformat(timespec="seconds"),
             "reloads": live.reloads,
+            # kept: a refused reload left this pack's last good version in force (a refused bundle: all of them)
             "packs": [{"id": key, "version": book.packs[key].version, "digest": book.rulesets[key].digest,
-                       "kept": key in refused}
+                       "kept": key in refused or "bundle" in refused}
                       for key in sorted(book.packs)],
             # each pack file a reload did not take: why, since when, and what serves instead (SPEC §9)
             "refused": [refused[key].to_dict() for key in sorted(refused)],
@@ -408,11 +584,12 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         if live.last_error is not None and live.last_error_at is not None:
             out["last_rejected"] = {"at": live.last_error_at.isoformat(timespec="seconds"),
                                     "error": error_to_dict(live.last_error)}
-        return out
+        return JSONResponse(out)
 
-    @app.get("/healthz", summary="Liveness, with the digest of the packs in force")
-    async def healthz() -> dict[str, Any]:
-        return {"status": "ok", "digest": live.current.digest}
+    @app.get("/healthz", summary="Liveness, with the digest of the packs in force",
+             responses=_json_response("Health", "The service answers, with the digest of the packs in force"))
+    async def healthz() -> Response:
+        return JSONResponse({"status": "ok", "digest": live.current.digest})
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -420,8 +597,9 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
             schema.setdefault("components", {}).setdefault("schemas", {}).update(_component_schemas())
             sample = live.current.rulesets["national"].fixtures.get("individual")
             if sample:  # a valid application from the national pack's own test fixtures
-                body = schema["paths"]["/v1/check"]["post"]["requestBody"]["content"]["application/json"]
-                body["example"] = json.loads(json.dumps(sample, default=str))
+                for route in ("/v1/check", "/v1/explain"):
+                    body = schema["paths"][route]["post"]["requestBody"]["content"]["application/json"]
+                    body["example"] = json.loads(json.dumps(sample, default=str))
             # FastAPI's default 422 body does not apply: this service answers 422 with its own error shape
             for path in schema["paths"].values():
                 for operation in path.values():
@@ -606,7 +784,11 @@ def serve(live: LiveRuleBook, *, host: str, port: int, max_body_bytes: int, audi
         uvicorn.run(app, **options)
         return
     os.environ[OPTIONS_ENV] = json.dumps({
-        "packs_dir": str(live.packs_dir) if live.packs_dir is not None else None, "backend": live.backend,
+        "packs_dir": str(live.packs_dir) if live.packs_dir is not None and live.bundle is None else None,
+        "bundle": str(live.bundle) if live.bundle is not None else None,
+        # each worker verifies the bundle itself, with the same (public) key
+        "public_key": live.public_key_pem() if live.bundle is not None else None,
+        "backend": live.backend,
         "max_body_bytes": max_body_bytes, "audit_path": audit_path, "watch": watch,
         "limits": asdict(limits), "allowed_hosts": allowed})
     uvicorn.run("engine.service:worker_app", factory=True, workers=workers, **options)
@@ -623,6 +805,9 @@ def worker_app() -> FastAPI:
         from .audit import AuditLog
 
         audit = AuditLog(options["audit_path"])
-    return create_app(LiveRuleBook(options["packs_dir"], backend=options["backend"]),
+    public_key = options.get("public_key")
+    live = LiveRuleBook(options["packs_dir"], backend=options["backend"], bundle=options.get("bundle"),
+                        public_key=public_key.encode("ascii") if public_key else None)
+    return create_app(live,
                       max_body_bytes=options["max_body_bytes"], audit=audit, watch=options["watch"],
                       body_timeout=limits.body_timeout, allowed_hosts=options["allowed_hosts"])

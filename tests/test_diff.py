@@ -70,7 +70,7 @@ def test_cli_prints_rules_then_applications(versions):
     assert f"  ~ guangdong: gd_construction_plan_unit changed  ({new_dir / 'guangdong.yaml'}:" in out
     assert "      when.all[1].greater_than: 31 -> 30" in out
     assert "Applications whose checklist changes: 1 of 4" in out
-    assert f"  {apps / 'gd-31-prefixes.yaml'} (GD-31, guangdong)" in out
+    assert f"  {apps / 'gd-31-prefixes.yaml'} (GD-31, Guangdong)" in out
     assert "      + document provider_guarantee_letter" in out
 
 
