@@ -517,8 +517,10 @@ def bundle_group() -> None:
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), default=None,
               help="Also bundle this directory of checklist templates.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@lang_option
 @handles_errors()
-def bundle_build(packs_dir: str, output: str, signing_key: str, templates_dir: str | None, force: bool) -> None:
+def bundle_build(packs_dir: str, output: str, signing_key: str, templates_dir: str | None, force: bool,
+                 lang: str) -> None:
     """Check the packs of DIR, then write them (and --templates) as one signed bundle."""
     from . import bundle
     from .rulebook import RuleBook
@@ -549,8 +551,9 @@ def bundle_build(packs_dir: str, output: str, signing_key: str, templates_dir: s
 @click.option("--public-key", "public_key", required=True, type=click.Path(dir_okay=False),
               help="Ed25519 public key, PEM (openssl pkey -in KEY.pem -pubout -out KEY.pub).")
 @click.option("-v", "--verbose", is_flag=True, help="List every member with its digest.")
+@lang_option
 @handles_errors()
-def bundle_verify(bundle_file: str, public_key: str, verbose: bool) -> None:
+def bundle_verify(bundle_file: str, public_key: str, verbose: bool, lang: str) -> None:
     """Check FILE's signature and every member's digest; exit 0 if it verifies, else 2.
 
     The packs inside are then loaded and checked as validate would (exit 1 if they are invalid)."""
@@ -561,7 +564,7 @@ def bundle_verify(bundle_file: str, public_key: str, verbose: bool) -> None:
     try:
         book = RuleBook.load(bundle_file, public_key=public_key)
     except PackError as exc:
-        report(exc)
+        report(exc, lang)
         raise SystemExit(EXIT_FINDINGS) from None
     click.echo(f"ok: {bundle_file} verifies (key id {verified.key_id}): {len(verified.members)} files, "
                f"{len(book.packs)} packs ({', '.join(sorted(book.packs))})")
