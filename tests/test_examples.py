@@ -6,7 +6,8 @@ from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
-BASIC = {"subject_certificate", "principal_certificate", "website_manager_certificate", "verification_form"}
+# The principal manages the websites too: the certificate is asked once, naming both roles (SPEC §7).
+BASIC = {"subject_certificate", "principal_certificate", "verification_form"}
 
 
 def _docs(result):
@@ -24,6 +25,8 @@ def test_guangdong_enterprise_many_domains(book):
     assert data["footer"]["number"] == "粤ICP备12345678号"
     assert not result.blocking
     assert "32" in docs["website_construction_plan"]["reasons"][0]["text"]
+    [reason] = docs["principal_certificate"]["reasons"]
+    assert "主体负责人" in reason["text"] and "网站负责人" in reason["text"]
 
 
 def test_fujian_individual_cross_province(book):
