@@ -1,7 +1,7 @@
 # Generated from schemas/application.schema.json by fastjsonschema 2.22.3: do not edit.
 # After changing the schema, regenerate it with `make compiled-schema` (a test says when).
 # mypy: ignore-errors
-SCHEMA_DIGEST = '271f0697735550b5b4850f25690c9a9dfd8481fda4c5bf5a6674bb871ab6a77f'
+SCHEMA_DIGEST = 'd372fed45b4f7dc6614207bcfdb79c73e255190627ce855af795845ebe10c125'
 
 VERSION = "2.22.3"
 from decimal import Decimal
@@ -397,6 +397,35 @@ def validate_https___icp_rulepacks_github_io_schemas_v1_application_schema_json(
                             if isinstance(data__documentsonhand_item__expireson, str):
                                 if not custom_formats["date"](data__documentsonhand_item__expireson):
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".documents_on_hand[{data__documentsonhand_x}].expires_on".format(**locals()) + " must be date")
+                        if "for" in data__documentsonhand_item_keys:
+                            data__documentsonhand_item_keys.remove("for")
+                            data__documentsonhand_item__for = data__documentsonhand_item["for"]
+                            if not isinstance(data__documentsonhand_item__for, (dict)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".documents_on_hand[{data__documentsonhand_x}].for".format(**locals()) + " must be object")
+                            data__documentsonhand_item__for_is_dict = isinstance(data__documentsonhand_item__for, dict)
+                            if data__documentsonhand_item__for_is_dict:
+                                data__documentsonhand_item__for__missing_keys = set(['kind', 'ref']) - data__documentsonhand_item__for.keys()
+                                if data__documentsonhand_item__for__missing_keys:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".documents_on_hand[{data__documentsonhand_x}].for".format(**locals()) + " must contain ")
+                                data__documentsonhand_item__for_keys = set(data__documentsonhand_item__for.keys())
+                                if "kind" in data__documentsonhand_item__for_keys:
+                                    data__documentsonhand_item__for_keys.remove("kind")
+                                    data__documentsonhand_item__for__kind = data__documentsonhand_item__for["kind"]
+                                    if not (isinstance(data__documentsonhand_item__for__kind, str) and data__documentsonhand_item__for__kind == 'subject' or isinstance(data__documentsonhand_item__for__kind, str) and data__documentsonhand_item__for__kind == 'person' or isinstance(data__documentsonhand_item__for__kind, str) and data__documentsonhand_item__for__kind == 'website' or isinstance(data__documentsonhand_item__for__kind, str) and data__documentsonhand_item__for__kind == 'domain' or isinstance(data__documentsonhand_item__for__kind, str) and data__documentsonhand_item__for__kind == 'category'):
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".documents_on_hand[{data__documentsonhand_x}].for.kind".format(**locals()) + " must be one of ['subject', 'person', 'website', 'domain', 'category']")
+                                if "ref" in data__documentsonhand_item__for_keys:
+                                    data__documentsonhand_item__for_keys.remove("ref")
+                                    data__documentsonhand_item__for__ref = data__documentsonhand_item__for["ref"]
+                                    if not isinstance(data__documentsonhand_item__for__ref, (str)):
+                                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".documents_on_hand[{data__documentsonhand_x}].for.ref".format(**locals()) + " must be string")
+                                    if isinstance(data__documentsonhand_item__for__ref, str):
+                                        data__documentsonhand_item__for__ref_len = len(data__documentsonhand_item__for__ref)
+                                        if data__documentsonhand_item__for__ref_len < 1:
+                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".documents_on_hand[{data__documentsonhand_x}].for.ref".format(**locals()) + " must be longer than or equal to 1 characters")
+                                        if data__documentsonhand_item__for__ref_len > 256:
+                                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".documents_on_hand[{data__documentsonhand_x}].for.ref".format(**locals()) + " must be shorter than or equal to 256 characters")
+                                if data__documentsonhand_item__for_keys:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".documents_on_hand[{data__documentsonhand_x}].for".format(**locals()) + " must not contain "+str(data__documentsonhand_item__for_keys)+" properties")
                         if data__documentsonhand_item_keys:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".documents_on_hand[{data__documentsonhand_x}]".format(**locals()) + " must not contain "+str(data__documentsonhand_item_keys)+" properties")
         if "apps" in data_keys:

@@ -463,6 +463,15 @@ def _check_documents_on_hand(required: Any, facts: facts_module.Facts,
         for doc_id in entry.any_of or (entry.id,):
             name = ruleset.documents[doc_id].name
             for held in on_hand.get(doc_id, ()):
+                whose = held.get("document.for_kind")
+                if whose is not None and (whose, held.get("document.for")) not in entry.targets:
+                    continue  # a document for someone (something) else: this requirement is not about it
+                holder = ""
+                if whose is not None and whose != "subject":
+                    holder = f"{held['document.for']}的"
+                    holder_en = f" for {held['document.for']}"
+                else:
+                    holder_en = ""
                 if entry.max_age_rule is not None and _too_old(entry, held):
                     rule = entry.max_age_rule
                     age = held["document.age_days"]
@@ -471,8 +480,8 @@ def _check_documents_on_hand(required: Any, facts: facts_module.Facts,
                     else:
                         limit = _engine_text(f"{entry.max_age_days} 天", f"{entry.max_age_days} days")
                     message = _engine_text(
-                        f"已有的{name['zh']}签发于 {age} 天前，超过 {limit['zh']} 的时限，请重新开具",
-                        f"The {name['en']} on hand was issued {age} days ago; at most {limit['en']} are "
+                        f"已有的{holder}{name['zh']}签发于 {age} 天前，超过 {limit['zh']} 的时限，请重新开具",
+                        f"The {name['en']}{holder_en} on hand was issued {age} days ago; at most {limit['en']} are "
                         "accepted: obtain a new one")
                     out.append((SEVERITY_ORDER["blocking"], order.get(rule.rule, 0), doc_id, "document_too_old",
                                 Finding("document_too_old", "blocking", message, rule.rule, rule.source, doc_id)))
@@ -484,8 +493,8 @@ def _check_documents_on_hand(required: Any, facts: facts_module.Facts,
                     else:
                         limit = _engine_text(f"{entry.min_validity_days} 天", f"{entry.min_validity_days} days")
                     message = _engine_text(
-                        f"已有的{name['zh']}仅剩 {left} 天有效期，须至少 {limit['zh']}",
-                        f"The {name['en']} on hand is valid for {left} more days; at least {limit['en']} are required")
+                        f"已有的{holder}{name['zh']}仅剩 {left} 天有效期，须至少 {limit['zh']}",
+                        f"The {name['en']}{holder_en} on hand is valid for {left} more days; at least {limit['en']} are required")
                     out.append((SEVERITY_ORDER["blocking"], order.get(rule.rule, 0), doc_id, "certificate_expires_too_soon",
                                 Finding("certificate_expires_too_soon", "blocking", message, rule.rule, rule.source, doc_id)))
     return out

@@ -152,6 +152,8 @@ CATALOGUE: tuple[Fact, ...] = (
     _f("category.app_count", "integer", "How many apps of the application carry the category.", zh="涉及该类别的App数"),
     # document: each entry of documents_on_hand[]
     _f("document.id", "text", "Id of a document the applicant holds.", zh="材料"),
+    _f("document.for_kind", "enum", "Whose the document is, as the application says (documents_on_hand[].for.kind); absent when it does not say.", ("subject", "person", "website", "domain", "category"), zh="材料所属对象类型"),
+    _f("document.for", "text", "Whose the document is: the person's name (the application names them by certificate number), the domain, website or category.", zh="材料所属对象"),
     _f("document.age_days", "integer", "Days from the document's issue date to submission.", zh="材料开具至今天数"),
     _f("document.age_months", "integer", "Calendar months begun since the document was issued: at most 3 means issued within 3 months (issued 2025-02-19: 3 on 2025-05-19, 4 on 2025-05-20).", zh="材料开具至今月数"),
     _f("document.months_until_expiry", "integer", "Whole calendar months from submission until the document expires.", zh="材料剩余有效月数"),
@@ -412,10 +414,87 @@ def _person_facts(person: dict[str, Any], number: str, filing_province: str, on:
     }
 
 
+def check_consistency(app: Application, on: dt.date) -> None:
+    """What the application schema cannot see, refused as input errors (SPEC §7), every one at once:
+
+    * a website's domain whose registered domain (www.example.com -> example.com) has no entry in
+      domains[]: every domain check would silently skip it. Host names under a listed registered
+      domain are fine;
+    * a date that cannot lie after the submission (verified_on, registered_on, issued_on, birth_date)
+      but does: it would count as a negative age, not as a mistake.
+    """
+    from .errors import ApplicationError
+    from .source import SourceMap
+
+    data = app.data
+    source = app.source or SourceMap(None)
+    problems = []
+    described = {domain_parts(entry["name"]).registered for entry in data["domains"]}
+    for i, site in enumerate(data["websites"]):
+        for j, name in enumerate(site["domains"]):
+            registered = domain_parts(name).registered
+            if registered not in described:
+                problems.append(source.problem(
+                    ("websites", i, "domains", j),
+                    f"the website's domain '{name}' has no entry in domains[] (its registered domain is "
+                    f"'{registered}'): describe it there (registrant, real-name verification, expiry), "
+                    "or its domain checks cannot run"))
+    when = "the submission" if app.submitted_on else "the evaluation date"
+    dated: list[tuple[tuple[Any, ...], Any]] = []
+    for i, entry in enumerate(data["domains"]):
+        dated += [(("domains", i, key), entry.get(key)) for key in ("verified_on", "registered_on")]
+    for i, doc in enumerate(data["documents_on_hand"]):
+        dated.append((("documents_on_hand", i, "issued_on"), doc.get("issued_on")))
+    dated.append((("principal", "birth_date"), data["principal"].get("birth_date")))
+    for i, site in enumerate(data["websites"]):
+        if site.get("manager"):
+            dated.append((("websites", i, "manager", "birth_date"), site["manager"].get("birth_date")))
+    for path, value in dated:
+        day = parse_date(value)
+        if day is not None and day > on:
+            problems.append(source.problem(
+                path, f"{path[-1]} {day} is after {when} ({on}): this date cannot lie in the future"))
+    numbers = {app.certificate_number(("principal", "certificate")): True}
+    numbers.update({app.certificate_number(("websites", i, "manager", "certificate")): True
+                    for i, site in enumerate(data["websites"]) if site.get("manager")})
+    for i, doc in enumerate(data["documents_on_hand"]):
+        whose = doc.get("for") or {}
+        if whose.get("kind") == "person" and _holder(numbers, whose.get("ref")) is None:
+            problems.append(source.problem(("documents_on_hand", i, "for", "ref"),
+                                           "names no person of this application: give the certificate number of "
+                                           "the principal or of a website manager"))
+        elif whose.get("kind") == "domain" and _ascii_or_none(whose.get("ref")) not in {
+                domain_parts(entry["name"]).ascii for entry in data["domains"]}:
+            problems.append(source.problem(("documents_on_hand", i, "for", "ref"),
+                                           f"names the domain '{whose.get('ref')}', which is not in domains[]"))
+    if problems:
+        raise ApplicationError(problems)
+
+
+def _ascii_or_none(name: Any) -> str | None:
+    try:
+        return to_ascii(str(name))
+    except idna.IDNAError:  # not a domain name at all: it names no domain of the application
+        return None
+
+
+def _holder(people: Mapping[str, Any], ref: Any) -> Any:
+    """The person a document's ``for`` names by certificate number, in any spelling the checks accept."""
+    from .application import certificate_number
+
+    text = str(ref)
+    for number in (text.strip(), text.strip().upper(), certificate_number({"type": "id_card", "number": text})):
+        if number in people:
+            return people[number]
+    return None
+
+
 def derive(app: Application, as_of: dt.date) -> Facts:
-    """Every fact of ``app``. Day counts are measured from ``submitted_on``, else ``as_of``."""
+    """Every fact of ``app``. Day counts are measured from ``submitted_on``, else ``as_of``.
+    An application whose parts contradict each other is refused first (``check_consistency``)."""
     data = app.data
     on = app.submitted_on or as_of
+    check_consistency(app, on)
     province = app.province.key
     subject = data["subject"]
     existing = subject["existing"]
@@ -524,8 +603,19 @@ def derive(app: Application, as_of: dt.date) -> Facts:
     document_facts = []
     for doc in data["documents_on_hand"]:
         issued, expires = parse_date(doc.get("issued_on")), parse_date(doc.get("expires_on"))
+        whose = doc.get("for") or {}
+        for_ref = whose.get("ref")
+        if whose.get("kind") == "person":  # named by certificate number; the number itself is no fact
+            holder = _holder(people, for_ref)
+            for_ref = holder["person.name"] if holder else None
+        elif whose.get("kind") == "domain" and for_ref:
+            for_ref = _ascii_or_none(for_ref)
+        elif whose.get("kind") == "subject":
+            for_ref = subject["name"]
         document_facts.append({
             "document.id": doc["id"],
+            "document.for_kind": whose.get("kind"),
+            "document.for": for_ref,
             "document.age_days": _days(issued, on),
             "document.age_months": months_begun(issued, on),
             "document.days_until_expiry": _days(on, expires),

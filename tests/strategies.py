@@ -40,6 +40,10 @@ names = st.one_of(
 )
 
 dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31))
+# Dates that cannot lie after the submission (verification, registration, issue) come before every
+# submission date drawn below, and before today: a later one is an input error (SPEC §7).
+past_dates = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2014, 12, 31))
+submission_dates = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2040, 12, 31))
 
 
 def iso(day: dt.date) -> str:
@@ -157,8 +161,7 @@ def applications(draw: Any, province: str | None = None) -> dict[str, Any]:
                                                               site["manager"]))
     domains = []
     for name in dict.fromkeys(d for site in websites for d in site["domains"]):
-        if draw(st.integers(0, 4)) == 0:
-            continue  # a domain the application does not describe
+        # every website domain is described in domains[]: one that is not is an input error (SPEC §7)
         entry: dict[str, Any] = {
             "name": name,
             "registrant_name": subject["name"] if draw(st.booleans()) else draw(names),
@@ -168,14 +171,14 @@ def applications(draw: Any, province: str | None = None) -> dict[str, Any]:
         }
         for optional in ("verified_on", "registered_on"):
             if draw(st.booleans()):
-                entry[optional] = iso(draw(dates))
+                entry[optional] = iso(draw(past_dates))
         domains.append(entry)
 
     app: dict[str, Any] = {"filing_province": draw(province_spellings(province)), "subject": subject,
                            "principal": principal}
     optional_fields = {
         "application_id": st.from_regex(r"[A-Z]{2}-[0-9]{4}-[0-9]{4}", fullmatch=True),
-        "submitted_on": dates.map(iso),
+        "submitted_on": submission_dates.map(iso),
         "filing_type": st.sampled_from(["first_filing", "new_website", "access", "change"]),
         "service_type": st.sampled_from(["website", "app", "mini_program", "quick_app"]),
         "operating": st.booleans(),
@@ -193,7 +196,7 @@ def applications(draw: Any, province: str | None = None) -> dict[str, Any]:
         app["documents_on_hand"] = draw(st.lists(st.fixed_dictionaries(
             {"id": st.sampled_from(["employment_proof", "authorization_letter", "business_statement",
                                     "residence_permit", "domain_certificate"])},
-            optional={"issued_on": dates.map(iso), "expires_on": dates.map(iso)}), max_size=3))
+            optional={"issued_on": past_dates.map(iso), "expires_on": dates.map(iso)}), max_size=3))
     return app
 
 

@@ -204,11 +204,13 @@ def random_application(rng: random.Random) -> dict:
             site["manager"] = dict(people.setdefault(certificate_number(manager["certificate"]), manager))
         websites.append(site)
     domains = []
-    for domain in rng.sample(DOMAINS, rng.randint(0, 4)):
+    # every website's domain is described (a missing one is an input error), plus a few more
+    described = list(dict.fromkeys(d for site in websites for d in site["domains"]))
+    for domain in described + [d for d in rng.sample(DOMAINS, rng.randint(0, 4)) if d not in described]:
         entry = {"name": domain, "registrant_name": rng.choice([name, "别人", principal["name"]]),
                  "registrant_type": rng.choice(["individual", "organization"]),
                  "real_name_verified": rng.random() < 0.7, "expires_on": _day(rng, -10, 800)}
-        for key, low, high in (("verified_on", -400, 5), ("registered_on", -3000, 0)):
+        for key, low, high in (("verified_on", -400, 0), ("registered_on", -3000, 0)):
             value = _maybe(rng, lambda: _day(rng, low, high))
             if value:
                 entry[key] = value
@@ -234,7 +236,7 @@ def random_application(rng: random.Random) -> dict:
     provider = _maybe(rng, lambda: rng.choice(PROVIDERS))
     if provider is not None:
         app["server"]["provider"] = provider
-    submitted = _maybe(rng, lambda: _day(rng, -500, 500))
+    submitted = _maybe(rng, lambda: _day(rng, 0, 500))  # on or after every verification, registration and issue date
     if submitted:
         app["submitted_on"] = submitted
     if rng.random() < 0.5:
@@ -448,6 +450,8 @@ def test_boundaries_undecided_and_empty_scopes(tmp_path, expires_in, domains):
     template = app["domains"][0]
     app["domains"] = [dict(template, real_name_verified=i == 0) for i in range(domains)]  # [], [yes], [yes, no]
     app["websites"][0]["domains"] = [template["name"]]
+    if not domains:  # a website's domain must be described in domains[] (SPEC §7): no domains, no website
+        app["websites"] = []
     assert_same(reference, durable, app)
     fired = {f.rule for f in durable.evaluate(app).fired}
     # Spot checks against the semantics (docs/rulepacks.md), so a shared mistake would show too.

@@ -15,6 +15,7 @@ def _facts(data, on=dt.date(2024, 10, 8)):
 def test_prefixes_are_counted_across_suffixes_and_filed_domains(enterprise):
     enterprise["subject"]["existing"] = {"filed_domains": ["example-tech.cn", "other.com.cn", "www.third.net"]}
     enterprise["websites"][0]["domains"] = ["example-tech.com", "www.example-tech.com", "例子.中国"]
+    enterprise["domains"].append(dict(enterprise["domains"][0], name="例子.中国"))
     f = _facts(enterprise)
     # example-tech (.com/.cn/www), other, third, 例子
     assert f.application["subject.domain_prefix_count"] == 4
