@@ -214,7 +214,8 @@ def test_combining_keeps_each_target_and_reason_once_with_many_items(tmp_path):
             site["manager"] = {**manager, "name": f"经理{i // 4}", "certificate": {"type": "id_card", "number": number}}
         sites.append(site)
     data["websites"] = sites
-    data["domains"] = []
+    # every website's domain is described in domains[] (a missing one is an input error)
+    data["domains"] = [dict(data["domains"][0], name=f"site{i}.com") for i in range(20)]
     result = book.evaluate(data)
     assert_same(book, application.load(data))
     combined = _old_combining(result)
