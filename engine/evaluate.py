@@ -425,30 +425,21 @@ def subject_number(text: str | None) -> str | None:
 
 
 def footer_numbers(app: Application, number_kind: str) -> tuple[FooterNumber, ...]:
-    """The number each new website will show in its footer.
+    """The number each new website will show in its footer, as far as it is known before approval.
 
-    Guangdong shows the subject number on every site. Elsewhere each website shows its own number,
-    the subject number plus "-N", N counting the subject's services in filing order: the next one is
-    filed_services + 1, and several new websites take consecutive ordinals. A first filing has no
-    number yet (so it starts at 1); a subject that holds a number but did not say how many services
-    it has filed gets "N" as a placeholder rather than a guess.
+    Guangdong shows the subject number on every site: known when the subject already holds one.
+    Elsewhere each website shows its own number, the subject number plus "-N"; the bureau assigns N on
+    approval, so it is never predicted (counting filed services guesses wrong whenever a service was
+    cancelled or filed elsewhere): N stays a placeholder, as XXXXXXXX does for a subject number not
+    issued yet, and the checklist says to replace them with the numbers the bureau issues.
     """
     existing = app.data["subject"]["existing"]
     known = subject_number(existing.get("subject_number"))
     shown_subject = known or f"{app.province.abbr}ICP备XXXXXXXX号"
     if number_kind == "subject":
         return (FooterNumber(None, known, shown_subject),)
-    filed = existing.get("filed_services")
-    if filed is None and known is None:
-        filed = 0  # no subject number: this filing creates the subject and its first services
     names: list[str | None] = [w["name"] for w in app.data["websites"]] or [None]
-    numbers = []
-    for offset, name in enumerate(names):
-        ordinal = None if filed is None else int(filed) + 1 + offset
-        suffix = "N" if ordinal is None else str(ordinal)
-        full = f"{known}-{ordinal}" if known and ordinal is not None else None
-        numbers.append(FooterNumber(name, full, f"{shown_subject}-{suffix}"))
-    return tuple(numbers)
+    return tuple(FooterNumber(name, None, f"{shown_subject}-N") for name in names)
 
 
 def _check_documents_on_hand(required: Any, facts: facts_module.Facts,

@@ -61,6 +61,7 @@ def lint(book: RuleBook, *, packs: Iterable[str] | None = None, today: dt.date |
         problems.extend(_pack_level(pack, today))
         problems.extend(_test_names(book, key))
         problems.extend(_overlaps(book, key, located))
+        problems.extend(_asked_after_refusal(book, key, located))
     problems.extend(_unused_documents(book, selected, located))
     problems.extend(_approved_tlds_age(today))
     unique = {(p.file, p.line, p.column, p.message): p for p in problems}
@@ -263,6 +264,113 @@ def _overlaps(book: RuleBook, key: str, located: Mapping[tuple[str, str], _Locat
                 else:
                     yield here.problem(("id",), f"rule '{second.id}' repeats rule '{first.id}' (same condition, "
                                        f"same {', '.join(shared)})", severity="warning")
+
+
+# ---------------------------------------------------------------------------------------------
+# A document asked for something a blocking finding refuses
+
+# Findings that refuse the item itself (this domain, this person in this role), whatever the applicant
+# brings: a document asked for that same item is a contradiction a reader cannot act on. Findings about
+# a fixable state (an expiry, a missing verification) are not among them: the document is still needed.
+REFUSALS = frozenset({
+    "domain_suffix_not_accepted", "domain_name_not_accepted", "cross_province_not_allowed", "identity_not_accepted",
+    "principal_not_legal_representative", "website_manager_is_legal_representative",
+    "website_manager_must_be_principal", "person_too_young", "certificate_type_not_accepted",
+})
+
+
+def _plain_conjuncts(node: Node) -> list[Compare] | None:
+    """The comparisons a condition is the conjunction of, or None when it is more than that (any, not,
+    quantifiers: then whether two rules can fire together is not decided here)."""
+    if isinstance(node, Always):
+        return []
+    if isinstance(node, Compare):
+        return [node]
+    if isinstance(node, AllOf):
+        out: list[Compare] = []
+        for part in _conjuncts(node):
+            if not isinstance(part, Compare):
+                return None
+            out.append(part)
+        return out
+    return None
+
+
+def _implies(a: list[Compare], b: list[Compare]) -> bool:
+    """Whether every comparison of ``b`` is one of ``a``'s: then ``b`` holds whenever ``a`` does."""
+    have = {canonical(c) for c in a}
+    return all(canonical(c) in have for c in b)
+
+
+def _asked_after_refusal(book: RuleBook, key: str, located: Mapping[tuple[str, str], _Located]) -> Iterator[Problem]:
+    """A document asked for an item (a domain, a person) that a blocking finding refuses, found two ways:
+    a rule whose condition holds whenever a refusing rule's does (Tianjin asked for the certificate of
+    every domain, a refused .com.hk one included), and the pack's own test cases, which show pairs the
+    conditions alone do not (Shanghai refused a principal and asked the same person, as the website
+    manager they are by default, for an authorization letter)."""
+    rules = book.rulesets[key].rules
+    refusing = [(rule, conj) for rule in rules if rule.for_each and any(
+        f.severity == "blocking" and f.id in REFUSALS for f in rule.findings)
+        for conj in [_plain_conjuncts(rule.when)] if conj is not None]
+    seen: set[tuple[str, str]] = set()
+    documents = book.rulesets[key].documents
+    for asking in rules:
+        # The basic certificates belong to a role whoever fills it; a supplementary document is about the item.
+        docs = [r.document for r in asking.require if not r.for_subject and documents[r.document].category != "basic"]
+        asked = _plain_conjuncts(asking.when)
+        if not asking.for_each or not docs or asked is None:
+            continue
+        for refuser, conj in refusing:
+            if refuser.for_each != asking.for_each or refuser.id == asking.id or key not in (refuser.pack, asking.pack):
+                continue
+            if _implies(conj, asked):
+                seen.add((asking.id, refuser.id))
+                yield _refusal_problem(located, asking, refuser, docs)
+    yield from _refusals_in_cases(book, key, located, seen)
+
+
+def _refusal_problem(located: Mapping[tuple[str, str], _Located], asking: Rule, refuser: Rule, docs: list[str],
+                     case: str | None = None) -> Problem:
+    finding = next(f.id for f in refuser.findings if f.id in REFUSALS)
+    where = f" (test case '{case}')" if case else ""
+    return located[(asking.pack, asking.id)].problem(
+        ("id",), f"rule '{asking.id}' asks for {', '.join(docs)} for a {asking.for_each} that rule '{refuser.id}' "
+                 f"({refuser.pack}) refuses with the blocking finding '{finding}'{where}: add a condition so that "
+                 "it does not ask for what is refused", severity="error")
+
+
+def _refusals_in_cases(book: RuleBook, key: str, located: Mapping[tuple[str, str], _Located],
+                       seen: set[tuple[str, str]]) -> Iterator[Problem]:
+    from . import packtests
+    from .errors import IcpRulesError
+
+    pack = book.packs[key]
+    by_id = {rule.id: rule for rule in book.rulesets[key].rules}
+    for case in pack.tests:
+        try:
+            app = packtests.build_application(case, book.rulesets[key])
+            result = book.evaluate(app, pack=key, as_of=case.get("as_of"))
+        except (IcpRulesError, KeyError, TypeError, ValueError):
+            continue  # a broken case is `icp-rules test`'s to report
+        refused = {(f.rule, f.ref) for f in result.findings if f.severity == "blocking" and f.id in REFUSALS and f.ref}
+        if not refused:
+            continue
+        for doc in result.required_documents:
+            if doc.category == "basic":
+                continue
+            for kind, ref in doc.targets:
+                for reason in doc.reasons:
+                    asking = by_id.get(reason.rule)
+                    if asking is None or asking.for_each != kind:
+                        continue
+                    for rule_id, refused_ref in refused:
+                        refuser = by_id.get(rule_id)
+                        if refuser is None or refuser.for_each != kind or refused_ref != ref:
+                            continue
+                        if (asking.id, refuser.id) in seen or key not in (asking.pack, refuser.pack):
+                            continue
+                        seen.add((asking.id, refuser.id))
+                        yield _refusal_problem(located, asking, refuser, [doc.id], str(case.get("name")))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ LABELS: dict[str, dict[str, str]] = {
         "number_kind_subject": "主体备案号", "number_kind_website": "网站备案号",
         "copyright": "同时须标注版权所有信息。", "snippet": "可直接粘贴的 HTML 代码",
         "placeholder_subject": "备案号在管局审核通过后才下发：请把 XXXXXXXX 替换为下发的主体备案号。",
-        "placeholder_ordinal": "未提供已备案服务数量（subject.existing.filed_services）：请把 N 替换为该网站在主体下的序号。",
+        "placeholder_ordinal": "网站备案号在管局审核通过后随备案下发：请把 N 替换为管局下发的该网站序号（可在工信部备案管理系统查询），不要自行推算。",
         "number_known": "备案号", "preview": "效果",
         "timeline": "办理时间", "step": "环节", "duration": "时限", "by": "预计不晚于",
         "provider_review": "接入商初审", "sms_verification": "工信部短信核验", "bureau_review": "管局审核",
@@ -88,8 +88,8 @@ LABELS: dict[str, dict[str, str]] = {
         "copyright": "A copyright line is also required.", "snippet": "HTML to paste",
         "placeholder_subject": "The number is issued when the bureau approves the filing: replace XXXXXXXX with the "
                                "subject number you receive.",
-        "placeholder_ordinal": "The number of services already filed (subject.existing.filed_services) was not given: "
-                               "replace N with the website's ordinal under the subject.",
+        "placeholder_ordinal": "The website number is issued with the bureau's approval: replace N with the number the "
+                               "bureau issues for this website (the MIIT filing system shows it); do not work it out.",
         "number_known": "Number", "preview": "Preview",
         "timeline": "Timeline", "step": "Step", "duration": "Time limit", "by": "expected by",
         "provider_review": "Access provider review", "sms_verification": "MIIT SMS verification",

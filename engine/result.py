@@ -63,8 +63,9 @@ class Firing(NamedTuple):
 class FooterNumber:
     """The filing number one new website shows, as far as it can be known before approval.
 
-    ``number`` is the real number when both the subject number and the ordinal are known; ``shown``
-    always has something to paste, with placeholders (XXXXXXXX, N) for the parts not yet known.
+    ``number`` is a number already issued (the subject number Guangdong footers show), never a
+    predicted one; ``shown`` always has something to paste, with placeholders (XXXXXXXX, N) for the
+    parts the bureau has not issued yet.
     """
 
     website: str | None

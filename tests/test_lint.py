@@ -277,3 +277,62 @@ def test_placeholders_show_names_in_the_readers_language(book):
         joined = "\n".join(texts)
         assert all(word in joined for word in words), joined
         assert not any(key in joined for key in keys), joined
+
+
+def test_a_document_asked_for_every_domain_while_a_suffix_is_refused_is_an_error(tmp_path):
+    """Tianjin asked for the certificate of every domain, a refused .com.hk one included."""
+    every = """\
+  - id: fj_cert
+    title: {zh: 域名证书, en: Certificate}
+    for_each: domain
+    require: [{document: domain_certificate}]
+    source: test
+"""
+    found = [p for p in _found(tmp_path, every) if "refuses" in p.message]
+    assert any("domain_suffix_not_approved" in p.message for p in found) and all(p.severity == "error" for p in found)
+    approved_only = every.replace("    for_each: domain\n", "    for_each: domain\n    when: {fact: domain.tld_approved, equals: true}\n")
+    assert [p for p in _found(tmp_path, approved_only) if "refuses" in p.message] == []
+
+
+def test_a_pack_case_that_refuses_a_person_and_asks_them_for_a_letter_is_an_error(tmp_path):
+    """Shanghai refused a principal who is not the legal representative and asked the same person, the
+    website manager by default, for an authorization letter: the pack's own case shows it."""
+    rules = """\
+  - id: fj_principal
+    title: {zh: 主体负责人须为法定代表人, en: Principal is the legal representative}
+    for_each: person
+    when:
+      all:
+        - {fact: subject.is_unit, equals: true}
+        - {fact: person.is_principal, equals: true}
+        - {fact: person.is_legal_representative, equals: false}
+    findings:
+      - {id: principal_not_legal_representative, severity: blocking, message: {zh: 不是, en: not}}
+    source: test
+  - id: fj_letter
+    replaces: authorization_when_not_legal_representative
+    title: {zh: 授权书, en: Letter}
+    for_each: person
+    when:
+      all:
+        - {fact: subject.is_unit, equals: true}
+        - {fact: person.is_website_manager, equals: true}
+        - {fact: person.is_legal_representative, equals: false}
+    require: [{document: authorization_letter}]
+    source: test
+"""
+    case = """
+tests:
+  - name: a principal who is not the legal representative
+    base: enterprise
+    application:
+      principal: {name: 李娜, identity: mainland, certificate: {type: id_card, number: "110105198805051227"}, is_legal_representative: false}
+    expect:
+      findings_include: [principal_not_legal_representative]
+"""
+    found = [p for p in _found(tmp_path, rules + case) if "refuses" in p.message]
+    assert found and "fj_letter" in found[0].message and "test case" in found[0].message
+    fixed = rules.replace("        - {fact: person.is_website_manager, equals: true}\n",
+                          "        - {fact: person.is_website_manager, equals: true}\n"
+                          "        - {fact: person.is_principal, equals: false}\n")
+    assert [p for p in _found(tmp_path, fixed + case) if "refuses" in p.message] == []

@@ -227,40 +227,45 @@ def test_guangdong_footer_shows_the_subject_number(book):
     assert ">粤ICP备12345678号</a>" in footer["html"] and "websites" not in footer
 
 
-def test_website_numbers_take_the_next_ordinals(book, enterprise):
+def test_website_numbers_are_never_predicted(book, enterprise):
+    """The bureau assigns a website's number on approval: the footer never shows a guessed "-3" as the
+    number to display (issue 14), only the subject number with the placeholder N."""
     enterprise["filing_province"] = "fujian"
     enterprise["filing_type"] = "new_website"
     enterprise["subject"]["existing"] = {"subject_number": "闽ICP备2024000001号", "filed_services": 2}
     enterprise["websites"] = [{"name": "甲站", "domains": ["a-example.com"]}, {"name": "乙站", "domains": ["b-example.com"]}]
     enterprise["domains"] = [dict(enterprise["domains"][0], name=d) for d in ("a-example.com", "b-example.com")]
     footer = _footer(book, enterprise)
-    assert footer["number"] == "闽ICP备2024000001号-3"
-    assert [(w["website"], w["number"]) for w in footer["websites"]] == [("甲站", "闽ICP备2024000001号-3"),
-                                                                        ("乙站", "闽ICP备2024000001号-4")]
-    assert ">闽ICP备2024000001号-4</a>" in footer["websites"][1]["html"]
+    assert footer["number"] is None
+    assert [(w["website"], w["number"]) for w in footer["websites"]] == [("甲站", None), ("乙站", None)]
+    assert ">闽ICP备2024000001号-N</a>" in footer["websites"][1]["html"]
     assert footer["copyright_required"] and "版权所有" in footer["html"]
     md = book.evaluate(enterprise).render(format="md", lang="en")
-    assert "闽ICP备2024000001号-3" in md and "闽ICP备2024000001号-4" in md and "XXXXXXXX" not in md
+    assert "号-3" not in md and "号-4" not in md and render.LABELS["en"]["placeholder_ordinal"] in md
 
 
 def test_a_website_number_given_as_subject_number_is_cut_back(book, enterprise):
     enterprise["filing_province"] = "sichuan"
+    enterprise["filing_type"] = "new_website"
     enterprise["subject"]["existing"] = {"subject_number": "川ICP备2024000009号-2", "filed_services": 2}
-    assert _footer(book, enterprise)["number"] == "川ICP备2024000009号-3"
+    footer = _footer(book, enterprise)
+    assert footer["number"] is None and ">川ICP备2024000009号-N</a>" in footer["html"]
 
 
 def test_unknown_parts_of_the_number_are_placeholders_and_said_so(book, enterprise):
     enterprise["filing_province"] = "sichuan"
+    enterprise["filing_type"] = "new_website"
     enterprise["subject"]["existing"] = {"subject_number": "川ICP备2024000009号"}
     result = book.evaluate(enterprise)
     footer = result.to_dict()["footer"]
     assert footer["number"] is None and ">川ICP备2024000009号-N</a>" in footer["html"]
     assert render.LABELS["en"]["placeholder_ordinal"] in result.render(format="md", lang="en")
     enterprise["subject"]["existing"] = {}
+    enterprise["filing_type"] = "first_filing"
     result = book.evaluate(enterprise)
-    assert ">川ICP备XXXXXXXX号-1</a>" in result.to_dict()["footer"]["html"]
+    assert ">川ICP备XXXXXXXX号-N</a>" in result.to_dict()["footer"]["html"]
     md = result.render(format="md", lang="zh")
-    assert render.LABELS["zh"]["placeholder_subject"] in md and render.LABELS["zh"]["placeholder_ordinal"] not in md
+    assert render.LABELS["zh"]["placeholder_subject"] in md and render.LABELS["zh"]["placeholder_ordinal"] in md
 
 
 # --- timeline -----------------------------------------------------------------------------------
