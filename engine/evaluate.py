@@ -24,7 +24,7 @@ from .application import Application
 from .conditions import AllOf, Always, Compare, Node, item_contexts
 from .facts import BY_NAME
 from .packs import PLACEHOLDER, FindingSpec, Requirement, Rule, RuleSet, Text
-from .result import (CATEGORY_ORDER, SEVERITY_ORDER, Finding, Footer, FooterNumber, Reason, RequiredDocument,
+from .result import (CATEGORY_ORDER, SEVERITY_ORDER, Advice, Finding, Footer, FooterNumber, Reason, RequiredDocument,
                      Result)
 
 Context = Mapping[str, Any]
@@ -138,6 +138,7 @@ class Effects:
     reason: "Reason | Template | None"  # the same Reason every time, or the template to fill per firing
     requirements: tuple[tuple[Requirement, str], ...]  # with the document's category
     findings: tuple[tuple[FindingSpec, "Text | Template"], ...]
+    advice: "Text | Template | None" = None
 
 
 Step = tuple[Rule, "Callable[[Context], bool | None]", "str | None", str]  # rule, predicate, scope, its ref fact ("" without scope)
@@ -233,7 +234,8 @@ class Plan:
             self.effects[rule.id] = Effects(
                 reason,
                 tuple((req, ruleset.documents[req.document].category) for req in rule.require),
-                tuple((spec, template(spec.message, categories, documents)) for spec in rule.findings))
+                tuple((spec, template(spec.message, categories, documents)) for spec in rule.findings),
+                template(rule.advice, categories, documents) if rule.advice else None)
 
     def period(self, on: dt.date) -> Period:
         """The rules in force on ``on``, in pack order."""
@@ -289,6 +291,8 @@ def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired
     # people, asking the lists themselves made combining quadratic in the size of the application.
     seen: dict[tuple[Any, ...], tuple[set[tuple[str, str]], set[Any]]] = {}
     findings: list[tuple[int, int, str, str, Finding]] = []  # sort keys, then the finding
+    advice: list[Advice] = []  # in rule order, each line once
+    advised: set[tuple[Any, ...]] = set()
     footer_settings: dict[str, Any] = {"number_kind": "website", "copyright_required": False}
     timeline_settings: dict[str, int] = {}
     effects_of = plan_of(ruleset).effects
@@ -331,6 +335,12 @@ def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired
                 footer_settings.update(rule.footer)
             if rule.timeline:
                 timeline_settings.update(rule.timeline)
+        if effects.advice is not None:  # advice stands even where no filing is needed (what to do instead)
+            line = effects.advice.fill(ctx) if isinstance(effects.advice, Template) else effects.advice
+            entry_key = (rule.id, tuple(line.inputs) if isinstance(line, FilledText) else ())
+            if entry_key not in advised:
+                advised.add(entry_key)
+                advice.append(Advice(rule.id, line, rule.source))
         for spec, message in effects.findings:
             text = message.fill(ctx) if isinstance(message, Template) else message
             findings.append((SEVERITY_ORDER[spec.severity], order[rule.id], ref or "", spec.id,
@@ -354,6 +364,7 @@ def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired
         ruleset=ruleset,
         required_documents=tuple(required),
         findings=tuple(item[-1] for item in findings),
+        advice=tuple(advice),
         footer=footer,
         timeline=timeline.build(app.submitted_on or as_of, timeline_settings) if filing_required else timeline.Timeline((), None, True),
         matched=tuple(fired),

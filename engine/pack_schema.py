@@ -164,6 +164,8 @@ def build() -> dict[str, Any]:
             "require": {"type": "array", "minItems": 1, "items": requirement},
             "reason": _text("Why the documents are required, in words; {fact.name} placeholders allowed"),
             "findings": {"type": "array", "minItems": 1, "items": finding},
+            "advice": _text("A line of advice the checklist shows when the rule fires (what to do, not a document or a "
+                            "problem); {fact.name} placeholders allowed"),
             "footer": FOOTER,
             "timeline": {
                 "type": "object", "additionalProperties": False,

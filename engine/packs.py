@@ -66,6 +66,7 @@ class Rule:
     require: tuple[Requirement, ...] = ()
     reason: Text | None = None
     findings: tuple[FindingSpec, ...] = ()
+    advice: Text | None = None  # a line of advice for the checklist
     footer: Mapping[str, Any] | None = None
     timeline: Mapping[str, int] | None = None
     filing_required: bool | None = None
@@ -443,8 +444,12 @@ class _Checker:
             findings.append(FindingSpec(spec["id"], spec["severity"], spec["message"]))
         if raw.get("reason"):
             self.placeholders(raw["reason"], path + ("reason",), scope)
-        if not (requirements or findings or raw.get("footer") or raw.get("timeline") or "filing_required" in raw):
-            self.problem(path, f"rule '{raw['id']}' has no effect: give it require, findings, footer, timeline or filing_required")
+        if raw.get("advice"):
+            self.placeholders(raw["advice"], path + ("advice",), scope)
+        if not (requirements or findings or raw.get("advice") or raw.get("footer") or raw.get("timeline")
+                or "filing_required" in raw):
+            self.problem(path, f"rule '{raw['id']}' has no effect: give it require, findings, advice, footer, timeline "
+                               "or filing_required")
         start, until = _date(raw.get("effective_from")), _date(raw.get("effective_until"))
         if start and until and until <= start:
             self.problem(path + ("effective_until",), "effective_until must be after effective_from (the period is [from, until))")
@@ -452,7 +457,7 @@ class _Checker:
         return Rule(
             id=raw["id"], pack=self.pack.id, title=raw["title"], source=raw["source"], when=when,
             predicate=when.compile(), for_each=raw.get("for_each"), require=tuple(requirements),
-            reason=raw.get("reason"), findings=tuple(findings), footer=raw.get("footer"),
+            reason=raw.get("reason"), findings=tuple(findings), advice=raw.get("advice"), footer=raw.get("footer"),
             timeline=raw.get("timeline"), filing_required=raw.get("filing_required"), notes=raw.get("notes"),
             replaces=raw.get("replaces"), effective_from=start, effective_until=until,
             review_by=_date(raw.get("review_by")), file=self.pack.file, line=line,

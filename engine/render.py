@@ -55,7 +55,7 @@ LABELS: dict[str, dict[str, str]] = {
         "copyright": "同时须标注版权所有信息。", "snippet": "可直接粘贴的 HTML 代码",
         "placeholder_subject": "备案号在管局审核通过后才下发：请把 XXXXXXXX 替换为下发的主体备案号。",
         "placeholder_ordinal": "网站备案号在管局审核通过后随备案下发：请把 N 替换为管局下发的该网站序号（可在工信部备案管理系统查询），不要自行推算。",
-        "number_known": "备案号", "preview": "效果",
+        "number_known": "备案号", "preview": "效果", "advice": "办理提示",
         "timeline": "办理时间", "step": "环节", "duration": "时限", "by": "预计不晚于",
         "provider_review": "接入商初审", "sms_verification": "工信部短信核验", "bureau_review": "管局审核",
         "public_security_filing": "公安联网备案", "change_filing": "变更备案",
@@ -90,7 +90,7 @@ LABELS: dict[str, dict[str, str]] = {
                                "subject number you receive.",
         "placeholder_ordinal": "The website number is issued with the bureau's approval: replace N with the number the "
                                "bureau issues for this website (the MIIT filing system shows it); do not work it out.",
-        "number_known": "Number", "preview": "Preview",
+        "number_known": "Number", "preview": "Preview", "advice": "Advice",
         "timeline": "Timeline", "step": "Step", "duration": "Time limit", "by": "expected by",
         "provider_review": "Access provider review", "sms_verification": "MIIT SMS verification",
         "bureau_review": "Communications administration review", "public_security_filing": "Public security filing",
@@ -291,6 +291,7 @@ class _View:
             "pack": data["pack"], "evaluated_on": data["evaluated_on"],
             "blocking": by_severity["blocking"], "warnings": by_severity["warning"], "infos": by_severity["info"],
             "groups": self.documents(data),
+            "advice": data.get("advice") or [],
             "footer": self.footer(),
             "timeline": self.timeline(),
         }

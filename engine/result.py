@@ -51,6 +51,14 @@ class Finding(NamedTuple):
     ref: str | None = None
 
 
+class Advice(NamedTuple):
+    """A line of advice a rule adds to the checklist: what to do, where no document or problem fits."""
+
+    rule: str
+    text: Text
+    source: str
+
+
 class Firing(NamedTuple):
     """One rule that fired, for one item (ref) or for the application (ref None)."""
 
@@ -126,6 +134,7 @@ class Result:
     # (rule, context, kind, ref) per firing, as the matcher gave them: ``fired`` names them
     matched: tuple[tuple[Any, Any, str, str | None], ...] = field(repr=False, compare=False)
     application: "Application" = field(repr=False)
+    advice: tuple[Advice, ...] = ()
 
     @cached_property
     def fired(self) -> tuple[Firing, ...]:
@@ -182,6 +191,7 @@ class Result:
             "pack": self.pack,
             "required_documents": docs,
             "findings": findings,
+            "advice": [{"rule": a.rule, "text": a.text[lang], "source": a.source} for a in self.advice],
             "footer": self.footer.to_dict(),
             "timeline": self.timeline.to_dict(),
         }

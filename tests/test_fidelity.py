@@ -90,3 +90,23 @@ def test_two_letters_for_two_people_name_whose_letter_is_too_old(book, enterpris
     [finding] = [f for f in result["findings"] if f["id"] == "document_too_old"]
     assert finding["id"] == "document_too_old" and "李娜" in finding["message"] and "王芳" not in finding["message"]
     assert "110105198805051227" not in json.dumps(result, ensure_ascii=False)
+
+
+def test_seed_claims_reach_the_checklist_as_advice_in_every_format(book, enterprise):
+    result = book.evaluate(enterprise)
+    advice = {a["rule"]: a["text"] for a in result.to_dict("zh")["advice"]}
+    assert {"agent_brings_identity", "domains_closed_until_approved", "registrar_approved_and_domestic",
+            "upload_format"} <= set(advice)
+    assert "200 KB–4 MB" in advice["upload_format"]
+    for fmt, heading in (("md", "## 办理提示"), ("text", "办理提示"), ("html", "<h2>办理提示</h2>")):
+        out = result.render(format=fmt, lang="zh")
+        assert heading in out and "2018年1月1日" in out
+    assert "Advice" in result.render(format="md", lang="en")
+
+
+def test_an_offshore_server_still_owes_the_public_security_filing(book, enterprise):
+    enterprise["server"] = {"location": "overseas"}
+    data = book.evaluate(enterprise).to_dict("zh")
+    assert data["filing_required"] is False and data["required_documents"] == []
+    assert [a["rule"] for a in data["advice"]] == ["filing_not_required_offshore"]
+    assert "公安联网备案" in data["advice"][0]["text"]
