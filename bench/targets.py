@@ -2,6 +2,10 @@
 
     .venv/bin/python bench/targets.py [--quick] [--only growth,...]
 
+- handwritten: ``RuleBook.evaluate`` on checked Guangdong applications against the same rules
+  written by hand as closures (bench/handwritten.py), in one run: within 1.3x. The two must give
+  the same result (documents, reasons, findings, footer, timeline in both languages; every
+  firing) on every application timed and on every Guangdong pack test case, or nothing is timed.
 - growth: evaluating an application with 1,000 websites (or 1,000 distinct people) against one
   with 100: at most 12x (linear is 10x).
 
@@ -83,7 +87,58 @@ def bench_growth(quick: bool) -> None:
               f"{ratio:.1f}x (target <= 12x: {verdict(ratio <= 12)})")
 
 
-BENCHES = {"growth": bench_growth}
+def same(a: Any, b: Any) -> bool:
+    return (a.fired == b.fired and a.to_dict("zh") == b.to_dict("zh") and a.to_dict("en") == b.to_dict("en"))
+
+
+def bench_handwritten(quick: bool) -> None:
+    import datetime as dt
+
+    from budget import guangdong_applications
+    from handwritten import FROM, Guangdong
+
+    from engine import packtests
+
+    book = RuleBook.load(only=["guangdong"])
+    ruleset = book.ruleset("guangdong")
+    hand = Guangdong(ruleset)
+    apps = guangdong_applications(book, 1000)
+    checked = 0
+    for app in apps:
+        on = app.submitted_on
+        assert same(book.evaluate(app, as_of=on), hand.evaluate(app, on)), app.application_id
+        checked += 1
+    for rs, _, case in packtests.iter_cases(book):
+        if rs.key != "guangdong":
+            continue
+        on = dt.date.fromisoformat(case["as_of"]) if case.get("as_of") else None
+        try:
+            app = application.load(packtests.build_application(case, rs))
+        except Exception:  # a case about a refused application
+            continue
+        on = on or app.submitted_on or dt.date.today()
+        if on < FROM:
+            continue
+        assert same(book.evaluate(app, as_of=on), hand.evaluate(app, on)), case["name"]
+        checked += 1
+    count = 2000 if quick else 10000
+    engine_times, hand_times = [], []
+    for _ in range(5):  # interleaved: a neighbour's burst falls on both alike
+        for times, evaluate in ((engine_times, lambda a: book.evaluate(a, as_of=a.submitted_on)),
+                                (hand_times, lambda a: hand.evaluate(a, a.submitted_on))):
+            start = time.process_time()
+            for i in range(count):
+                evaluate(apps[i % len(apps)])
+            times.append((time.process_time() - start) / count)
+    engine_us, hand_us = min(engine_times) * 1e6, min(hand_times) * 1e6
+    ratio = engine_us / hand_us
+    print(f"[handwritten] Guangdong, {len(apps)} distinct applications (identical results checked on {checked}), "
+          f"best of 5 interleaved rounds of {count}:")
+    print(f"    RuleBook.evaluate {engine_us:.1f} µs, hand-written closures {hand_us:.1f} µs: {ratio:.2f}x "
+          f"(target <= 1.3x: {verdict(ratio <= 1.3)})")
+
+
+BENCHES = {"handwritten": bench_handwritten, "growth": bench_growth}
 
 
 def main() -> None:

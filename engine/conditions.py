@@ -2,7 +2,9 @@
 
 Conditions are data, never code: the pack's YAML is parsed into the node classes below, every
 fact name, operator and value is checked against the fact catalogue before anything runs, and
-each tree is compiled once into nested Python closures. No pack text reaches eval or exec.
+each tree is compiled once into nested Python closures. No pack text reaches eval or exec as code:
+engine/codegen.py writes the rules of a period as Python source from these checked trees, with
+every value written by ``repr`` and every fact name taken from the catalogue.
 
 Logic is three-valued (Kleene): a comparison with an absent fact is *undecided* (None), ``all``
 is false if any part is false, ``any`` is true if any part is true, ``not`` keeps undecided

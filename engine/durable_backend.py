@@ -1,6 +1,6 @@
 """A second matcher: the same condition trees, decided by durable_rules (a Rete engine in C).
 
-The compiled closures (``evaluate.match_rules``) are the reference; this backend exists to
+The python backend (``evaluate.match_rules``) is the reference; this backend exists to
 cross-check them and for users who ask for it (``--backend durable``). It must give exactly the
 reference answer: the same rules, for the same items, in the same order. durable_rules has
 sharp edges (docs/backends.md, research notes in durable-rules-eval.md), so:

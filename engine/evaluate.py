@@ -2,8 +2,11 @@
 
 Rules are tried in pack order. A rule with ``for_each`` is tried once per item of that kind.
 A ``Plan`` per rule set makes this cheap without changing the outcome: the rules in force are
-worked out once per period between effective dates, and a rule whose guards (``equals``/``in`` on
-an application fact) do not hold is not tried at all. Effects of the rules that fired are then combined: documents required by several rules become
+worked out once per period between effective dates, and written as one generated Python function
+per period (engine/codegen.py: application facts read once, the application's part of an item
+rule tested once, no merged copy of the facts per item). The closures and the guard index
+(``match_by_closures``) decide the same and are what a node the generator does not know falls
+back to. Effects of the rules that fired are then combined: documents required by several rules become
 one entry with every reason; the tightest age and validity limits win; documents already on
 hand are checked against those limits; the footer and timeline take the last rule that set them.
 A rule that says ``filing_required: false`` empties the checklist.
@@ -16,8 +19,10 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
+from . import codegen
 from . import facts as facts_module
 from . import timeline
 from .application import Application
@@ -125,7 +130,8 @@ Fired = tuple[Rule, Context, str, "str | None"]  # rule, context it fired in, ta
 
 
 class Matcher(Protocol):
-    """Decides which rules fire for which items. The compiled closures are the reference; another
+    """Decides which rules fire for which items. ``match_rules`` (generated code, checked against
+    the closures) is the reference; another
     backend (e.g. a Rete engine) may be plugged in here and must give the same answer."""
 
     def __call__(self, ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.date) -> list[Fired]: ...
@@ -179,7 +185,14 @@ class Period:
     """
 
     def __init__(self, rules: list[Rule]):
-        self.all = (1 << len(rules)) - 1
+        self.rules = rules
+        self._match: codegen.Match | None = None
+
+    @cached_property
+    def _index(self) -> tuple[tuple[tuple[str, dict[Any, int], int], ...], tuple[Step, ...]]:
+        # Built on first use: evaluation runs the generated code (``match``); the index serves
+        # ``match_by_closures``, which the tests and a fallback compare against.
+        rules = self.rules
         tables: dict[str, dict[Any, int]] = {}
         unguarded: dict[str, int] = {}
         found = [_guards(rule) for rule in rules]
@@ -190,15 +203,37 @@ class Period:
                 for value in allowed.get(fact, ()):
                     table[value] = table.get(value, unguarded[fact]) | 1 << i
             tables[fact] = table
-        self.guards = tuple((fact, tables[fact], unguarded[fact]) for fact in tables)
-        self.candidates: tuple[Step, ...] = tuple(
+        guards = tuple((fact, tables[fact], unguarded[fact]) for fact in tables)
+        candidates: tuple[Step, ...] = tuple(
             (rule, rest.compile() if allowed else rule.predicate, rule.for_each,
              facts_module.REF_FACT.get(rule.for_each or "", ""))
             for rule, (allowed, rest) in zip(rules, found))
-        self._selected: dict[int, tuple[Step, ...]] = {}
+        return guards, candidates
+
+    @property
+    def guards(self) -> tuple[tuple[str, dict[Any, int], int], ...]:
+        """Per guarded fact: the table from its value to the rules it lets through, and the rules it does not guard."""
+        return self._index[0]
+
+    @property
+    def candidates(self) -> tuple[Step, ...]:
+        return self._index[1]
+
+    @cached_property
+    def _selected(self) -> dict[int, tuple[Step, ...]]:
+        return {}
+
+    @property
+    def match(self) -> codegen.Match:
+        """The generated function that decides which of these rules fire (engine/codegen.py),
+        made on first use: ``match(ctx, facts)`` with ``ctx`` from ``facts.context()``."""
+        found = self._match
+        if found is None:
+            found = self._match = codegen.build(self.rules)[0]
+        return found
 
     def steps(self, ctx: Context) -> tuple[Step, ...]:
-        mask = self.all
+        mask = (1 << len(self.rules)) - 1
         for fact, table, unguarded in self.guards:
             # an absent fact (None) holds no guard's value: only the rules it does not guard remain
             mask &= table.get(ctx.get(fact), unguarded)
@@ -257,7 +292,14 @@ def plan_of(ruleset: RuleSet) -> Plan:
 
 
 def match_rules(ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.date) -> list[Fired]:
-    """Rules in force on ``as_of`` whose condition is true, in pack order, once per matching item."""
+    """Rules in force on ``as_of`` whose condition is true, in pack order, once per matching item
+    (by the period's generated code, engine/codegen.py)."""
+    return plan_of(ruleset).period(as_of).match(facts.context(), facts)
+
+
+def match_by_closures(ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.date) -> list[Fired]:
+    """What ``match_rules`` gives, by the guard index and each rule's closure (no generated code):
+    tests/test_plan.py compares the two."""
     app_ctx = facts.context()
     fired: list[Fired] = []
     append = fired.append

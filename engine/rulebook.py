@@ -1,6 +1,6 @@
 """The library's front door: a ``RuleBook`` holds every pack, checked and compiled, ready to evaluate.
 
-A RuleBook is immutable once loaded; its rules are compiled closures over plain data, and each
+A RuleBook is immutable once loaded; its rules are compiled code and closures over plain data, and each
 evaluation builds its own facts and result, so one RuleBook may serve many threads at once.
 """
 
@@ -45,7 +45,7 @@ class RuleBook:
              backend: str = "python", public_key: Any = None) -> "RuleBook":
         """Load and check ``packs_dir`` (default: the bundled packs). Raises PackError with every problem.
 
-        ``backend`` chooses what decides which rules fire: "python" (compiled closures) is the
+        ``backend`` chooses what decides which rules fire: "python" (generated Python code, engine/codegen.py) is the
         reference; "durable" compiles the same conditions into durable_rules (docs/backends.md) and
         needs the optional extra ``icp-rulepacks[durable]``.
 

@@ -231,3 +231,134 @@ def test_combining_keeps_each_target_and_reason_once_with_many_items(tmp_path):
     assert len(people) == len(set(people)) == 1 + 10  # the principal and ten distinct managers
     assert len([r for r in certificate.reasons if r.rule == "many_people_reason"]) == 11
     assert combined["website_manager_certificate", certificate.targets[0]] == (certificate.targets, certificate.reasons)
+
+
+# ---------------------------------------------------------------------------------------------
+# The generated code of a period (engine/codegen.py)
+
+HOSTILE = ["x'); import os; os.system('echo owned') #", 'a"b\\nc', "\n__import__('os')\n", "{subject.name}", "R0", "K0"]
+
+
+def _hostile_book(tmp_path) -> RuleBook:
+    """A pack whose values look like code: they must reach the generated source only as constants."""
+    shutil.copy(bundled.packs_dir() / "national.yaml", tmp_path / "national.yaml")
+    rules = [
+        {"id": "hostile_equals", "when": {"fact": "server.provider", "equals": HOSTILE[0]}},
+        {"id": "hostile_in", "when": {"fact": "subject.name", "in": HOSTILE}},
+        {"id": "hostile_words", "for_each": "website", "when": {"fact": "website.name", "contains_any": HOSTILE}},
+        {"id": "hostile_regex", "for_each": "website", "when": {"fact": "website.name", "matches": "'\\); import os #"}},
+        {"id": "hostile_any", "when": {"any_website": {"fact": "website.remarks", "not_in": HOSTILE}}},
+    ]
+    for rule in rules:
+        rule.update({"title": {"zh": rule["id"], "en": rule["id"]}, "source": HOSTILE[1],
+                     "findings": [{"id": "plan_fired", "severity": "info", "message": {"zh": "x", "en": "x"}}]})
+    pack = {"pack": "zhejiang", "version": "2026.1", "extends": "national", "title": {"zh": "测试", "en": "test"},
+            "findings": {"plan_fired": {"zh": "触发", "en": "fired"}}, "rules": rules}
+    (tmp_path / "zhejiang.yaml").write_text(yaml.safe_dump(pack, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return RuleBook.load(tmp_path)
+
+
+def test_generated_source_is_made_of_the_checked_tree_only(tmp_path):
+    """Every name in the generated code is one the generator makes up (or a builtin it hands in);
+    every string constant is a fact of the catalogue or a value of the checked tree; no import,
+    no attribute beyond the few the generator uses. Pack text that looks like code stays data."""
+    import ast
+    import re
+
+    from engine import codegen
+    from engine.conditions import walk
+    from engine.facts import BY_NAME
+
+    book = _hostile_book(tmp_path)
+    ruleset = book.ruleset("zhejiang")
+    rules = list(ruleset.rules)
+    text, patterns, fallbacks = codegen.source(rules)
+    assert fallbacks == [] and len(patterns) >= 1
+    values = set()
+    for rule in rules:
+        for node in walk(rule.when):
+            value = getattr(node, "value", None)
+            values |= set(value) if isinstance(value, tuple) else {value}
+    tree = ast.parse(text)
+    allowed_names = re.compile(r"(a|w|q|K|S|R)\d+|it|ctx|facts|fired|append|get|_items|_Item|_contexts|_contains|_date"
+                               r"|any|all|str|frozenset|match")
+    for node in ast.walk(tree):
+        assert not isinstance(node, (ast.Import, ast.ImportFrom, ast.Lambda, ast.ClassDef)), ast.dump(node)
+        if isinstance(node, ast.Name):
+            assert allowed_names.fullmatch(node.id), node.id
+        if isinstance(node, ast.Attribute):
+            assert node.attr in ("get", "append", "scope", "predicate"), node.attr
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            assert node.value in BY_NAME or node.value in values or node.value in REF_FACT or node.value == "subject", node.value
+    # the hostile texts are there, as constants
+    constants = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)}
+    assert set(HOSTILE) <= constants
+    # and the code decides as the closures do
+    data = {**book.rulesets["national"].fixtures["enterprise"], "filing_province": "zhejiang"}
+    data["server"] = {"location": "mainland", "provider": HOSTILE[0]}
+    data["websites"] = [{**data["websites"][0], "name": "有R0的网站", "remarks": "普通"}]
+    result = book.evaluate(data)
+    assert {"hostile_equals", "hostile_words", "hostile_any"} <= {f.rule for f in result.fired}
+    assert_same(book, application.load(data))
+
+
+def test_a_node_the_generator_does_not_know_falls_back_to_its_closure():
+    """Other condition features may add node classes, or fields to a known one: such a rule is
+    decided by its own closure, and the period still fires exactly what the plain loop fires."""
+    from engine import codegen
+    from engine.conditions import Compare
+    from engine.evaluate import Period, match_by_closures
+
+    @dataclasses.dataclass(frozen=True)
+    class Unknown(Compare):  # a known class with a field the generator has never heard of
+        unit: str = "days"
+
+    book = bundled_book()
+    ruleset = book.ruleset("guangdong")
+    rules = list(plan_of(ruleset).period(dt.date(2024, 10, 8)).candidates)
+    changed = []
+    for rule, *_ in rules:  # every rule whose whole condition is one comparison
+        when = rule.when
+        if isinstance(when, Compare):
+            when = Unknown(when.path, when.fact, when.op, when.value, when.pattern)
+            rule = dataclasses.replace(rule, when=when, predicate=when.compile())
+        changed.append(rule)
+    _, _, fallbacks = codegen.source(changed)
+    assert fallbacks and all(isinstance(changed[i].when, Unknown) for i in fallbacks)
+    assert any(changed[i].for_each for i in fallbacks) and any(not changed[i].for_each for i in fallbacks)
+    period = Period(changed)
+    varied = dataclasses.replace(ruleset, rules=tuple(changed))
+    compared = 0
+    for case in (c for rs, _, c in _CASES if rs.key == "guangdong"):
+        try:
+            checked = application.load(packtests.build_application(case, ruleset))
+        except Exception:
+            continue
+        from engine import facts as facts_module
+
+        facts = facts_module.derive(checked, dt.date(2024, 10, 8))
+        generated = period.match(facts.context(), facts)
+        reference = match_by_closures(varied, facts_module.derive(checked, dt.date(2024, 10, 8)), dt.date(2024, 10, 8))
+        assert [(r.id, kind, ref) for r, _, kind, ref in generated] == [(r.id, kind, ref) for r, _, kind, ref in reference]
+        compared += bool(generated)
+    assert compared >= 10
+
+
+def test_generated_code_is_kept_in_the_user_cache(tmp_path, monkeypatch):
+    """A process that evaluates once does not compile the period again; a corrupt entry is rebuilt."""
+    from engine import codegen
+
+    monkeypatch.setenv("ICP_RULES_CACHE_DIR", str(tmp_path))
+    rules = list(bundled_book().ruleset("guangdong").rules)
+    compiled = []
+    real_compile = compile
+    monkeypatch.setattr(codegen, "compile", lambda *a, **k: compiled.append(1) or real_compile(*a, **k), raising=False)
+    first, _ = codegen.build(rules)
+    entries = list(tmp_path.glob("plan-code-*.pickle"))
+    assert len(entries) == 1 and compiled == [1]
+    second, _ = codegen.build(rules)
+    assert compiled == [1]  # from the cache
+    assert second.__code__ == first.__code__
+    entries[0].write_bytes(b"not a pickle")
+    codegen.build(rules)
+    assert compiled == [1, 1]
