@@ -113,7 +113,21 @@ def check_chunk(book: "RuleBook", chunk: list[tuple[int, bytes]], settings: Sett
 
 
 def _dumps(data: Any) -> str:
+    """One compact JSON line. orjson writes the same text as json.dumps with these settings (a test
+    holds the two to it) about 5x faster, which is ~5 % of a batch line; what orjson refuses (a
+    lone surrogate from a ``\\ud800`` escape, an integer beyond 64 bits) is written by json."""
+    if _orjson is not None:
+        try:
+            return _orjson.dumps(data).decode()
+        except TypeError:  # orjson.JSONEncodeError is one
+            pass
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - a platform without its wheel: json alone
+    _orjson = None
 
 
 def _at_line(error: IcpRulesError, number: int, file: str | None, lang: str = "zh") -> dict[str, Any]:
@@ -189,6 +203,19 @@ def _start_worker(settings: Settings, digest: str) -> None:
     if book.digest != digest:  # the packs changed between the parent's check and this worker's load
         raise RuntimeError("rule packs changed while the batch was starting")
     _worker_settings = settings
+    quiet_collector()
+
+
+def quiet_collector() -> None:
+    """Move what a worker keeps for its whole life (the rule book, its generated code, the public
+    suffix list) out of the cycle collector's sight (``gc.freeze``): a full collection, should one
+    come, does not walk it. Measured (issue 17): the collector costs ~0 % of a worker's time as it
+    is (two collections in 9,000 lines: an evaluation's objects are freed by reference counting,
+    so the young generation rarely fills), so its thresholds are left alone."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _check_chunk(first: int, data: bytes) -> ChunkResult:

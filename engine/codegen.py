@@ -94,6 +94,7 @@ class _Writer:
         self.constants: list[str] = []  # "K3 = frozenset((...))" lines, run once when the code is loaded
         self.searchers: list[Any] = []  # compiled patterns, handed in at load (S0, S1, …)
         self.app_facts: dict[str, str] = {}  # application fact -> its local name
+        self.scopes: dict[str, str] = {}  # item scope -> the local holding its items
         self.walrus = 0
 
     # -- reading facts --------------------------------------------------------------------------
@@ -115,6 +116,15 @@ class _Writer:
         if item is None or fact.scope != scope:
             raise Unsupported(f"item fact {name!r} outside its scope")
         return f"{item}.get({fact.name!r})", False
+
+    def items(self, scope: str) -> str:
+        """The local holding the items of ``scope`` (one of the catalogue's item scopes)."""
+        if scope not in REF_FACT:
+            raise Unsupported(f"items of {scope!r}")
+        local = self.scopes.get(scope)
+        if local is None:
+            local = self.scopes[scope] = f"i{len(self.scopes)}"
+        return local
 
     def constant(self, source: str) -> str:
         self.constants.append(source)
@@ -160,7 +170,9 @@ class _Writer:
             if node.pattern is None:
                 raise Unsupported("matches without a compiled pattern")
             self.searchers.append(node.pattern)
-            found = f"S{len(self.searchers) - 1}({x})"
+            n = len(self.searchers) - 1
+            # M{n}: the answers so far (suffixes and names repeat): a hit is two dict operations, no call
+            found = f"(M{n}[{x}] if {x} in M{n} else S{n}({x}))"
             return f"({bound} is not None and {'' if want else 'not '}{found})"
         raise Unsupported(f"operator {op!r}")
 
@@ -186,7 +198,7 @@ class _Writer:
             inner = self.test(node.child, name, node.scope, want)
             # any is true when some item is true, false when every item is false; every the other way round
             some = (node.mode == "any") == want
-            return f"{'any' if some else 'all'}({inner} for {name} in _items({node.scope!r}))"
+            return f"{'any' if some else 'all'}({inner} for {name} in {self.items(node.scope)})"
         raise Unsupported(type(node).__name__)  # pragma: no cover - _known admits only the classes above
 
     def hoisted(self, node: Node) -> tuple[list[Node], list[Node]]:
@@ -236,7 +248,7 @@ def source(rules: "list[Rule]") -> tuple[str, list[Any], list[int]]:
                 guard = " and ".join(writer.test(p, None, None, True) for p in app_parts) or "True"
                 inner = " and ".join(writer.test(p, "it", scope, True) for p in item_parts) or "True"
                 lines = [f"if {guard}:",
-                         f"    for it in _items({scope!r}):",
+                         f"    for it in {writer.items(scope)}:",
                          f"        if {inner}:",
                          f"            append((R{index}, _Item(ctx, it), {scope!r}, str(it[{REF_FACT[scope]!r}])))"]
         except Unsupported:
@@ -259,7 +271,8 @@ def source(rules: "list[Rule]") -> tuple[str, list[Any], list[int]]:
         "    fired = []",
         "    append = fired.append",
         "    get = ctx.get",
-        "    _items = facts.scope",
+        "    items = facts.items",
+        *(f"    {local} = items.get({scope!r}, ())" for scope, local in writer.scopes.items()),
         *loads,
         *("    " + line for line in body),
         "    return fired",
@@ -293,6 +306,22 @@ class ItemContext(Mapping[str, Any]):
         return len(self.app) + sum(name not in self.app for name in self.item)
 
 
+MEMO_SIZE = 4096  # answers kept per pattern (a pure function of the text)
+
+
+def _remembering(found: Callable[[str], bool]) -> tuple[Callable[[str], bool], dict[str, bool]]:
+    """The search and the answers it gave: the generated code looks an answer up before searching."""
+    memo: dict[str, bool] = {}
+
+    def search(text: str) -> bool:
+        answer = found(text)
+        if len(memo) < MEMO_SIZE:
+            memo[text] = answer
+        return answer
+
+    return search, memo
+
+
 Match = Callable[[Mapping[str, Any], "Facts"], list[Any]]
 
 
@@ -319,6 +348,7 @@ def build(rules: "list[Rule]") -> tuple[Match, list[int]]:
                                  "_contexts": item_contexts, "__builtins__": {"any": any, "all": all, "str": str,
                                                                                "frozenset": frozenset}}
     namespace.update({f"R{i}": rule for i, rule in enumerate(rules)})
-    namespace.update({f"S{i}": searcher(pattern) for i, pattern in enumerate(patterns)})
+    for i, pattern in enumerate(patterns):
+        namespace[f"S{i}"], namespace[f"M{i}"] = _remembering(searcher(pattern))
     exec(code, namespace)  # noqa: S102 - source written above from the checked tree, constants by repr
     return namespace["match"], fallbacks

@@ -316,3 +316,30 @@ def test_a_batch_error_line_never_echoes_a_certificate_number(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert json.loads(text)["error"]["path"] == "$.principal.identity"
     assert number not in text and number[:10] not in text
+
+
+def test_batch_lines_are_the_json_module_s_text_whichever_codec_writes_them():
+    """batch writes its lines with orjson when it can; the text must be json.dumps's (compact,
+    non-ASCII kept), and what orjson refuses (a lone surrogate, an integer beyond 64 bits) is
+    still written, by json."""
+    import json
+
+    from engine import batch
+
+    samples = [{"a": "示例\u2028\x00\x1f\x7f😀\"\\/\t\n", "n": [1, -2, 2**63 - 1, True, None], "x": {"y": []}},
+               {"lone": "\ud800"}, {"big": 2**70}, {"nested": [{"k": "v" * 100}] * 3}]
+    for data in samples:
+        assert batch._dumps(data) == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if batch._orjson is not None:
+        with pytest.raises(TypeError):
+            batch._orjson.dumps({"lone": "\ud800"})  # the fallback above is exercised, not assumed
+
+
+def test_a_batch_worker_takes_its_rule_book_out_of_the_collector_s_sight():
+    import subprocess
+    import sys
+
+    code = ("import gc; from engine import batch, RuleBook; batch.worker_book(None); batch.quiet_collector(); "
+            "print(gc.get_freeze_count() > 10000)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True"]

@@ -280,14 +280,14 @@ def test_generated_source_is_made_of_the_checked_tree_only(tmp_path):
             value = getattr(node, "value", None)
             values |= set(value) if isinstance(value, tuple) else {value}
     tree = ast.parse(text)
-    allowed_names = re.compile(r"(a|w|q|K|S|R)\d+|it|ctx|facts|fired|append|get|_items|_Item|_contexts|_contains|_date"
+    allowed_names = re.compile(r"(a|w|q|i|K|S|M|R)\d+|it|ctx|facts|items|fired|append|get|_Item|_contexts|_contains|_date"
                                r"|any|all|str|frozenset|match")
     for node in ast.walk(tree):
         assert not isinstance(node, (ast.Import, ast.ImportFrom, ast.Lambda, ast.ClassDef)), ast.dump(node)
         if isinstance(node, ast.Name):
             assert allowed_names.fullmatch(node.id), node.id
         if isinstance(node, ast.Attribute):
-            assert node.attr in ("get", "append", "scope", "predicate"), node.attr
+            assert node.attr in ("get", "append", "items", "predicate"), node.attr
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             assert node.value in BY_NAME or node.value in values or node.value in REF_FACT or node.value == "subject", node.value
     # the hostile texts are there, as constants
