@@ -124,6 +124,7 @@ def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+_orjson: Any
 try:
     import orjson as _orjson
 except ImportError:  # pragma: no cover - a platform without its wheel: json alone
