@@ -18,10 +18,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from functools import lru_cache
+
 from engine import provinces, timeline
-from engine.application import Application, parse_date
-from engine.evaluate import Template, _check_documents_on_hand, footer_numbers, template
-from engine.facts import domain_parts
+from engine.application import UNIT_CERTIFICATES, Application, parse_date
+from engine.evaluate import Template, _check_documents_on_hand, _tighten_age, _tighten_validity, footer_numbers, template
+from engine.facts import domain_parts, tld_approved, whole_months
+from engine.text import normalise
 from engine.packs import RuleSet
 from engine.result import CATEGORY_ORDER, SEVERITY_ORDER, Finding, Footer, Reason, RequiredDocument, Result
 
@@ -39,18 +42,22 @@ def _days(start: dt.date | None, end: dt.date | None) -> int | None:
     return None if start is None or end is None else (end - start).days
 
 
+_residence_province = lru_cache(maxsize=4096)(provinces.from_address)
+
+
 def _has_word(text: str | None, words: tuple[str, ...]) -> bool:
     return text is not None and any(word in text for word in words)
 
 
 class Person:
-    __slots__ = ("name", "identity", "cert_type", "cert_left", "household", "age", "legal_rep",
+    __slots__ = ("name", "identity", "cert_type", "cert_left", "cert_months", "household", "age", "legal_rep",
                  "principal", "manager")
 
     def __init__(self, raw: dict[str, Any], number: str, on: dt.date):
         cert = raw["certificate"]
-        self.name, self.identity, self.cert_type = raw["name"], raw["identity"], cert["type"]
-        self.cert_left = _days(on, parse_date(cert.get("expires_on")))
+        self.name, self.identity, self.cert_type = normalise(raw["name"]), raw["identity"], cert["type"]
+        expires = parse_date(cert.get("expires_on"))
+        self.cert_left, self.cert_months = _days(on, expires), whole_months(on, expires)
         birth = parse_date(raw.get("birth_date"))
         self.household = None
         if cert["type"] == "id_card" and len(number) == 18:
@@ -74,18 +81,20 @@ class Guangdong:
         keywords = {}
         for pack in ruleset.packs:
             keywords.update(pack.keywords)
-        self.sensitive, self.business, self.finance = (keywords[k] for k in ("sensitive_name_words", "business_name_words", "finance_words"))
+        self.sensitive, self.business, self.finance = (tuple(map(normalise, keywords[k])) for k in
+                                                       ("sensitive_name_words", "business_name_words", "finance_words"))
         # each rule's reason and finding texts, as a hand-written program keeps them in a table
-        self.reasons = {rule.id: template(rule.reason or rule.title) for rule in ruleset.rules if rule.require}
-        self.messages = {rule.id: [(spec.id, spec.severity, template(spec.message)) for spec in rule.findings]
-                         for rule in ruleset.rules}
+        names = {doc_id: doc.name for doc_id, doc in ruleset.documents.items()}
+        self.reasons = {rule.id: template(rule.reason or rule.title, ruleset.categories, names)
+                        for rule in ruleset.rules if rule.require}
+        self.messages = {rule.id: [(spec.id, spec.severity, template(spec.message, ruleset.categories, names))
+                                   for spec in rule.findings] for rule in ruleset.rules}
         self.categories = {doc_id: doc.category for doc_id, doc in ruleset.documents.items()}
         # Python's re: these patterns are fixed here, not typed by pack authors (the engine runs
         # pack patterns on RE2 for its linear-time guarantee)
         self.letters_only = re.compile(r"^[A-Za-z0-9 ._-]+$")
         self.few_chinese = re.compile(r"^[^\u4e00-\u9fff]*([\u4e00-\u9fff][^\u4e00-\u9fff]*){1,2}$")
         self.reserved = re.compile(r"^(中国|中华|中央|全国|人民|人大|国家)")
-        self.offshore_suffix = re.compile(r"(^|\.)(hk|mo|tw|香港|澳門|台灣|台湾)$")
         self.public_suffix = re.compile(r"(^|\.)(cn|公益)$")
         self.gov_suffix = re.compile(r"(^|\.)(gov\.cn|政务)$")
         # the rules in the rule set's order, each a function of (evaluation, fire)
@@ -112,7 +121,7 @@ class Guangdong:
             person.manager = True
             parts = [domain_parts(name) for name in site["domains"]]
             new_parts += parts
-            sites.append((site["name"], len({p.prefix for p in parts}), site.get("content_categories") or ()))
+            sites.append((normalise(site["name"]), len({p.prefix for p in parts}), site.get("content_categories") or ()))
         existing = subject["existing"]
         filed = [domain_parts(name) for name in existing.get("filed_domains") or ()]
         filed_names = {p.ascii for p in filed}
@@ -120,6 +129,7 @@ class Guangdong:
         prefixes = {p.prefix for p in filed} | {p.prefix for p in new_parts} | {p.prefix for _, p in entries}
         categories = list(dict.fromkeys(c for _, _, cats in sites for c in dict.fromkeys(cats)))
         state = _State(self, app, on, subject, people, sites, entries, filed_names, len(prefixes), categories)
+        state.name = normalise(subject["name"])
         state.service_count = existing.get("filed_services", 0) + len(sites)
         for step in self.steps:
             step(state)
@@ -141,11 +151,11 @@ class Guangdong:
             s.fire("operating_service_not_for_non_enterprise", None, None, {})
 
     def r_basic_subject_certificate(self, s: "_State") -> None:
-        s.fire("basic_subject_certificate", None, None, {"subject.name": s.subject["name"]})
+        s.fire("basic_subject_certificate", None, None, {"subject.name": s.name})
 
     def _subject_type_rule(self, s: "_State", rule: str, types: tuple[str, ...]) -> None:
         if s.type in types:
-            s.fire(rule, None, None, {"subject.name": s.subject["name"]})
+            s.fire(rule, None, None, {"subject.name": s.name})
 
     def r_basic_business_licence(self, s: "_State") -> None:
         self._subject_type_rule(s, "basic_business_licence", ("enterprise", "individual_business"))
@@ -202,13 +212,31 @@ class Guangdong:
         s.fire("gd_verification_form_recent", None, None, {})
 
     def r_subject_certificate_validity(self, s: "_State") -> None:
-        left = _days(s.on, parse_date(s.subject["certificate"].get("expires_on")))
-        if left is not None and left < 90:
-            s.fire("subject_certificate_validity", None, None, {"subject.certificate.days_until_expiry": left})
+        expires = parse_date(s.subject["certificate"].get("expires_on"))
+        months = whole_months(s.on, expires)
+        if months is not None and months < 3:
+            s.fire("subject_certificate_validity", None, None, {"subject.certificate.days_until_expiry": _days(s.on, expires)})
+
+    def r_unit_files_in_its_own_province(self, s: "_State") -> None:
+        if not s.unit:
+            return
+        cert = s.subject["certificate"]
+        number = s.app.certificate_number(("subject", "certificate"))
+        registration = None
+        if cert["type"] in UNIT_CERTIFICATES and len(number) == 18:
+            region = provinces.from_code(number[2:4])
+            registration = region.key if region else None
+        residence = _residence_province(s.subject.get("residence"))
+        home = residence.key if residence else None
+        province = s.app.province.key
+        if (registration is not None and registration != province) or (home is not None and home != province):
+            s.fire("unit_files_in_its_own_province", None, None,
+                   {"filing.province": province, "subject.certificate.registration_province": registration,
+                    "subject.residence_province": home})
 
     def r_person_certificate_validity(self, s: "_State") -> None:
         for p in s.people.values():
-            if p.cert_left is not None and p.cert_left < 90:
+            if p.cert_months is not None and p.cert_months < 3:
                 s.fire("person_certificate_validity", "person", p.name,
                        {"person.name": p.name, "person.certificate.days_until_expiry": p.cert_left})
 
@@ -233,7 +261,7 @@ class Guangdong:
                            {"domain.name": parts.ascii, "domain.unicode_name": parts.unicode, "domain.days_since_verification": since})
 
     def _registrant_is_subject(self, s: "_State", entry: dict[str, Any]) -> bool:
-        return bool(entry["registrant_name"].strip() == s.subject["name"].strip())
+        return bool(normalise(entry["registrant_name"]) == s.name)
 
     def r_individual_domain_registrant(self, s: "_State") -> None:
         if not s.unit:
@@ -254,12 +282,12 @@ class Guangdong:
                     s.fire("unit_domain_registrant_mismatch", "domain", parts.ascii, self._domain_values(s, entry, parts))
 
     def _domain_values(self, s: "_State", entry: dict[str, Any], parts: Any) -> dict[str, Any]:
-        return {"domain.name": parts.ascii, "domain.unicode_name": parts.unicode, "domain.registrant_name": entry["registrant_name"],
-                "subject.name": s.subject["name"]}
+        return {"domain.name": parts.ascii, "domain.unicode_name": parts.unicode, "domain.registrant_name": normalise(entry["registrant_name"]),
+                "subject.name": s.name}
 
     def r_unit_name_changed(self, s: "_State") -> None:
         if s.unit and s.subject["name_changed"]:
-            s.fire("unit_name_changed", None, None, {"subject.name": s.subject["name"]})
+            s.fire("unit_name_changed", None, None, {"subject.name": s.name})
 
     def r_pre_approval_per_category(self, s: "_State") -> None:
         for name in s.categories:
@@ -305,9 +333,11 @@ class Guangdong:
                 s.fire(rule, "domain", parts.ascii, {"domain.name": parts.ascii, "domain.unicode_name": parts.unicode,
                                                      "domain.suffix": parts.suffix})
 
-    def r_domain_suffix_outside_mainland_registry(self, s: "_State") -> None:
-        search = self.offshore_suffix.search
-        self._suffix_rule(s, "domain_suffix_outside_mainland_registry", lambda suffix: search(suffix) is not None)
+    def r_domain_suffix_not_approved(self, s: "_State") -> None:
+        for _, parts in s.entries:
+            if not tld_approved(parts.unicode):
+                s.fire("domain_suffix_not_approved", "domain", parts.ascii,
+                       {"domain.unicode_name": parts.unicode, "domain.tld": parts.unicode.rsplit(".", 1)[-1]})
 
     def r_public_institution_domain_suffix(self, s: "_State") -> None:
         if s.type == "public_institution":
@@ -321,18 +351,21 @@ class Guangdong:
 
     def r_domain_registered_recently(self, s: "_State") -> None:
         for entry, parts in s.entries:
-            since = _days(parse_date(entry.get("registered_on")), s.on)
-            if since is not None and since < 90:
+            registered = parse_date(entry.get("registered_on"))
+            months = whole_months(registered, s.on)
+            if months is not None and months < 3:
                 s.fire("domain_registered_recently", "domain", parts.ascii,
-                       {"domain.name": parts.ascii, "domain.unicode_name": parts.unicode, "domain.days_since_registration": since})
+                       {"domain.name": parts.ascii, "domain.unicode_name": parts.unicode,
+                        "domain.days_since_registration": _days(registered, s.on)})
 
     def r_finance_words_need_pre_approval(self, s: "_State") -> None:
         words = self.finance
         if "finance" in s.categories:
             return
-        if (_has_word(s.subject["name"], words) or _has_word(s.subject.get("business_scope"), words)
+        scope = s.subject.get("business_scope")
+        if (_has_word(s.name, words) or _has_word(None if scope is None else normalise(scope), words)
                 or any(_has_word(name, words) for name, _, _ in s.sites)):
-            s.fire("finance_words_need_pre_approval", None, None, {"subject.name": s.subject["name"]})
+            s.fire("finance_words_need_pre_approval", None, None, {"subject.name": s.name})
 
     def r_gd_footer_subject_number(self, s: "_State") -> None:
         s.fire("gd_footer_subject_number", None, None, {})
@@ -407,6 +440,7 @@ class _State:
         self.gate = False
         self.fired: list[tuple[Any, Any, str, str | None]] = []
         self.service_count = 0
+        self.name = ""
 
     def fire(self, rule_id: str, kind: str | None, ref: str | None, values: dict[str, Any]) -> None:
         self.fired.append((self.book.rules[rule_id], values, kind or "subject", ref))
@@ -415,7 +449,7 @@ class _State:
         book, app = self.book, self.app
         gates = [f for f in self.fired if f[0].filing_required is False]
         required = not gates
-        subject_name = self.subject["name"]
+        subject_name = self.name
         documents: dict[tuple[Any, ...], tuple[RequiredDocument, set[Any], set[Any]]] = {}
         findings = []
         footer_settings: dict[str, Any] = {"number_kind": "website", "copyright_required": False}
@@ -443,10 +477,10 @@ class _State:
                     if reason_key not in reasons:
                         reasons.add(reason_key)
                         entry.reasons.append(reason)
-                    if req.max_age_days is not None and (entry.max_age_days is None or req.max_age_days < entry.max_age_days):
-                        entry.max_age_days, entry.max_age_rule = req.max_age_days, reason
-                    if req.min_validity_days is not None and (entry.min_validity_days is None or req.min_validity_days > entry.min_validity_days):
-                        entry.min_validity_days, entry.min_validity_rule = req.min_validity_days, reason
+                    if req.max_age_days is not None or req.max_age_months is not None:
+                        _tighten_age(entry, req, reason, self.on)
+                    if req.min_validity_days is not None or req.min_validity_months is not None:
+                        _tighten_validity(entry, req, reason, self.on)
                 if rule.footer:
                     footer_settings.update(rule.footer)
                 if rule.timeline:

@@ -351,12 +351,20 @@ APPROVED_TLDS_FILE = Path(__file__).with_name("data") / "approved_tlds.yaml"
 
 @lru_cache(maxsize=1)
 def approved_tlds() -> dict[str, Any]:
-    """MIIT's list of approved top-level domains as shipped (source, checked_on, tlds)."""
-    import yaml
+    """MIIT's list of approved top-level domains as shipped (source, checked_on, tlds).
 
-    with APPROVED_TLDS_FILE.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.safe_load(handle)
-    return data
+    Kept parsed in the user cache under the file's bytes, so that a check of a JSON application
+    does not import PyYAML for it."""
+    from .cache import cached_parse
+
+    def parse() -> dict[str, Any]:
+        import yaml
+
+        with APPROVED_TLDS_FILE.open(encoding="utf-8") as handle:
+            data: dict[str, Any] = yaml.safe_load(handle)
+        return data
+
+    return cached_parse("approved-tlds", [APPROVED_TLDS_FILE], parse)
 
 
 @lru_cache(maxsize=1)

@@ -363,15 +363,19 @@ def _code_key() -> bytes:
     catalogues the schema is built from), the YAML and JSON Schema libraries, and the interpreter."""
     import importlib.util
 
-    import yaml
-
     from . import conditions, facts, pack_schema, source
 
-    digest = hashlib.sha256(f"{sys.version}\0{yaml.__version__}\0{yaml.__with_libyaml__}".encode())
+    digest = hashlib.sha256(sys.version.encode())
     for module in (sys.modules[__name__], conditions, facts, pack_schema, provinces, source):
         digest.update(Path(str(module.__file__)).read_bytes())
-    # The validator's version without importing it (importing is what a warm cache saves): an
-    # upgrade rewrites its files, so size and modification time stand for the release.
+    # PyYAML's and the validator's versions without importing them (importing is what a warm cache
+    # saves; a JSON check never imports PyYAML): an upgrade rewrites their files, so size and
+    # modification time stand for the release, and libyaml's extension module for whether it is used.
+    found = importlib.util.find_spec("yaml")
+    if found is not None and found.origin:
+        for file in [Path(found.origin), *sorted(Path(found.origin).parent.glob("_yaml*"))]:
+            info = os.stat(file)
+            digest.update(f"{file}\0{info.st_size}\0{info.st_mtime_ns}".encode())
     spec = importlib.util.find_spec("jsonschema")
     if spec is not None and spec.origin:
         info = os.stat(spec.origin)

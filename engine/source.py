@@ -17,18 +17,25 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, Problem, problem
 from .messages import MESSAGES
 from .text import first_surrogate
 
-try:  # libyaml's C composer is several times faster; the pure-Python one is the fallback.
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+if TYPE_CHECKING:  # PyYAML is imported where YAML is read: a JSON check never loads it (~15-20 ms)
+    import yaml
+
+
+def _loader_class() -> Any:
+    """libyaml's C loader (several times faster), else PyYAML's pure-Python one."""
+    import yaml  # here, not at the top: a JSON document never needs PyYAML
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _Loader(text: str) -> Any:
+    return _loader_class()(text)
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 MAX_BYTES_ENV = "ICP_RULES_MAX_BYTES"  # the default size limit, for deployments that need another
@@ -373,6 +380,7 @@ def _parse_yaml(text: str, file: str | None, duplicates: list[Problem] | None = 
 
 def _parse_composed(text: str, file: str | None, duplicates: list[Problem] | None = None) -> tuple[Any, SourceMap]:
     """The general path: compose nodes, then build values (aliases, tags, every error)."""
+    import yaml  # here, not at the top: a JSON document never needs PyYAML
     source = SourceMap(file, text=text)
     source._resolved = True
     try:
@@ -436,6 +444,7 @@ def _build_plain(text: str, source: SourceMap) -> Any:
     else raises (``_Unusual``, or libyaml's own error) and the general path starts again from
     the text, so every error is found and worded in one place.
     """
+    import yaml  # here, not at the top: a JSON document never needs PyYAML
     loader = _Loader(text)
     try:
         get_event = loader.get_event
@@ -591,8 +600,10 @@ def _refuse_if_too_deep(text: str, exc: yaml.MarkedYAMLError, file: str | None) 
     (seconds for a megabyte), so a long head is not re-read: the message then points where libyaml
     stopped.
     """
+    import yaml  # here, not at the top: a JSON document never needs PyYAML
+
     mark = exc.problem_mark or exc.context_mark
-    if _Loader is yaml.SafeLoader or mark is None:
+    if _loader_class() is yaml.SafeLoader or mark is None:
         return  # the pure-Python parser refused: our own check would have spoken first
     head = text[:mark.index + 1]
     if head.count("[") + head.count("{") <= MAX_DEPTH and not _INDENTED_DEEPER.search(head):
@@ -623,6 +634,8 @@ def _compose_all(text: str, loader_class: type | None = None) -> Iterator[yaml.N
     the C stack and kill the process. Events come from libyaml's iterative parser; nodes are
     assembled here on an explicit stack that refuses to grow past MAX_DEPTH.
     """
+    import yaml  # here, not at the top: a JSON document never needs PyYAML
+
     loader = (loader_class or _Loader)(text)
     try:
         loader.get_event()  # stream start
@@ -646,6 +659,7 @@ def _mark(mark: Any) -> Any:
 
 
 def _compose_document(loader: Any) -> yaml.Node:
+    import yaml  # here, not at the top: a JSON document never needs PyYAML
     anchors: dict[str, yaml.Node] = {}
     open_nodes: list[yaml.Node] = []
     pending_keys: list[yaml.Node | None] = []
@@ -715,6 +729,7 @@ class _Builder:
         return InputError([Problem(message, **where)])  # type: ignore[arg-type]
 
     def build(self, root: yaml.Node, root_path: PathKey) -> Any:
+        import yaml  # here, not at the top: a JSON document never needs PyYAML
         result: dict[str, Any] = {}
         # Each task fills container[slot] with the value of node at path.
         stack: list[tuple[yaml.Node, PathKey, Any, Any, int]] = [(root, root_path, result, "root", 0)]

@@ -35,10 +35,10 @@ NOT_FOR_JSON = ("jsonschema", "jinja2", "markupsafe", "rich", "fastapi", "starle
                 "durable", "dask", "engine.explain", "engine.lint", "engine.service", "engine.batch")
 
 
-def _run_check(tmp_path: Path, *args: str) -> dict:
+def _run_check(tmp_path: Path, *args: str, application: Path = EXAMPLE) -> dict:
     report = tmp_path / "modules.json"
     env = dict(os.environ, ICP_RULES_CACHE_DIR=str(tmp_path / "cache"))
-    proc = subprocess.run([sys.executable, "-c", PROBE, str(report), "check", str(EXAMPLE), *args],
+    proc = subprocess.run([sys.executable, "-c", PROBE, str(report), "check", str(application), *args],
                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr
     outcome = json.loads(report.read_text())
@@ -70,3 +70,18 @@ def test_a_markdown_check_does_load_the_templates(tmp_path):
     # The other side of the assertion above: the probe sees imports when they happen.
     outcome = _run_check(tmp_path, "--format", "md")
     assert "jinja2" in outcome["modules"]
+
+
+def test_a_json_application_is_checked_without_pyyaml(tmp_path):
+    """PyYAML is for YAML: a JSON application, with the packs in the user cache, never imports it
+    (issue 17). The YAML example read as YAML does (the other side of the assertion)."""
+    from engine import application
+
+    data = application.load(EXAMPLE).data
+    app = tmp_path / "app.json"
+    app.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    _run_check(tmp_path, "--format", "json", application=app)  # fills the user cache
+    outcome = _run_check(tmp_path, "--format", "json", application=app)
+    assert json.loads(outcome["stdout"])["province"]["key"] == "guangdong"
+    assert not [m for m in outcome["modules"] if m == "yaml" or m.startswith("yaml.")]
+    assert "yaml" in _run_check(tmp_path, "--format", "json")["modules"]
