@@ -34,6 +34,11 @@ INDIVIDUAL_CERTIFICATES = frozenset({"id_card", "hk_macau_residence_permit", "hk
                                      "taiwan_residence_permit", "taiwan_travel_permit", "passport"})
 GENERIC_NAMES = frozenset({"网站", "首页", "主页", "官网", "网页", "个人网站", "个人主页", "个人博客", "博客"})
 GENERIC_SHORT = frozenset({"网站", "首页", "主页", "官网", "网页", "博客"})
+APP_KINDS = ("app", "mini_program", "quick_app")
+APP_NAME_SYMBOLS = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F★☆※#@*_~|<>{}\\[\\]]")
+APP_MARKETING = ("免费", "限免", "限时", "特价", "折扣", "打折", "优惠", "促销", "秒杀", "破解", "官方正版", "最新版")
+APP_GENERIC = frozenset({"App", "APP", "app", "应用", "软件", "客户端", "小程序", "快应用", "工具", "助手", "浏览器", "相机",
+                         "天气", "日历", "计算器", "视频", "音乐", "地图", "游戏", "商城"})
 PRE_APPROVAL = frozenset({"news", "publishing", "education", "medical", "drugs_medical_devices", "culture",
                           "broadcasting", "finance", "religion", "games", "online_car_hailing", "food"})
 
@@ -46,12 +51,17 @@ _residence_province = lru_cache(maxsize=4096)(provinces.from_address)
 
 
 def _has_word(text: str | None, words: tuple[str, ...]) -> bool:
-    return text is not None and any(word in text for word in words)
+    if text is None:
+        return False
+    for word in words:
+        if word in text:
+            return True
+    return False
 
 
 class Person:
     __slots__ = ("name", "identity", "cert_type", "cert_left", "cert_months", "household", "age", "legal_rep",
-                 "principal", "manager")
+                 "principal", "manager", "app_manager")
 
     def __init__(self, raw: dict[str, Any], number: str, on: dt.date):
         cert = raw["certificate"]
@@ -67,7 +77,7 @@ class Person:
                 birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
         self.age = None if birth is None else on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
         self.legal_rep = raw.get("is_legal_representative")
-        self.principal = self.manager = False
+        self.principal = self.manager = self.app_manager = False
 
 
 class Guangdong:
@@ -122,14 +132,30 @@ class Guangdong:
             parts = [domain_parts(name) for name in site["domains"]]
             new_parts += parts
             sites.append((normalise(site["name"]), len({p.prefix for p in parts}), site.get("content_categories") or ()))
+        apps = []
+        app_domains: set[str] = set()
+        for index, entry in enumerate(data["apps"]):
+            manager = entry.get("manager")
+            key = app.certificate_number(("apps", index, "manager", "certificate")) if manager else principal_key
+            person = people.get(key)
+            if person is None:
+                person = people[key] = Person(manager, key, on)
+            person.app_manager = True
+            parts = [domain_parts(name) for name in entry.get("domains") or ()]
+            new_parts += parts
+            app_domains.update(p.ascii for p in parts)
+            apps.append(entry)
         existing = subject["existing"]
         filed = [domain_parts(name) for name in existing.get("filed_domains") or ()]
         filed_names = {p.ascii for p in filed}
         entries = [(entry, domain_parts(entry["name"])) for entry in data["domains"]]
         prefixes = {p.prefix for p in filed} | {p.prefix for p in new_parts} | {p.prefix for _, p in entries}
-        categories = list(dict.fromkeys(c for _, _, cats in sites for c in dict.fromkeys(cats)))
+        app_categories = list(dict.fromkeys(c for entry in apps for c in entry.get("content_categories") or ()))
+        categories = list(dict.fromkeys([*(c for _, _, cats in sites for c in dict.fromkeys(cats)), *app_categories]))
         state = _State(self, app, on, subject, people, sites, entries, filed_names, len(prefixes), categories)
         state.name = normalise(subject["name"])
+        state.apps, state.app_domains, state.app_categories = apps, app_domains, app_categories
+        state.service_count += len(apps)
         state.service_count = existing.get("filed_services", 0) + len(sites)
         for step in self.steps:
             step(state)
@@ -360,12 +386,59 @@ class Guangdong:
 
     def r_finance_words_need_pre_approval(self, s: "_State") -> None:
         words = self.finance
-        if "finance" in s.categories:
+        site_categories = {c for _, _, cats in s.sites for c in cats}
+        if "finance" in site_categories or "finance" in s.app_categories:
             return
         scope = s.subject.get("business_scope")
         if (_has_word(s.name, words) or _has_word(None if scope is None else normalise(scope), words)
-                or any(_has_word(name, words) for name, _, _ in s.sites)):
+                or any(_has_word(name, words) for name, _, _ in s.sites)
+                or any(_has_word(normalise(entry["name"]), words) for entry in s.apps)):
             s.fire("finance_words_need_pre_approval", None, None, {"subject.name": s.name})
+
+    def r_app_filing_required_offshore(self, s: "_State") -> None:
+        if s.app.data["server"]["location"] != "mainland" and s.app.data["service_type"] in APP_KINDS:
+            s.fire("app_filing_required_offshore", None, None, {})
+
+    def r_basic_app_manager_certificate(self, s: "_State") -> None:
+        if s.unit:
+            for p in s.people.values():
+                if p.app_manager:
+                    s.fire("basic_app_manager_certificate", "person", p.name, {"person.name": p.name})
+
+    def _app_rule(self, s: "_State", rule: str, test: Callable[[dict[str, Any], str], bool]) -> None:
+        for entry in s.apps:
+            name = normalise(entry["name"])
+            if test(entry, name):
+                s.fire(rule, "app", name, {"app.name": name})
+
+    def r_app_icon_required(self, s: "_State") -> None:
+        self._app_rule(s, "app_icon_required", lambda entry, name: True)
+
+    def r_app_platforms_missing(self, s: "_State") -> None:
+        self._app_rule(s, "app_platforms_missing", lambda entry, name: entry["kind"] == "app" and not entry.get("platforms"))
+
+    def r_app_package_missing(self, s: "_State") -> None:
+        self._app_rule(s, "app_package_missing", lambda entry, name: entry["kind"] == "app" and entry.get("package") is None)
+
+    def r_app_signature_missing(self, s: "_State") -> None:
+        self._app_rule(s, "app_signature_missing", lambda entry, name: (
+            entry["kind"] == "app" and bool({"android", "harmony"} & set(entry.get("platforms") or ()))
+            and entry.get("signature_md5") is None))
+
+    def r_app_domain_with_www(self, s: "_State") -> None:
+        for _, parts in s.entries:
+            if parts.ascii in s.app_domains and parts.ascii.startswith("www."):
+                s.fire("app_domain_with_www", "domain", parts.ascii, {"domain.unicode_name": parts.unicode})
+
+    def r_app_name_emoji_or_symbols(self, s: "_State") -> None:
+        search = APP_NAME_SYMBOLS.search
+        self._app_rule(s, "app_name_emoji_or_symbols", lambda entry, name: search(name) is not None)
+
+    def r_app_name_marketing_words(self, s: "_State") -> None:
+        self._app_rule(s, "app_name_marketing_words", lambda entry, name: _has_word(name, APP_MARKETING))
+
+    def r_app_name_generic(self, s: "_State") -> None:
+        self._app_rule(s, "app_name_generic", lambda entry, name: name in APP_GENERIC)
 
     def r_gd_footer_subject_number(self, s: "_State") -> None:
         s.fire("gd_footer_subject_number", None, None, {})
@@ -378,6 +451,8 @@ class Guangdong:
             values = {"subject.domain_prefix_count": s.prefix_count}
             if not per_domain:
                 s.fire(rule, None, None, values)
+                return
+            if s.app.data["service_type"] != "website":
                 return
             for _, parts in s.entries:
                 if parts.ascii not in s.filed_names:
@@ -440,6 +515,9 @@ class _State:
         self.gate = False
         self.fired: list[tuple[Any, Any, str, str | None]] = []
         self.service_count = 0
+        self.apps: list[dict[str, Any]] = []
+        self.app_domains: set[str] = set()
+        self.app_categories: list[str] = []
         self.name = ""
 
     def fire(self, rule_id: str, kind: str | None, ref: str | None, values: dict[str, Any]) -> None:
