@@ -341,6 +341,42 @@ def _numbers_given(data: Any) -> Iterator[Any]:
             stack.extend(value)
 
 
+def field_problems(document: Document) -> list[Problem]:
+    """The checks beyond the schema (province spelling, ID and credit-code checksums, domain names)
+    on whatever an unfinished application already holds, where it has the right shape: the intake
+    page checks each field as it is filled, before the schema as a whole is satisfied."""
+    data = as_written(document)
+    if not isinstance(data, dict):
+        return []
+    source, found = document.source, []
+
+    def texts(value: Any) -> list[tuple[int, str]]:
+        return [(i, v) for i, v in enumerate(value) if isinstance(v, str)] if isinstance(value, list) else []
+
+    province = data.get("filing_province")
+    if isinstance(province, (str, int)) and not isinstance(province, bool) and provinces.resolve(province) is None:
+        found.append(source.problem(("filing_province",), "unknown_province", value=province,
+                                    suggestion=provinces.suggest(province)))
+    people: list[tuple[PathKey, Any]] = [(("subject",), data.get("subject")), (("principal",), data.get("principal"))]
+    for group in ("websites", "apps"):
+        items = data.get(group)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict):
+                people.append(((group, index, "manager"), item.get("manager")))
+                for d_index, name in texts(item.get("domains")):
+                    _check_domain(name, (group, index, "domains", d_index), source, found)
+    for path, holder in people:
+        cert = holder.get("certificate") if isinstance(holder, dict) else None
+        if isinstance(cert, dict) and isinstance(cert.get("type"), str) and isinstance(cert.get("number"), str) \
+                and cert["number"].strip():
+            _check_certificate(cert, path + ("certificate",), source, found)
+    domains = data.get("domains")
+    for index, domain in enumerate(domains if isinstance(domains, list) else []):
+        if isinstance(domain, dict) and isinstance(domain.get("name"), str):
+            _check_domain(domain["name"], ("domains", index, "name"), source, found)
+    return found
+
+
 def as_of_date(value: dt.date | str | None) -> dt.date | None:
     """The date rules are evaluated on, as a caller gave it (a date or YYYY-MM-DD), else InputError."""
     if not isinstance(value, str):

@@ -383,8 +383,13 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
                 except (asyncio.TimeoutError, asyncio.CancelledError):  # pragma: no cover - slow shutdown
                     task.cancel()
 
-    app = FastAPI(title="icp-rulepacks", version=_version(), lifespan=lifespan,
+    # FastAPI's own /docs and /redoc load their scripts from a CDN: engine/intake.py serves an
+    # offline /docs from the package instead, beside the intake page (GET /).
+    app = FastAPI(title="icp-rulepacks", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Checklists of the documents a China ICP filing needs, per province (SPEC §9).")
+    from .intake import install as install_intake
+
+    install_intake(app, live, max_body_bytes=max_body_bytes)
     error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 
     @app.exception_handler(RequestValidationError)

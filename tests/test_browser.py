@@ -81,6 +81,8 @@ def test_html_prints_to_a_pdf_with_every_required_document(book, tools, tmp_path
     for finding in result.to_dict(lang)["findings"]:
         assert _squeeze(finding["message"]) in text
     assert "beian.miit.gov.cn" in text
+    # Every printed page carries its number (the template's @page margin box, in the page's language).
+    assert _squeeze("第 1 页" if lang == "zh" else "page 1") in text
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60).stdout
     if info:  # pdfinfo ships with pdftotext in poppler-utils
         assert re.search(r"Page size:\s+59[45](\.\d+)? x 84[12](\.\d+)? pts \(A4\)", info), info

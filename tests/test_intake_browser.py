@@ -1,0 +1,326 @@
+"""The intake page (GET /) in a real browser: Debian's headless Chromium driven through its
+chromedriver by Selenium (selenium-manager never runs: the driver's path is given). A clerk fills
+in the form for each example, submits it, and gets the checklist `icp-rules check` prints; a
+mistake shows the CLI's message at the field; nothing loads from another host."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from engine import provinces
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None)
+EXE = Path(sys.executable).with_name("icp-rules")
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
+                                reason="chromium and chromium-driver are not installed (.ci/run installs them)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The real service (uvicorn) on a free local port, for the module's tests."""
+    import uvicorn
+
+    from engine.live import LiveRuleBook
+    from engine.service import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(LiveRuleBook()), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(300):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    assert srv.started, "the service did not start"
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,1600",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def _open(browser, url: str) -> None:
+    browser.get(url)
+    WebDriverWait(browser, 60).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
+
+
+def _settle(browser) -> None:
+    """Wait until the page's last check has answered (it checks 350 ms after an edit)."""
+    time.sleep(0.5)
+    browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch('/healthz').then(() => setTimeout(done, 300));""")
+
+
+def _field(browser, path: str):
+    return browser.find_element(By.CSS_SELECTOR, f'[data-path="{path}"]')
+
+
+def _control(browser, path: str):
+    return _field(browser, path).find_element(By.CSS_SELECTOR, "input,select,textarea")
+
+
+def _leaves(value: Any, path: str):
+    """(path, value) of every answer a person types or picks, in document order."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, f"{path}.{key}")
+    elif isinstance(value, list) and value and isinstance(value[0], dict):
+        for index, item in enumerate(value):
+            yield from _leaves(item, f"{path}[{index}]")
+    else:
+        yield path, value
+
+
+def _lists_of_blocks(value: Any, path: str):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _lists_of_blocks(item, f"{path}.{key}")
+    elif isinstance(value, list) and value and isinstance(value[0], dict):
+        yield path, len(value)
+        for index, item in enumerate(value):
+            yield from _lists_of_blocks(item, f"{path}[{index}]")
+
+
+def fill(browser, data: dict[str, Any]) -> None:
+    """Fill the form as a clerk would: add the blocks, open the folded groups, type and pick."""
+    for path, count in _lists_of_blocks(data, "$"):
+        for _ in range(count):
+            button = browser.find_element(By.CSS_SELECTOR, f'button[data-add="{path}"]')
+            browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+            button.click()
+    for path, value in _leaves(data, "$"):
+        field = _field(browser, path)
+        browser.execute_script("let d = arguments[0].closest('details'); if (d) d.open = true;", field)
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
+        boxes = field.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")
+        if boxes:
+            for box in boxes:
+                if box.get_attribute("value") in value:
+                    box.click()
+            continue
+        control = field.find_element(By.CSS_SELECTOR, "input,select,textarea")
+        if path == "$.filing_province":  # the clerk picks 广东省 from the list, whatever the file spelt
+            Select(control).select_by_value(provinces.resolve(value).key)
+        elif control.tag_name == "select":
+            choice = "true" if value is True else "false" if value is False else str(value)
+            Select(control).select_by_value(choice)
+        elif isinstance(value, list):
+            control.send_keys("\n".join(str(v) for v in value))
+        else:
+            control.send_keys(value.isoformat() if isinstance(value, dt.date) else str(value))
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(EXE), *args], capture_output=True, text=True, timeout=120)
+
+
+def _blob(browser, link_id: str) -> str:
+    return browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch(document.getElementById(arguments[0]).href).then(r => r.text()).then(done);""", link_id)
+
+
+def _other_hosts(browser, base: str) -> list[str]:
+    """Every URL the browser requested that is not the service itself (data: and blob: aside)."""
+    seen = []
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            url = message["params"]["request"]["url"]
+            if not url.startswith((base, "data:", "blob:", "about:")):
+                seen.append(url)
+    return seen
+
+
+def _console_errors(browser) -> list[str]:
+    return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_a_clerk_fills_in_an_example_and_gets_the_same_checklist_as_the_cli(browser, server, example, tmp_path):
+    data = yaml.safe_load(example.read_text(encoding="utf-8"))
+    browser.get_log("performance")
+    _open(browser, server + "/")
+    fill(browser, data)
+    _settle(browser)
+    submit = browser.find_element(By.ID, "submit")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", submit)
+    submit.click()
+    WebDriverWait(browser, 60).until(lambda d: d.find_element(By.ID, "result").is_displayed())
+    shown = browser.find_element(By.ID, "checklist").get_attribute("srcdoc")
+    expected = _cli("check", str(example), "--format", "html")
+    assert expected.returncode in (0, 1), expected.stderr
+    assert shown == expected.stdout  # the very checklist the CLI prints, in Chinese
+    # The application the page offers for download gives the same checklist through the CLI.
+    app_yaml = tmp_path / "application.yaml"
+    app_yaml.write_text(_blob(browser, "dl-yaml"), encoding="utf-8")
+    again = _cli("check", str(app_yaml))
+    assert again.stdout == _blob(browser, "dl-md") == _cli("check", str(example)).stdout
+    assert json.loads(_blob(browser, "dl-json")) == json.loads(_cli("check", str(example), "--format", "json").stdout)
+    assert json.loads(_blob(browser, "dl-app-json")) == yaml.safe_load(app_yaml.read_text(encoding="utf-8"))
+    assert _other_hosts(browser, server) == []
+    assert _console_errors(browser) == []
+
+
+def test_a_mistake_shows_the_cli_message_at_the_field_in_the_page_language(browser, server, tmp_path):
+    data = yaml.safe_load(EXAMPLES[0].read_text(encoding="utf-8"))
+    for lang, needle in (("zh", "身份证号码校验位错误"), ("en", "check digit is wrong")):
+        _open(browser, server + f"/?lang={lang}")
+        broken = json.loads(json.dumps(data, default=str))
+        broken["principal"]["certificate"]["number"] = str(broken["principal"]["certificate"]["number"])[:-1] + "1"
+        fill(browser, broken)
+        _settle(browser)
+        error = _field(browser, "$.principal.certificate.number").find_element(By.CSS_SELECTOR, ".error")
+        WebDriverWait(browser, 30).until(lambda d: error.is_displayed())
+        assert needle in error.text
+        control = _control(browser, "$.principal.certificate.number")
+        assert control.get_attribute("aria-invalid") == "true"
+        assert error.get_attribute("id") in control.get_attribute("aria-describedby")
+        # The same words as the CLI's for the same mistake.
+        path = tmp_path / f"broken-{lang}.yaml"
+        path.write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
+        cli = _cli("check", str(path), "--lang", lang)
+        assert cli.returncode == 2 and error.text.strip() in cli.stderr
+
+
+def test_a_hint_for_a_common_mistake_appears_at_the_field(browser, server):
+    _open(browser, server + "/")
+    browser.find_element(By.CSS_SELECTOR, 'button[data-add="$.websites"]').click()
+    domains = _control(browser, "$.websites[0].domains")
+    domains.send_keys("https://example.cn/")
+    domains.send_keys("\t")
+    _settle(browser)
+    error = _field(browser, "$.websites[0].domains").find_element(By.CSS_SELECTOR, ".error")
+    WebDriverWait(browser, 30).until(lambda d: error.is_displayed())
+    assert "网址" in error.text and "“example.cn”" in error.text
+
+
+def test_an_application_file_loads_back_into_the_form(browser, server):
+    example = EXAMPLES[1]
+    _open(browser, server + "/?lang=en")
+    browser.find_element(By.ID, "load").send_keys(str(example))
+    WebDriverWait(browser, 30).until(lambda d: "Loaded" in d.find_element(By.ID, "load-status").text)
+    _settle(browser)
+    data = yaml.safe_load(example.read_text(encoding="utf-8"))
+    assert _control(browser, "$.subject.name").get_attribute("value") == data["subject"]["name"]
+    assert _control(browser, "$.subject.certificate.number").get_attribute("value") == str(data["subject"]["certificate"]["number"])
+    assert _control(browser, "$.domains[0].name").get_attribute("value") == data["domains"][0]["name"]
+    browser.find_element(By.ID, "submit").click()
+    WebDriverWait(browser, 60).until(lambda d: d.find_element(By.ID, "result").is_displayed())
+    assert browser.find_element(By.ID, "checklist").get_attribute("srcdoc") == \
+        _cli("check", str(example), "--format", "html", "--lang", "en").stdout
+
+
+def test_the_page_says_what_is_still_missing(browser, server):
+    data = yaml.safe_load(EXAMPLES[0].read_text(encoding="utf-8"))  # Fujian: no business scope, no registration date
+    _open(browser, server + "/")
+    fill(browser, data)
+    _settle(browser)
+    missing = browser.find_element(By.ID, "missing")
+    keys = [li.get_attribute("data-key") for li in missing.find_elements(By.CSS_SELECTOR, "li[data-fact]")]
+    assert "registered_on" in keys and "business_scope" in keys
+    # The answer it needs is marked in the form, and the list leads to it.
+    assert "missing" in _field(browser, "$.domains[0].registered_on").get_attribute("class")
+    link = missing.find_element(By.CSS_SELECTOR, 'li[data-key="registered_on"] a')
+    link.click()
+    assert browser.switch_to.active_element == _control(browser, "$.domains[0].registered_on")
+    _control(browser, "$.domains[0].registered_on").send_keys("2020-01-01\t")
+    _settle(browser)
+    keys = [li.get_attribute("data-key") for li in missing.find_elements(By.CSS_SELECTOR, "li[data-fact]")]
+    assert "registered_on" not in keys and "business_scope" in keys
+
+
+def test_the_switch_keeps_what_was_filled_in(browser, server):
+    _open(browser, server + "/")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
+    assert "主办者名称" in _field(browser, "$.subject.name").text
+    _control(browser, "$.subject.name").send_keys("示例科技有限公司")
+    browser.find_element(By.ID, "switch").click()
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert "Subject name" in _field(browser, "$.subject.name").text
+    assert _control(browser, "$.subject.name").get_attribute("value") == "示例科技有限公司"
+
+
+def test_every_field_has_a_label_and_the_page_fits_a_phone(browser, server):
+    _open(browser, server + "/")
+    for path in ("$.websites", "$.domains", "$.documents_on_hand"):
+        browser.find_element(By.CSS_SELECTOR, f'button[data-add="{path}"]').click()
+    unlabelled = browser.execute_script("""
+        return [...document.querySelectorAll('input,select,textarea')].filter(c => {
+            if (c.type === 'hidden') return false;
+            const byFor = c.id && document.querySelector('label[for="' + c.id + '"]');
+            return !(byFor || c.closest('label') || c.getAttribute('aria-label') || c.getAttribute('aria-labelledby'));
+        }).map(c => c.name || c.id);""")
+    assert unlabelled == []
+    # Keyboard: Tab from the top reaches the skip link, then the language switch, then the form.
+    _open(browser, server + "/")  # focus at the start of the page
+    ActionChains(browser).send_keys(Keys.TAB).perform()
+    active = browser.switch_to.active_element
+    assert active.get_attribute("class") == "skip", active.get_attribute("outerHTML")[:200]
+    ActionChains(browser).send_keys(Keys.TAB).perform()
+    assert browser.switch_to.active_element.get_attribute("id") == "switch"
+    browser.set_window_size(375, 800)
+    try:
+        overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+    finally:
+        browser.set_window_size(1280, 1600)
+
+
+def test_docs_work_offline(browser, server):
+    browser.get_log("performance")
+    browser.get(server + "/docs")
+    try:
+        WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".opblock-summary-path"))
+    except TimeoutException:
+        pytest.fail("Swagger UI did not render the API: " + "; ".join(_console_errors(browser)))
+    paths = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")]
+    assert "/v1/check" in " ".join(paths)
+    assert _other_hosts(browser, server) == []
