@@ -22,6 +22,7 @@ import click
 from . import bundled, provinces
 from .errors import IcpRulesError, InputError, PackError, Problem
 from .messages import DEFAULT_LANG, LANGS
+from .names import VALUE_NAMES
 from .messages import text as message_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -118,7 +119,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("application", type=click.Path(dir_okay=False, allow_dash=False))
+@click.argument("application", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "text", "json"]), default="md", show_default=True)
 @lang_option
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False), default=None,
@@ -169,7 +170,7 @@ def _check(application: str, fmt: str, lang: str, templates_dir: str | None, wid
 
     # The application first: a broken one is reported without loading any pack, and then only
     # the national pack and its province's pack are loaded (validate checks all of them).
-    app = application_module.load(application, max_bytes=max_bytes)
+    app = _read_application(application, max_bytes)
     book = RuleBook.load(packs_dir, only=[app.province.key], backend=backend)
     result = book.evaluate(app, as_of=as_of)
     # Everything that can still fail (the templates, the output path) before the audit records
@@ -184,6 +185,43 @@ def _check(application: str, fmt: str, lang: str, templates_dir: str | None, wid
         report_problem(warning, lang)
     write_output(text, target)
     raise SystemExit(EXIT_FINDINGS if result.blocking else EXIT_OK)
+
+
+def _read_application(application: str, max_bytes: int | None) -> Any:
+    """The checked application from a file, or from standard input for ``-`` (``icp-rules init | icp-rules check -``)."""
+    from . import application as application_module
+
+    if application != "-":
+        return application_module.load(application, max_bytes=max_bytes)
+    from .errors import problem
+    from .source import MAX_BYTES_ENV, decode_text, default_max_bytes, parse_text
+
+    limit = max_bytes or default_max_bytes()
+    stdin: Any = click.get_binary_stream("stdin")
+    raw = stdin.read(limit + 1)
+    if len(raw) > limit:
+        raise InputError([problem("file_grew", file="<stdin>", limit=limit, env=MAX_BYTES_ENV)])
+    return application_module.check_document(parse_text(decode_text(raw, "<stdin>"), "<stdin>"))
+
+
+@cli.command()
+@click.option("--province", default=None, help="The filing province, in any spelling (guangdong, 44, 粤, 广东).")
+@click.option("--type", "subject_type", type=click.Choice(list(VALUE_NAMES["subject_type"])), default="individual",
+              show_default=True, help="The subject's type.")
+@click.option("--service", "service_type", type=click.Choice(list(VALUE_NAMES["service_type"])), default="website",
+              show_default=True, help="What is filed.")
+@lang_option
+@click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@handles_errors()
+def init(province: str | None, subject_type: str, service_type: str, lang: str, output: str | None,
+         force: bool) -> None:
+    """Print a commented application template: fill in each empty field, then `icp-rules check FILE`
+    (which names each one still empty, with its line)."""
+    from .starter import template
+
+    text = template(province=province, subject_type=subject_type, service_type=service_type, lang=lang)
+    write_output(text, output_target(output, force=force))
 
 
 def _validate_targets(targets: tuple[str, ...], packs_dir: str | None) -> tuple[list[str], list[Any]]:
