@@ -197,8 +197,7 @@ def _read_application(application: str, max_bytes: int | None) -> Any:
     from .source import MAX_BYTES_ENV, decode_text, default_max_bytes, parse_text
 
     limit = max_bytes or default_max_bytes()
-    stdin: Any = click.get_binary_stream("stdin")
-    raw = stdin.read(limit + 1)
+    raw = sys.stdin.buffer.read(limit + 1)
     if len(raw) > limit:
         raise InputError([problem("file_grew", file="<stdin>", limit=limit, env=MAX_BYTES_ENV)])
     return application_module.check_document(parse_text(decode_text(raw, "<stdin>"), "<stdin>"))
