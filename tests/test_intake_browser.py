@@ -173,7 +173,8 @@ def _other_hosts(browser, base: str) -> list[str]:
         message = json.loads(entry["message"])["message"]
         if message.get("method") == "Network.requestWillBeSent":
             url = message["params"]["request"]["url"]
-            if not url.startswith((base, "data:", "blob:", "about:")):
+            # the network only: chrome:// pages are the browser's own (its print preview, new tab)
+            if url.split(":", 1)[0] in ("http", "https", "ws", "wss", "ftp") and not url.startswith(base):
                 seen.append(url)
     return seen
 
