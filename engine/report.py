@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -253,14 +254,37 @@ def batch_report(lines: Iterable[str | Mapping[str, Any]], book: "RuleBook", *, 
 
 # --- a diff ---------------------------------------------------------------------------------------
 
+# diff's words for a document line: "NAME (for KIND REF[, max_age_days N][, min_validity_days N])"
+_FOR = re.compile(r"^(?P<name>.*) \(for (?P<kind>subject|person|website|domain|category) (?P<ref>.*?)"
+                  r"(?:, max_age_days (?P<age>\d+))?(?:, min_validity_days (?P<valid>\d+))?\)$", re.S)
+
+
+def _document_line(rest: str, lang: str, L: Mapping[str, str]) -> str:
+    """"NAME (for domain x, max_age_days 30)" in the report's words: 网站建设方案书（对象：域名 x；须为 30 天内开具）."""
+    found = _FOR.match(rest)
+    if found is None:  # another shape of line: shown as diff gives it
+        return rest
+    parts = [f"{L['for']}{'：' if lang == 'zh' else ': '}{L['kind_' + found['kind']]} {found['ref']}"]
+    if found["age"]:
+        parts.append(L["max_age"].format(n=found["age"]))
+    if found["valid"]:
+        parts.append(L["min_validity"].format(n=found["valid"]))
+    return f"{found['name']}（{'；'.join(parts)}）" if lang == "zh" else f"{found['name']} ({'; '.join(parts)})"
+
+
+def _what(line: str) -> str:
+    """A checklist line without whom it is for: the same document for two domains is one change."""
+    return re.split(r" \(|（", line, maxsplit=1)[0]
+
+
 def _named(kind: str, what: str, book: "RuleBook | None", lang: str, L: Mapping[str, str]) -> str:
     """A checklist line of the diff with the document or finding named, not given by its id
-    ("provider_guarantee_letter 接入商保证书 (for …)" -> "接入商保证书 (for …)")."""
+    ("provider_guarantee_letter 接入商保证书 (for subject …)" -> "接入商保证书（对象：主办者 …）")."""
     head, _, rest = what.partition(" ")
     if book is None or not rest:
         return what
     if kind == "document" and any(head in r.documents for r in book.rulesets.values()):
-        return rest
+        return _document_line(rest, lang, L)
     if kind == "finding":
         title = next((t for r in book.rulesets.values() if (t := r.findings.get(head))), None)
         if title:
@@ -281,8 +305,8 @@ def diff_report(result: "PackDiff", *, lang: str = "zh", book: "RuleBook | None"
                      for k in sorted(compared, key=lambda k: (-by_province[k], -compared[k], k))]
     changes: Counter[tuple[str, str, str]] = Counter()
     for app in changed:  # counted by what appears or goes, whatever website or domain it is for
-        changes.update(("+", kind, _named(kind, what, book, lang, L).split(" (")[0]) for kind, what in app.added)
-        changes.update(("-", kind, _named(kind, what, book, lang, L).split(" (")[0]) for kind, what in app.removed)
+        changes.update(("+", kind, _what(_named(kind, what, book, lang, L))) for kind, what in app.added)
+        changes.update(("−", kind, _what(_named(kind, what, book, lang, L))) for kind, what in app.removed)
     top = _most_common(changes)
     change_bars = [Bar(f"{sign} {L['kind_' + kind] if 'kind_' + kind in L else kind}: {what}", (n,))
                    for (sign, kind, what), n in top]

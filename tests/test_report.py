@@ -105,7 +105,11 @@ def test_the_diff_report_shows_which_checklists_change_and_how(pack_change, tmp_
     new_book = RuleBook.load(new)
     name = new_book.rulesets["guangdong"].documents["provider_guarantee_letter"].name["zh"]
     assert "规则包变更报告" in html and "GD-2024-0001" in html and "gd_guarantee_letter_unit" in html
-    assert f"材料: {name}" in html and "provider_guarantee_letter" not in html
+    assert f"材料: {name}（对象：主办者 " in html and "provider_guarantee_letter" not in html
+    assert "(for " not in html  # diff's English words, put in the report's language
+    plan = new_book.rulesets["guangdong"].documents["website_construction_plan"].name["zh"]
+    assert re.search(rf"− 材料: {plan}</text>\s*<rect [^>]*/>\s*<text [^>]*>2</text>", html), \
+        "one bar for the plan, for both domains"
     assert html.count("<svg") == 2
     english = tmp_path / "diff-en.html"
     assert run_cli("diff", old, new, "--applications", ROOT / "examples", "--report", english, "--lang", "en").exit_code == 0
