@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from . import application as application_module
 from . import batch, bundled
-from .errors import InputError, Problem
+from .errors import InputError, Problem, problem
 
 if TYPE_CHECKING:
     from .audit import AuditLog
@@ -38,7 +38,17 @@ TASKS_PER_THREAD = 3  # chunks in flight per worker thread: keeps workers busy, 
 
 
 class ClusterMismatch(RuntimeError):
-    """A worker runs another engine, or the packs it received do not give the client's book."""
+    """A worker runs another engine, or the packs it received do not give the client's book.
+
+    It carries its problem (a message id and arguments, engine/messages.py), so the client shows
+    it in the reader's language; its text is the English one."""
+
+    def __init__(self, found: Problem) -> None:
+        super().__init__(found.message)
+        self.problem = found
+
+    def __reduce__(self) -> Any:  # Dask sends it back to the client pickled: rebuild it from its problem
+        return (type(self), (self.problem,))
 
 
 @lru_cache(maxsize=1)
@@ -91,11 +101,11 @@ def _worker_name() -> str:
     try:
         from distributed import get_worker
 
-        return f"worker {get_worker().address}"
+        return str(get_worker().address)
     except (ImportError, ValueError):  # not inside a Dask worker (e.g. the threaded scheduler)
         import socket
 
-        return f"process on {socket.gethostname()}"
+        return socket.gethostname()
 
 
 def verified_book(bundle: PackBundle) -> "RuleBook":
@@ -104,14 +114,14 @@ def verified_book(bundle: PackBundle) -> "RuleBook":
     Raises ClusterMismatch when this process runs another engine than the one that made the
     bundle, or when the bytes received do not give the digest the client computed."""
     if bundle.engine != engine_identity():
-        raise ClusterMismatch(f"{_worker_name()} runs icp-rulepacks {engine_identity()}, the client "
-                              f"{bundle.engine}: install the same version of the engine on every worker")
+        raise ClusterMismatch(problem("cluster_engine_mismatch", worker=_worker_name(), theirs=engine_identity(),
+                                      ours=bundle.engine))
     # Every time, not only on the first load: hashing the packs takes a fraction of a millisecond,
     # and a book remembered under a digest must never answer for other bytes sent under it.
     received = packs_digest(bundle.files)
     if received != bundle.digest:
-        raise ClusterMismatch(f"{_worker_name()} received rule packs with digest {received[:12]}, the client "
-                              f"sent {bundle.digest[:12]}: the packs were changed or damaged on the way")
+        raise ClusterMismatch(problem("cluster_packs_mismatch", worker=_worker_name(), received=received[:12],
+                                      sent=bundle.digest[:12]))
     with _books_lock:
         book = _books.get(bundle.digest)
         if book is not None:
@@ -128,8 +138,8 @@ def verified_book(bundle: PackBundle) -> "RuleBook":
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         if book.digest != bundle.digest:  # pragma: no cover - packs_digest and RuleBook.digest disagree
-            raise ClusterMismatch(f"{_worker_name()} loaded rule packs with digest {book.digest[:12]}, "
-                                  f"the client {bundle.digest[:12]}")
+            raise ClusterMismatch(problem("cluster_packs_mismatch", worker=_worker_name(), received=book.digest[:12],
+                                          sent=bundle.digest[:12]))
         _books[bundle.digest] = book
         return book
 
@@ -154,19 +164,19 @@ def connect(address: str, *, timeout: float = 20.0) -> Any:
     try:
         from distributed import Client
     except ImportError:
-        raise InputError([Problem("--scheduler needs Dask distributed: pip install 'icp-rulepacks[dask]'")]) from None
+        raise InputError([problem("cluster_needs_distributed")]) from None
     try:
         return Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise InputError([Problem(f"cannot reach the Dask scheduler at {address} ({type(exc).__name__}: {exc})")]) from None
+        raise InputError([problem("scheduler_unreachable", address=address, detail=f"{type(exc).__name__}: {exc}")]) from None
 
 
-def _mismatch(exc: BaseException) -> InputError:
-    return InputError([Problem(f"the cluster cannot run this batch: {exc}")])
+def _mismatch(exc: ClusterMismatch) -> InputError:
+    return InputError([exc.problem])
 
 
 def _worker_failed(exc: BaseException) -> InputError:
-    return InputError([Problem(f"a worker of the cluster failed, the batch stopped ({type(exc).__name__}: {exc})")])
+    return InputError([problem("cluster_worker_failed", detail=f"{type(exc).__name__}: {exc}")])
 
 
 def run(source: IO[bytes], out: IO[str], book: "RuleBook", settings: batch.Settings, *, client: Any,
@@ -184,7 +194,7 @@ def run(source: IO[bytes], out: IO[str], book: "RuleBook", settings: batch.Setti
     try:
         client.wait_for_workers(1, timeout=60)
     except TimeoutError:
-        raise InputError([Problem("the Dask scheduler has no worker (none joined within 60 s)")]) from None
+        raise InputError([problem("cluster_no_worker", seconds=60)]) from None
     try:
         client.run(_identity_of_worker, bundle)
     except ClusterMismatch as exc:
@@ -290,6 +300,6 @@ def check_dataframe(applications: Any, column: str = "application", *, packs_dir
     import dask
 
     if column not in applications.columns:
-        raise InputError([Problem(f"the dataframe has no column '{column}' (columns: {', '.join(map(str, applications.columns))})")])
+        raise InputError([problem("unknown_column", name=column, columns=[str(c) for c in applications.columns])])
     packs = dask.delayed(_bundle(book, packs_dir), pure=True)
     return applications.map_partitions(_check_frame, packs, column, lang, as_of, meta=("result", object))

@@ -166,6 +166,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_applications": {"en": "no such application file or directory", "zh": "申请文件或目录不存在"},
     "no_cases": {"en": "no such file or directory of test cases", "zh": "测试用例文件或目录不存在"},
     "durable_missing": {"en": "{detail}", "zh": "durable 后端不可用：{detail}"},
+    # --- batch --scheduler on a Dask cluster (engine/cluster.py)
+    "cluster_needs_distributed": {"en": "--scheduler needs Dask distributed: pip install 'icp-rulepacks[dask]'",
+                                  "zh": "--scheduler 需要 Dask distributed：pip install 'icp-rulepacks[dask]'"},
+    "scheduler_unreachable": {"en": "cannot reach the Dask scheduler at {address} ({detail})",
+                              "zh": "无法连接 Dask 调度器 {address}（{detail}）"},
+    "cluster_no_worker": {"en": "the Dask scheduler has no worker (none joined within {seconds} s)",
+                          "zh": "Dask 调度器没有工作节点（{seconds} 秒内没有节点加入）"},
+    "cluster_engine_mismatch": {
+        "en": "the cluster cannot run this batch: worker {worker} runs icp-rulepacks {theirs}, the client {ours}: "
+              "install the same version of the engine on every worker",
+        "zh": "集群无法运行此批处理：工作节点 {worker} 运行 icp-rulepacks {theirs}，客户端为 {ours}："
+              "请在每个工作节点安装相同版本的引擎"},
+    "cluster_packs_mismatch": {
+        "en": "the cluster cannot run this batch: worker {worker} received rule packs with digest {received}, "
+              "the client sent {sent}: the packs were changed or damaged on the way",
+        "zh": "集群无法运行此批处理：工作节点 {worker} 收到的规则包摘要为 {received}，客户端发送的为 {sent}："
+              "规则包在传输中被修改或损坏"},
+    "unknown_column": {"en": "the dataframe has no column '{name}' (columns: {columns:list})",
+                       "zh": "数据框没有“{name}”列（现有列：{columns:list}）"},
+    "cluster_worker_failed": {"en": "a worker of the cluster failed, the batch stopped ({detail})",
+                              "zh": "集群的一个工作节点出错，批处理已停止（{detail}）"},
 }
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from . import provinces
-from .errors import InputError, Problem
+from .errors import InputError, problem
 from .render import LABELS as CHECKLIST_LABELS
 from .render import LANGS, environment
 
@@ -81,7 +81,7 @@ BLOCKING_COLOUR, CLEAR_COLOUR, NEUTRAL_COLOUR, UNCHANGED_COLOUR = "#b00020", "#2
 
 def _labels(lang: str) -> dict[str, str]:
     if lang not in LANGS:
-        raise InputError([Problem(f"unknown language '{lang}' (use zh or en)")])
+        raise InputError([problem("unknown_lang", value=lang, options=LANGS)])
     return {**CHECKLIST_LABELS[lang], **LABELS[lang]}
 
 

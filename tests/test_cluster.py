@@ -190,7 +190,7 @@ def test_the_cli_refuses_a_cluster_that_runs_another_engine(dask_cluster, book_o
     result = CliRunner().invoke(cli, ["batch", str(book_of_filings / "filings.jsonl"), "-o", str(out),
                                       "--scheduler", running.address])
     assert result.exit_code == 2, result.output
-    assert "9.9.9+feedfacecafe" in result.output and "same version" in result.output
+    assert "9.9.9+feedfacecafe" in result.output and "请在每个工作节点安装相同版本的引擎" in result.output  # Chinese by default
     assert not out.exists()
 
 
@@ -225,6 +225,9 @@ def test_a_bag_and_a_dataframe_are_checked_with_a_relative_packs_dir(dask_cluste
     series = client.compute(cluster.check_dataframe(frame, packs_dir="packs", as_of="2024-10-08")).result()
     assert list(series.index) == list(range(100, 130))
     assert [json.loads(x) for x in series] == expected
+    with pytest.raises(cluster.InputError) as refused:
+        cluster.check_dataframe(frame, "applications")
+    assert "'applications'" in refused.value.problems[0].message and "application" in refused.value.problems[0].message
 
 
 def test_an_unreachable_scheduler_is_bad_input():
