@@ -37,7 +37,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .errors import IcpRulesError, PackError, Problem, error_to_dict
 from .packs import Pack, RuleSet, load_pack, merge
@@ -407,7 +407,8 @@ class LiveRuleBook:
 
             poller = asyncio.create_task(poll())
             try:
-                async for _changes in awatch(target[0], stop_event=round_over, debounce=debounce_ms,
+                # watchfiles only calls is_set() on its stop event: _Either is typed as the Event it stands for
+                async for _changes in awatch(target[0], stop_event=cast(asyncio.Event, round_over), debounce=debounce_ms,
                                              watch_filter=is_pack, force_polling=force_polling):
                     # loading takes tens of milliseconds: keep the event loop answering meanwhile
                     await asyncio.to_thread(self.reload)
