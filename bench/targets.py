@@ -100,13 +100,18 @@ def bench_handwritten(quick: bool) -> None:
     import datetime as dt
 
     from budget import guangdong_applications
-    from handwritten import FROM, Guangdong
+    from handwritten import FROM, Guangdong, NotWrittenByHand
 
     from engine import packtests
 
     book = RuleBook.load(only=["guangdong"])
     ruleset = book.ruleset("guangdong")
-    hand = Guangdong(ruleset)
+    try:
+        hand = Guangdong(ruleset)
+    except NotWrittenByHand as missing:
+        print(f"[handwritten] not measured: {len(missing.rules)} rules of today's Guangdong rule set have no "
+              f"hand-written version in bench/handwritten.py ({missing}); write them there to compare again")
+        return
     apps = guangdong_applications(book, 1000)
     checked = 0
     for app in apps:
