@@ -29,7 +29,7 @@ from .application import Application
 from .conditions import AllOf, Always, Compare, Node, item_contexts
 from .facts import BY_NAME
 from .packs import PLACEHOLDER, FindingSpec, Requirement, Rule, RuleSet, Text
-from .result import (CATEGORY_ORDER, SEVERITY_ORDER, Advice, Finding, Footer, FooterNumber, Reason, RequiredDocument,
+from .result import (CATEGORY_ORDER, SEVERITY_ORDER, Advice, AppNumber, Finding, Footer, FooterNumber, Reason, RequiredDocument,
                      Result)
 
 Context = Mapping[str, Any]
@@ -396,7 +396,7 @@ def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired
     findings.sort(key=_without_finding)  # severity, rule order, item, finding id
 
     footer = Footer(footer_settings["number_kind"], bool(footer_settings["copyright_required"]),
-                    footer_numbers(app, footer_settings["number_kind"]), subject_name)
+                    footer_numbers(app, footer_settings["number_kind"]), subject_name, apps=app_numbers(app))
 
     return Result(
         application_id=app.application_id,
@@ -489,10 +489,39 @@ def footer_numbers(app: Application, number_kind: str) -> tuple[FooterNumber, ..
     existing = app.data["subject"]["existing"]
     known = subject_number(existing.get("subject_number"))
     shown_subject = known or f"{app.province.abbr}ICP备XXXXXXXX号"
+    if app.data["apps"] and not app.data["websites"]:
+        return ()  # an app filing: its apps show their own numbers (app_numbers), there is no web footer
     if number_kind == "subject":
         return (FooterNumber(None, known, shown_subject),)
     names: list[str | None] = [w["name"] for w in app.data["websites"]] or [None]
     return tuple(FooterNumber(name, None, f"{shown_subject}-N") for name in names)
+
+
+# The letter an app's number ends in, by kind (Huawei Cloud, 《App备案号与网站备案号的区别？》).
+APP_NUMBER_LETTER = {"app": "A", "mini_program": "X", "quick_app": "K"}
+
+
+def app_numbers(app: Application) -> tuple[AppNumber, ...]:
+    """The number each new app shows: the subject number, "-N" (after this filing's websites) and
+    the letter of its kind. Placeholders as in footer_numbers."""
+    apps = app.data["apps"]
+    if not apps:
+        return ()
+    existing = app.data["subject"]["existing"]
+    known = subject_number(existing.get("subject_number"))
+    shown_subject = known or f"{app.province.abbr}ICP备XXXXXXXX号"
+    filed = existing.get("filed_services")
+    if filed is None and known is None:
+        filed = 0
+    first = None if filed is None else int(filed) + len(app.data["websites"]) + 1
+    numbers = []
+    for offset, entry in enumerate(apps):
+        letter = APP_NUMBER_LETTER[entry["kind"]]
+        ordinal = None if first is None else first + offset
+        suffix = f"{'N' if ordinal is None else ordinal}{letter}"
+        full = f"{known}-{suffix}" if known and ordinal is not None else None
+        numbers.append(AppNumber(entry["name"], entry["kind"], full, f"{shown_subject}-{suffix}"))
+    return tuple(numbers)
 
 
 def _check_documents_on_hand(required: Any, facts: facts_module.Facts,

@@ -173,8 +173,10 @@ LABEL_GROUPS: dict[str, str] = {
     "subject.type": "subject_type", "subject.certificate.type": "certificate_type",
     "person.certificate.type": "certificate_type", "person.identity": "identity", "filing.type": "filing_type",
     "service.type": "service_type", "server.location": "server_location", "domain.registrant_type": "registrant_type",
+    "app.kind": "app_kind", "app.platforms": "platform",
 }
-CATEGORY_FACTS = frozenset({"category.name", "website.content_categories", "websites.content_categories"})
+CATEGORY_FACTS = frozenset({"category.name", "website.content_categories", "websites.content_categories",
+                            "app.content_categories", "apps.content_categories"})
 DOCUMENT_FACTS = frozenset({"document.id", "documents_on_hand.ids"})
 
 

@@ -54,6 +54,14 @@ VALUE_NAMES: dict[str, dict[str, dict[str, str]]] = {
     "registrant_type": {
         "individual": {"zh": "个人", "en": "Individual"}, "organization": {"zh": "单位", "en": "Organisation"},
     },
+    "app_kind": {
+        "app": {"zh": "App", "en": "App"}, "mini_program": {"zh": "小程序", "en": "Mini program"},
+        "quick_app": {"zh": "快应用", "en": "Quick app"},
+    },
+    "platform": {
+        "android": {"zh": "安卓", "en": "Android"}, "ios": {"zh": "iOS", "en": "iOS"},
+        "harmony": {"zh": "鸿蒙", "en": "HarmonyOS"}, "other": {"zh": "其他平台", "en": "Other platform"},
+    },
 }
 
 # Words people write for a value that are neither its key nor its label (English, mostly).

@@ -42,6 +42,12 @@ LABELS: dict[str, dict[str, str]] = {
         "title": "ICP备案材料清单", "application": "申请编号", "applicant": "申请概况", "province": "备案省份",
         "subject": "主办者", "subject_type": "主办者性质", "certificate": "证件", "principal": "主体负责人",
         "manager": "网站负责人", "websites": "网站", "domains": "域名", "categories": "前置审批类别",
+        "app_manager": "App负责人", "apps": "App、小程序和快应用", "platforms": "运行平台", "package": "包名",
+        "appid": "AppID", "signature_md5": "签名MD5", "kind_app": "App",
+        "app_number_title": "备案号展示", "app_number_intro": "上线后，请在App的“关于”或“介绍”页面、登录页或“设置”等显著位置标明各自的备案号，并链接至 {link}；在应用商店（分发平台）上架时填写同一备案号，商店页面会展示它。小程序、快应用的备案号也会由平台在其资料页展示。",
+        "app_number_source": "工业和信息化部信息通信管理局《〈关于开展移动互联网应用程序备案工作的通知〉解读》（2023-08-04，APP主办者应在显著位置标注其备案编号，分发平台应在显著位置标注其分发的APP备案编号）；华为云《App备案成功后的注意事项》（在App的“设置”或“介绍”等显著位置标明备案编号，并链接备案系统网址）",
+        "placeholder_ordinal_app": "未提供已备案服务数量（subject.existing.filed_services）：请把 N 替换为该App在主体下的序号。",
+        "days_after_launch_app": "App上线后 {n} 日内", "after_launch_app": "以App、小程序或快应用上线之日起算，在全国互联网安全管理服务平台（beian.mps.gov.cn）办理",
         "filing_type": "备案类型", "service_type": "服务类型", "server": "服务器位置", "submitted_on": "提交日期",
         "pack": "规则包", "evaluated_on": "评估日期",
         "not_required": "无需ICP备案", "blocking": "必须先解决的问题", "blocking_intro": "以下问题不解决，备案会被驳回：",
@@ -72,6 +78,19 @@ LABELS: dict[str, dict[str, str]] = {
         "title": "ICP filing checklist", "application": "Application", "applicant": "Applicant", "province": "Filing province",
         "subject": "Subject", "subject_type": "Subject type", "certificate": "Certificate", "principal": "Principal",
         "manager": "Website manager", "websites": "Websites", "domains": "Domains", "categories": "Pre-approval categories",
+        "app_manager": "App manager", "apps": "Apps, mini programs and quick apps", "platforms": "Platforms",
+        "package": "Package", "appid": "AppID", "signature_md5": "Signature MD5", "kind_app": "app",
+        "app_number_title": "Where the filing number is shown",
+        "app_number_intro": "Once live, show each app's own filing number prominently in the app (its about or introduction page, "
+                            "the login page or settings), linked to {link}, and give the same number when listing the app in "
+                            "app stores, which show it on the store page. Platforms also show the number of a mini program or "
+                            "quick app on its profile page.",
+        "app_number_source": "MIIT Information and Communications Administration Bureau, explainer of the notice on filing mobile apps (2023-08-04: the app's operator shows its filing number prominently, distribution platforms show the number of every app they distribute); Huawei Cloud, notes after a successful app filing (show the number in the app's settings or about page, linked to the filing system)",
+        "placeholder_ordinal_app": "The number of services already filed (subject.existing.filed_services) was not given: "
+                                   "replace N with the app's ordinal under the subject.",
+        "days_after_launch_app": "within {n} days of the app going live",
+        "after_launch_app": "counted from the day the app, mini program or quick app goes live; filed on the national "
+                            "internet security management service platform (beian.mps.gov.cn)",
         "filing_type": "Filing type", "service_type": "Service type", "server": "Server location", "submitted_on": "Submitted on",
         "pack": "Rule pack", "evaluated_on": "Evaluated on",
         "not_required": "No ICP filing required", "blocking": "Blocking problems — resolve first",
@@ -151,6 +170,8 @@ class _View:
         self.result, self.lang, self.L, self.masked = result, lang, labels, masked
         self.ruleset = result.ruleset
         self.app = result.application.data
+        # An app filing speaks of apps: no web footer, its own public-security wording.
+        self.app_filing = self.app["service_type"] != "website" or bool(self.app["apps"] and not self.app["websites"])
 
     def number(self, value: Any) -> str:
         return mask(str(value)) if self.masked else str(value)
@@ -179,10 +200,12 @@ class _View:
         subject = app["subject"]
         principal = app.get("principal")
         managers = []
-        for site in app["websites"]:
-            manager = site.get("manager")
-            if manager and (not principal or manager["certificate"]["number"] != principal["certificate"]["number"]):
-                managers.append(dict(self.person(manager), website=site["name"]))
+        for list_name, role in (("websites", self.L["manager"]), ("apps", self.L["app_manager"])):
+            for item in app[list_name]:
+                manager = item.get("manager")
+                if manager and (not principal or manager["certificate"]["number"] != principal["certificate"]["number"]):
+                    # "website" stays for templates written before apps[]: it names the service either way
+                    managers.append(dict(self.person(manager), website=item["name"], service=item["name"], role=role))
         province = self.result.province
         return {
             "application_id": self.result.application_id,
@@ -200,7 +223,17 @@ class _View:
             "websites": [{"name": site["name"], "domains": list(site.get("domains") or []),
                           "categories": [self.category_name(c) for c in site.get("content_categories") or []]}
                          for site in app["websites"]],
+            "apps": [self.app_entry(entry) for entry in app["apps"]],
         }
+
+    def app_entry(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+        kind = entry["kind"]
+        return {"name": entry["name"], "kind": kind, "kind_name": _name("app_kind", kind, self.lang),
+                "platforms": [_name("platform", p, self.lang) for p in dict.fromkeys(entry.get("platforms") or [])],
+                "package_label": self.L["appid"] if kind == "mini_program" else self.L["package"],
+                "package": entry.get("package"), "signature_md5": entry.get("signature_md5"),
+                "domains": list(entry.get("domains") or []),
+                "categories": [self.category_name(c) for c in entry.get("content_categories") or []]}
 
     def documents(self, data: Mapping[str, Any]) -> list[dict[str, Any]]:
         groups = []
@@ -247,13 +280,24 @@ class _View:
         kind = self.L["number_kind_" + footer.number_kind]
         entries = [{"website": n.website, "number": n.number, "shown": n.shown, "html": footer.html(n)}
                    for n in footer.numbers]
+        apps = [{"app": n.app, "kind_name": _name("app_kind", n.kind, self.lang), "number": n.number, "shown": n.shown}
+                for n in footer.apps]
+        shown = [n.shown for n in footer.numbers] + [n.shown for n in footer.apps]
+        notes = [self.L["placeholder_subject"]] if any("XXXXXXXX" in s for s in shown) else []
+        if any("-N" in n.shown for n in footer.numbers):
+            notes.append(self.L["placeholder_ordinal"])
+        if any("-N" in n.shown for n in footer.apps):
+            notes.append(self.L["placeholder_ordinal_app"])
         return {
             "number_kind": footer.number_kind, "kind_name": kind, "link": footer.link,
-            "copyright_required": footer.copyright_required,
+            "copyright_required": footer.copyright_required and bool(entries),
+            "title": self.L["footer"] if entries else self.L["app_number_title"],
             "intro": fill(self.L["footer_intro"], kind=kind, link=footer.link),
             "entries": entries,
-            "notes": [self.L[key] for key, marker in (("placeholder_subject", "XXXXXXXX"), ("placeholder_ordinal", "-N"))
-                      if any(marker in n.shown for n in footer.numbers)],
+            "apps": apps,
+            "app_intro": fill(self.L["app_number_intro"], link=footer.link),
+            "app_source": self.L["app_number_source"],
+            "notes": notes,
         }
 
     def timeline(self) -> dict[str, Any]:
@@ -268,9 +312,12 @@ class _View:
                 duration = fill(self.L["hours"], n=step["hours"])
             elif "days_after_change" in step:
                 duration = fill(self.L["days_after_change"], n=step["days_after_change"])
+            elif self.app_filing:
+                duration = fill(self.L["days_after_launch_app"], n=step["days_after_launch"])
             else:
                 duration = fill(self.L["days_after_launch"], n=step["days_after_launch"])
-            note = (self.L["after_launch"] if "days_after_launch" in step
+            launch = self.L["after_launch_app"] if self.app_filing else self.L["after_launch"]
+            note = (launch if "days_after_launch" in step
                     else self.L["after_change"] if "days_after_change" in step else None)
             steps.append({"id": step["id"], "title": self.L[step["id"]], "duration": duration, "by": step.get("by"),
                           "note": note})

@@ -82,26 +82,44 @@ class FooterNumber:
 
 
 @dataclass(frozen=True)
+class AppNumber:
+    """The filing number one new app, mini program or quick app shows (in the app, not in a web footer).
+
+    An app's number is the subject number, "-N" and a letter for its kind: A for an app, X for a
+    mini program, K for a quick app (京ICP备12345678号-2A). Placeholders as for websites.
+    """
+
+    app: str
+    kind: str
+    number: str | None
+    shown: str
+
+
+@dataclass(frozen=True)
 class Footer:
     number_kind: str
     copyright_required: bool
     numbers: tuple[FooterNumber, ...]  # one per new website (one for all when the subject number is shown)
     subject_name: str
     link: str = "https://beian.miit.gov.cn/"
+    apps: tuple[AppNumber, ...] = ()  # one per new app of apps[]
 
     @property
     def number(self) -> str | None:
-        return self.numbers[0].number if self.numbers else None
+        if self.numbers:
+            return self.numbers[0].number
+        return self.apps[0].number if self.apps else None
 
-    def html(self, entry: FooterNumber | None = None) -> str:
+    def html(self, entry: "FooterNumber | AppNumber | None" = None) -> str:
         """The snippet to paste at the bottom of the page. It goes on a Chinese website, so the
         copyright words stay Chinese whatever language the checklist is in."""
         from html import escape
 
-        entry = entry or (self.numbers[0] if self.numbers else None)
+        entry = entry or (self.numbers[0] if self.numbers else self.apps[0] if self.apps else None)
         shown = entry.shown if entry else "ICP备XXXXXXXX号"
         anchor = f'<a href="{self.link}" target="_blank" rel="noopener">{escape(shown)}</a>'
-        if not self.copyright_required:
+        # The copyright line is a web-page duty (a footer); an app shows its number alone.
+        if not self.copyright_required or isinstance(entry, AppNumber):
             return anchor
         return f"<span>Copyright © {escape(self.subject_name)} 版权所有</span> {anchor}"
 
@@ -115,6 +133,9 @@ class Footer:
         }
         if self.number_kind == "website" and self.numbers:
             out["websites"] = [{"website": n.website, "number": n.number, "html": self.html(n)} for n in self.numbers]
+        if self.apps:
+            out["apps"] = [{"app": n.app, "kind": n.kind, "number": n.number, "shown": n.shown, "html": self.html(n)}
+                           for n in self.apps]
         return out
 
 

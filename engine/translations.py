@@ -105,6 +105,8 @@ def value_name_problems() -> list[Problem]:
         "service_type": schema["properties"]["service_type"]["enum"],
         "server_location": schema["properties"]["server"]["properties"]["location"]["enum"],
         "registrant_type": schema["properties"]["domains"]["items"]["properties"]["registrant_type"]["enum"],
+        "app_kind": schema["properties"]["apps"]["items"]["properties"]["kind"]["enum"],
+        "platform": schema["properties"]["apps"]["items"]["properties"]["platforms"]["items"]["enum"],
     }
     problems = []
     for group, values in enums.items():

@@ -1,4 +1,5 @@
-"""The three public examples give exactly what ../shared/spec/examples/README.md lists."""
+"""The public examples give exactly what ../shared/spec/examples/README.md lists (the three there), and
+the app and mini-program examples what examples/README.md lists for them."""
 
 from __future__ import annotations
 
@@ -46,6 +47,25 @@ def test_sichuan_trading_company(book):
     assert [(f["id"], f["ref"]) for f in blocking] == [("document_too_old", "employment_proof")]
     assert "99" in blocking[0]["message"] and "45" in blocking[0]["message"]
     assert blocking[0]["rule"] == "sc_employment_proof_other_filings"
+
+
+def test_shanghai_company_app(book):
+    result = book.evaluate(EXAMPLES / "shanghai-company-app.yaml")
+    docs = _docs(result)
+    assert set(docs) == {"subject_certificate", "principal_certificate", "app_manager_certificate", "verification_form",
+                         "app_icon", "authorization_letter", "handheld_id_photo", "commitment_letter"}
+    assert docs["handheld_id_photo"]["for"] == [{"kind": "person", "ref": "刘洋"}]
+    assert result.to_dict()["footer"]["apps"][0]["number"] == "沪ICP备20241234号-2A"
+    assert not result.blocking
+
+
+def test_zhejiang_individual_mini_program(book):
+    result = book.evaluate(EXAMPLES / "zhejiang-individual-mini-program.yaml")
+    docs = _docs(result)
+    assert set(docs) == {"subject_certificate", "verification_form", "app_icon", "pre_approval"}
+    assert docs["app_icon"]["for"] == [{"kind": "app", "ref": "周敏的读书会"}]
+    assert result.to_dict()["footer"]["apps"][0]["shown"] == "浙ICP备XXXXXXXX号-1X"
+    assert not result.blocking
 
 
 def test_results_are_deterministic(book):

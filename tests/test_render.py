@@ -34,6 +34,7 @@ def _app(path: Path) -> dict:
 def _certificate_numbers(data: dict) -> list[str]:
     """Every ID or certificate number an application carries."""
     people = [data.get("principal") or {}] + [w.get("manager") or {} for w in data.get("websites") or []]
+    people += [a.get("manager") or {} for a in data.get("apps") or []]
     numbers = [str(data["subject"]["certificate"]["number"])]
     numbers += [str(p["certificate"]["number"]) for p in people if p.get("certificate")]
     return sorted(set(numbers))
