@@ -517,7 +517,7 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Probl
     if validator in ("minLength", "minItems"):
         return source.problem(path, "empty_value")
     if validator == "pattern" and path and path[-1] == "signature_md5":
-        return source.problem(path, f"'{err.instance}' is not a signature MD5 ({MD5_SHAPE})")
+        return source.problem(path, "signature_md5_invalid", value=err.instance)
     if validator == "pattern":
         # 教育 or Education for education: the category meant, by the national pack's names
         meant = synonym(err.instance, bundled_category_names(), bundled_category_names())
@@ -620,7 +620,6 @@ def _region_code_known(code: str, birth_year: str) -> bool:
 
 
 APP_KINDS = ("app", "mini_program", "quick_app")
-MD5_SHAPE = "32 hexadecimal digits, optionally in colon-separated pairs"
 
 
 def app_kind_default(service_type: str) -> str:
@@ -643,33 +642,27 @@ _MINI_PROGRAM_PREFIXED = {"wx": "WeChat", "tt": "Douyin"}
 _MINI_PROGRAM_ID = re.compile(r"[A-Za-z0-9]{6,32}", re.ASCII)
 _HEX16 = re.compile(r"[0-9A-Fa-f]{16}", re.ASCII)
 
-PACKAGE_RULES: dict[str, tuple[str, Callable[[str], bool]]] = {
-    "android": ("an Android package name: two or more dot-separated parts, each starting with a letter, "
-                "of letters, digits and _ (com.example.app)",
-                lambda text: bool(_ANDROID_PACKAGE.fullmatch(text))),
-    "ios": ("an iOS bundle id: letters, digits, hyphens and dots, no empty part (com.example.app)",
-            lambda text: bool(_IOS_BUNDLE_ID.fullmatch(text))),
-    "harmony": ("a HarmonyOS bundle name: 7-128 characters, starting with a letter, two or more dot-separated "
-                "parts of letters, digits and _ (com.example.app)",
-                lambda text: 7 <= len(text) <= 128 and bool(_HARMONY_BUNDLE_NAME.fullmatch(text))),
+# Whether a package name has the platform's syntax; a failure is the message app_package_<platform>.
+PACKAGE_RULES: dict[str, Callable[[str], bool]] = {
+    "android": lambda text: bool(_ANDROID_PACKAGE.fullmatch(text)),
+    "ios": lambda text: bool(_IOS_BUNDLE_ID.fullmatch(text)),
+    "harmony": lambda text: 7 <= len(text) <= 128 and bool(_HARMONY_BUNDLE_NAME.fullmatch(text)),
     # A quick app's manifest package follows the Android rule (quick apps run on Android phones).
-    "quick_app": ("a quick app package name: two or more dot-separated parts, each starting with a letter, "
-                  "of letters, digits and _ (com.example.app)",
-                  lambda text: bool(_ANDROID_PACKAGE.fullmatch(text))),
+    "quick_app": lambda text: bool(_ANDROID_PACKAGE.fullmatch(text)),
 }
 
 
 def _mini_program_id_problem(text: str) -> str | None:
-    """What is wrong with a mini program's AppID, or None."""
+    """The message id of what is wrong with a mini program's AppID, or None."""
     prefix = text[:2].lower()
     platform = _MINI_PROGRAM_PREFIXED.get(prefix)
     if platform is not None:
         if text[:2] == prefix and _HEX16.fullmatch(text[2:]):
             return None
-        return f"a {platform} mini program AppID is '{prefix}' followed by 16 hexadecimal digits"
+        return f"mini_program_appid_{platform.lower()}"
     if _MINI_PROGRAM_ID.fullmatch(text):
         return None
-    return "a mini program AppID is 6-32 letters and digits (WeChat: wx and 16 hexadecimal digits)"
+    return "mini_program_appid"
 
 
 def _check_app(app: dict[str, Any], index: int, service_type: str, source: SourceMap, found: list[Problem]) -> None:
@@ -683,16 +676,16 @@ def _check_app(app: dict[str, Any], index: int, service_type: str, source: Sourc
     if kind == "mini_program":
         problem = _mini_program_id_problem(text)
         if problem:
-            found.append(source.problem(where, f"'{package}' is not a mini program AppID: {problem}"))
+            found.append(source.problem(where, problem, value=package))
         return
     platforms = ["quick_app"] if kind == "quick_app" else list(dict.fromkeys(app.get("platforms") or []))
     for platform in platforms:
         rule = PACKAGE_RULES.get(platform)
-        if rule is not None and not rule[1](text):
-            found.append(source.problem(where, f"'{package}' is not {rule[0]}"))
+        if rule is not None and not rule(text):
+            found.append(source.problem(where, f"app_package_{platform}", value=package))
             return
-    if not platforms and not (PACKAGE_RULES["ios"][1](text) or PACKAGE_RULES["android"][1](text)):
-        found.append(source.problem(where, f"'{package}' is not a package name or bundle id (com.example.app)"))
+    if not platforms and not (PACKAGE_RULES["ios"](text) or PACKAGE_RULES["android"](text)):
+        found.append(source.problem(where, "app_package_any", value=package))
 
 
 _LDH_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"  # a label: letters, digits and inner hyphens

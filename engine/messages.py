@@ -33,6 +33,31 @@ _OR = {"en": " or ", "zh": "或"}
 _LIST_SEP = {"en": ", ", "zh": "、"}
 
 MESSAGES: dict[str, dict[str, str]] = {
+    # apps[] (engine/application.py): package names per platform, mini program AppIDs, signature MD5
+    "app_package_android": {"en": "'{value}' is not an Android package name: two or more dot-separated parts, each starting "
+                                  "with a letter, of letters, digits and _ (com.example.app)",
+                            "zh": "“{value}”不是有效的安卓包名：至少两段、以点分隔，每段以字母开头，只含字母、数字和下划线（如 com.example.app）"},
+    "app_package_ios": {"en": "'{value}' is not an iOS bundle id: letters, digits, hyphens and dots, no empty part (com.example.app)",
+                        "zh": "“{value}”不是有效的iOS Bundle ID：只含字母、数字、连字符和点，不能有空段（如 com.example.app）"},
+    "app_package_harmony": {"en": "'{value}' is not a HarmonyOS bundle name: 7-128 characters, starting with a letter, two or "
+                                  "more dot-separated parts of letters, digits and _ (com.example.app)",
+                            "zh": "“{value}”不是有效的鸿蒙包名：7–128个字符，以字母开头，至少两段、以点分隔，只含字母、数字和下划线（如 com.example.app）"},
+    "app_package_quick_app": {"en": "'{value}' is not a quick app package name: two or more dot-separated parts, each starting "
+                                    "with a letter, of letters, digits and _ (com.example.app)",
+                              "zh": "“{value}”不是有效的快应用包名：至少两段、以点分隔，每段以字母开头，只含字母、数字和下划线（如 com.example.app）"},
+    "app_package_any": {"en": "'{value}' is not a package name or bundle id (com.example.app)",
+                        "zh": "“{value}”不是有效的包名或Bundle ID（如 com.example.app）"},
+    "mini_program_appid_wechat": {"en": "'{value}' is not a mini program AppID: a WeChat mini program AppID is 'wx' followed by "
+                                        "16 hexadecimal digits",
+                                  "zh": "“{value}”不是有效的小程序AppID：微信小程序的AppID为“wx”加16位十六进制数字"},
+    "mini_program_appid_douyin": {"en": "'{value}' is not a mini program AppID: a Douyin mini program AppID is 'tt' followed by "
+                                        "16 hexadecimal digits",
+                                  "zh": "“{value}”不是有效的小程序AppID：抖音小程序的AppID为“tt”加16位十六进制数字"},
+    "mini_program_appid": {"en": "'{value}' is not a mini program AppID: a mini program AppID is 6-32 letters and digits "
+                                 "(WeChat: wx and 16 hexadecimal digits)",
+                           "zh": "“{value}”不是有效的小程序AppID：应为6–32位字母和数字（微信小程序为wx加16位十六进制数字）"},
+    "signature_md5_invalid": {"en": "'{value}' is not a signature MD5 (32 hexadecimal digits, optionally in colon-separated pairs)",
+                              "zh": "“{value}”不是有效的签名MD5（32位十六进制数字，可用冒号两两分隔）"},
     # --- how a problem is shown
     "did_you_mean": {"en": " (did you mean '{suggestion}'?)", "zh": "（是否想写“{suggestion}”？）"},
     "tag_error": {"en": "error", "zh": "错误"},

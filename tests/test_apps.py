@@ -139,10 +139,13 @@ def test_a_malformed_package_or_md5_exits_2_naming_the_app(tmp_path, field, valu
     app["apps"][1][field] = value
     path = tmp_path / "app.json"
     path.write_text(json.dumps(app, ensure_ascii=False), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["check", str(path)])
+    result = CliRunner().invoke(cli, ["check", str(path), "--lang", "en"])
     assert result.exit_code == 2
     assert f"$.apps[1].{field}" in result.stderr and words in result.stderr and str(path) in result.stderr
     assert "Traceback" not in result.output + result.stderr
+    chinese = CliRunner().invoke(cli, ["check", str(path)])  # Chinese by default
+    assert chinese.exit_code == 2 and f"$.apps[1].{field}" in chinese.stderr
+    assert ("安卓包名" if field == "package" else "签名MD5") in chinese.stderr
 
 
 def test_explain_speaks_of_each_app(book):
