@@ -502,26 +502,12 @@ APP_NUMBER_LETTER = {"app": "A", "mini_program": "X", "quick_app": "K"}
 
 
 def app_numbers(app: Application) -> tuple[AppNumber, ...]:
-    """The number each new app shows: the subject number, "-N" (after this filing's websites) and
-    the letter of its kind. Placeholders as in footer_numbers."""
-    apps = app.data["apps"]
-    if not apps:
-        return ()
-    existing = app.data["subject"]["existing"]
-    known = subject_number(existing.get("subject_number"))
+    """The number each new app shows: the subject number, "-N" and the letter of its kind. As for
+    websites (footer_numbers), the bureau assigns N on approval: it stays a placeholder."""
+    known = subject_number(app.data["subject"]["existing"].get("subject_number"))
     shown_subject = known or f"{app.province.abbr}ICP备XXXXXXXX号"
-    filed = existing.get("filed_services")
-    if filed is None and known is None:
-        filed = 0
-    first = None if filed is None else int(filed) + len(app.data["websites"]) + 1
-    numbers = []
-    for offset, entry in enumerate(apps):
-        letter = APP_NUMBER_LETTER[entry["kind"]]
-        ordinal = None if first is None else first + offset
-        suffix = f"{'N' if ordinal is None else ordinal}{letter}"
-        full = f"{known}-{suffix}" if known and ordinal is not None else None
-        numbers.append(AppNumber(entry["name"], entry["kind"], full, f"{shown_subject}-{suffix}"))
-    return tuple(numbers)
+    return tuple(AppNumber(entry["name"], entry["kind"], None, f"{shown_subject}-N{APP_NUMBER_LETTER[entry['kind']]}")
+                 for entry in app.data["apps"])
 
 
 def _check_documents_on_hand(required: Any, facts: facts_module.Facts,

@@ -57,27 +57,20 @@ def test_the_mini_program_example_has_no_package_or_domain_requirements(book):
 
 def test_each_app_shows_its_own_number_with_the_letter_of_its_kind(book):
     footer = book.evaluate(APP).to_dict()["footer"]
-    # the subject has filed one service: the app is its second, and an app's number ends in A
-    assert footer["apps"] == [{"app": "云账小本", "kind": "app", "number": "沪ICP备20241234号-2A",
-                               "shown": "沪ICP备20241234号-2A",
+    # the bureau assigns the ordinal N on approval; an app's number ends in A
+    assert footer["apps"] == [{"app": "云账小本", "kind": "app", "number": None, "shown": "沪ICP备20241234号-NA",
                                "html": '<a href="https://beian.miit.gov.cn/" target="_blank" rel="noopener">'
-                                       "沪ICP备20241234号-2A</a>"}]
-    assert "websites" not in footer and footer["number"] == "沪ICP备20241234号-2A"
+                                       "沪ICP备20241234号-NA</a>"}]
+    assert "websites" not in footer
     mini = book.evaluate(MINI).to_dict()["footer"]
-    assert [(a["kind"], a["number"], a["shown"]) for a in mini["apps"]] == [("mini_program", None, "浙ICP备XXXXXXXX号-1X")]
+    assert [(a["kind"], a["number"], a["shown"]) for a in mini["apps"]] == [("mini_program", None, "浙ICP备XXXXXXXX号-NX")]
 
 
-def test_apps_follow_the_websites_of_the_same_filing_and_unknown_ordinals_are_placeholders(book):
+def test_a_quick_app_ends_in_k_and_the_checklist_says_what_to_replace(book):
     app = copy.deepcopy(load_file(APP).data)
-    app["subject"]["existing"] = {"subject_number": "沪ICP备20241234号", "filed_services": 3}
-    app["websites"] = [{"name": "云账科技官网", "domains": ["api.yunzhang-tech.cn"]}]
     app["apps"].append({"name": "云账快记", "kind": "quick_app", "package": "com.yunzhang.quick"})
     footer = book.evaluate(app).to_dict()["footer"]
-    assert [w["number"] for w in footer["websites"]] == ["沪ICP备20241234号-4"]
-    assert [a["number"] for a in footer["apps"]] == ["沪ICP备20241234号-5A", "沪ICP备20241234号-6K"]
-    del app["subject"]["existing"]["filed_services"]
-    footer = book.evaluate(app).to_dict()["footer"]
-    assert [(a["number"], a["shown"]) for a in footer["apps"]] == [(None, "沪ICP备20241234号-NA"), (None, "沪ICP备20241234号-NK")]
+    assert [a["shown"] for a in footer["apps"]] == ["沪ICP备20241234号-NA", "沪ICP备20241234号-NK"]
     md = book.evaluate(app).render(format="md", lang="zh")
     assert render.LABELS["zh"]["placeholder_ordinal_app"] in md
 

@@ -55,7 +55,7 @@ def test_shanghai_company_app(book):
     assert set(docs) == {"subject_certificate", "principal_certificate", "app_manager_certificate", "verification_form",
                          "app_icon", "authorization_letter", "handheld_id_photo", "commitment_letter"}
     assert docs["handheld_id_photo"]["for"] == [{"kind": "person", "ref": "刘洋"}]
-    assert result.to_dict()["footer"]["apps"][0]["number"] == "沪ICP备20241234号-2A"
+    assert result.to_dict()["footer"]["apps"][0]["shown"] == "沪ICP备20241234号-NA"
     assert not result.blocking
 
 
@@ -64,7 +64,7 @@ def test_zhejiang_individual_mini_program(book):
     docs = _docs(result)
     assert set(docs) == {"subject_certificate", "verification_form", "app_icon", "pre_approval"}
     assert docs["app_icon"]["for"] == [{"kind": "app", "ref": "周敏的读书会"}]
-    assert result.to_dict()["footer"]["apps"][0]["shown"] == "浙ICP备XXXXXXXX号-1X"
+    assert result.to_dict()["footer"]["apps"][0]["shown"] == "浙ICP备XXXXXXXX号-NX"
     assert not result.blocking
 
 
