@@ -127,3 +127,8 @@ def test_a_layout_that_would_change_the_data_is_refused(tmp_path, monkeypatch):
 def test_missing_path_is_bad_input(tmp_path):
     result = CliRunner().invoke(cli, ["fmt", str(tmp_path / "nowhere")])
     assert result.exit_code == 2 and "no such file or directory" in result.output
+
+
+def test_the_bundled_packs_are_formatted():
+    result = CliRunner().invoke(cli, ["fmt", "--check", str(ROOT / "rulepacks")])
+    assert result.exit_code == 0, result.output
