@@ -328,12 +328,20 @@ def run(source: IO[bytes], out: IO[str], book: "RuleBook", settings: Settings, *
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
     """End the workers now: queued chunks are cancelled and running ones killed (a stopped batch
     must leave no process behind checking lines whose results nobody will read)."""
+    import multiprocessing
+
     processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
+    # A signal can land while the pool is starting a worker it has not registered yet: every child
+    # process is this pool's (the batch starts no other), so all of them are ended.
+    processes += [child for child in multiprocessing.active_children() if child not in processes]
     for process in processes:
         process.terminate()
     for process in processes:
         process.join(10)
+        if process.is_alive():
+            process.kill()
+            process.join(5)
     # The pool's manager thread notices its workers died and ends; waiting for it here keeps it
     # from writing to pipes the interpreter's exit is closing (a traceback at exit otherwise).
     pool.shutdown(wait=True)

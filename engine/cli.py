@@ -675,7 +675,7 @@ def batch(input_file: str, output: str, jobs: int | None, lang: str, as_of: dt.d
     except batch_module.Stopped as stop:
         click.echo(f"batch: stopped by {stop.name}" + (f"; {output} was not written and no decision was recorded"
                                                         if target else ""), err=True)
-        raise SystemExit(stop.exit_code) from None
+        raise StoppedExit(stop.exit_code) from None
     finally:
         source.close()
         if audit is not None:
@@ -825,10 +825,21 @@ def facts() -> None:
     click.echo(catalogue_markdown(), nl=False)
 
 
+class StoppedExit(SystemExit):
+    """A batch stopped by a signal, cleaned up and reported: the process ends at once."""
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: no traceback ever reaches the user."""
     try:
         cli.main(args=argv, prog_name="icp-rules", standalone_mode=True)
+    except StoppedExit as stop:
+        # Its output, lock and decision records are already dealt with. The interpreter's own exit
+        # would now run concurrent.futures' exit hook on a pool torn down mid-flight, which can
+        # wait on a pipe for ever or print a traceback: nothing is left for it to do, so skip it.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(stop.code if isinstance(stop.code, int) else EXIT_INTERNAL)
     except SystemExit:
         raise
     except KeyboardInterrupt:
