@@ -389,9 +389,11 @@ def _dates(loc: _Located, today: dt.date) -> Iterator[Problem]:
 
 
 def _source(loc: _Located) -> Iterator[Problem]:
-    if PLACEHOLDER_SOURCE.match(loc.rule.source or ""):
-        yield loc.problem(("source",), f"rule '{loc.rule.id}' has no real source ('{loc.rule.source}'): cite the "
-                          "notice, seed file and section, or research source it comes from", severity="error")
+    for i, citation in enumerate(loc.rule.sources):
+        if PLACEHOLDER_SOURCE.match(citation.section or "x"):
+            yield loc.problem(("sources", i, "section"), f"rule '{loc.rule.id}' cites no real section of "
+                              f"'{citation.source.id}' ('{citation.section}'): name the heading, question or clause, "
+                              "or leave section out", severity="error")
 
 
 def _raw_keys(loc: _Located) -> Iterator[Problem]:
@@ -416,10 +418,12 @@ def _pack_level(pack: Pack, today: dt.date) -> Iterator[Problem]:
     if pack.review_by is not None and pack.review_by < today:
         yield pack.source.problem(("review_by",), f"pack '{pack.id}' was due for review by {pack.review_by}",
                                   severity="warning")
-    for i, disable in enumerate(pack.disables):
-        if PLACEHOLDER_SOURCE.match(disable.source or ""):
-            yield pack.source.problem(("disables", i, "source"), f"disabling '{disable.rule}' has no real source "
-                                      f"('{disable.source}')", severity="error")
+    for source_id, doc in pack.sources.items():
+        for name in ("title", "publisher"):
+            if PLACEHOLDER_SOURCE.match(getattr(doc, name)):
+                yield pack.source.problem(("sources", source_id, name), f"source '{source_id}' has no real {name} "
+                                          f"('{getattr(doc, name)}'): name the document a person can look up "
+                                          "(SPEC §7a)", severity="error")
 
 
 _EXPECTED_IDS = {  # expectation -> which catalogue its ids come from

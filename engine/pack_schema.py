@@ -26,6 +26,34 @@ SPEC_FINDINGS = (
     "cross_province_not_allowed",
 )
 ID_PATTERN = "^[a-z][a-z0-9_]*$"
+AUTHORITIES = ("administration", "provider", "third_party")
+
+# A source of the registry (``sources:`` of a pack) and a rule's citation of one (SPEC §7a).
+SOURCE = {
+    "type": "object", "additionalProperties": False, "required": ["publisher", "title", "authority"],
+    "properties": {
+        "publisher": {"type": "string", "minLength": 1, "description": "Who published it, as a reader would look for it"},
+        "title": {"type": "string", "minLength": 1, "description": "Its title (a seed document's own title, never a file name)"},
+        "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$",
+                 "description": "Publication or update date where known: YYYY-MM-DD or YYYY-MM"},
+        "url": {"type": "string", "pattern": "^https?://", "description": "Where it is public"},
+        "authority": {"enum": list(AUTHORITIES),
+                      "description": "administration: a communications administration or MIIT; provider: an access "
+                                     "provider's own published rules; third_party: blogs, mirrors, agencies, aggregators "
+                                     "(a rule citing only these may warn but not block)",
+                      "enumDescriptions": ["A communications administration or MIIT", "An access provider's own published rules",
+                                           "Blogs, mirrors, filing agencies, aggregators"]},
+        "notes": {"type": "string", "description": "How it was read, copies, caveats: never printed"},
+    },
+}
+CITATIONS = {
+    "type": "array", "minItems": 1, "description": "The sources this rule follows, by id from a sources registry",
+    "items": {
+        "type": "object", "additionalProperties": False, "required": ["id"],
+        "properties": {"id": {"type": "string", "pattern": ID_PATTERN, "description": "Id of a source in this pack or the national pack"},
+                       "section": {"type": "string", "minLength": 1, "description": "Where in the source: heading, question, clause"}},
+    },
+}
 
 # Shown by editors when completing an operator (docs/rulepacks.md has the same table).
 OPERATOR_HELP = {
@@ -155,7 +183,7 @@ def build() -> dict[str, Any]:
         },
     }
     rule = {
-        "type": "object", "additionalProperties": False, "required": ["id", "title", "source"],
+        "type": "object", "additionalProperties": False, "required": ["id", "title", "sources"],
         "properties": {
             "id": {"type": "string", "pattern": ID_PATTERN, "description": "Unique across the pack and its base"},
             "title": _text("Short title of the rule"),
@@ -179,8 +207,9 @@ def build() -> dict[str, Any]:
                 },
             },
             "filing_required": {"type": "boolean", "description": "false: no ICP filing is needed; no documents are listed"},
-            "source": {"type": "string", "minLength": 1, "description": "Citation: seed file, or research source as written"},
-            "notes": {"type": "string", "description": "Other claims, disagreements between sources, reviewer notes"},
+            "sources": CITATIONS,
+            "notes": {"type": "string", "description": "Other claims, disagreements between sources, how the rule was "
+                                                      "settled, working references: never printed on a checklist"},
             "replaces": {"type": "string", "pattern": ID_PATTERN, "description": "Id of the base rule this rule replaces"},
             "effective_from": DATE,
             "effective_until": dict(DATE, description="First day the rule no longer applies (half-open period)"),
@@ -202,6 +231,12 @@ def build() -> dict[str, Any]:
             "title": _text("Name of the pack"),
             "description": {"type": "string"},
             "review_by": DATE,
+            "sources": {
+                "type": "object", "description": "Source registry: id -> the document a person can look up (SPEC §7a); "
+                                                 "a province pack also cites the national pack's sources",
+                "propertyNames": {"pattern": ID_PATTERN},
+                "additionalProperties": SOURCE,
+            },
             "documents": {
                 "type": "object", "description": "Document catalogue: id -> category and names",
                 "propertyNames": {"pattern": ID_PATTERN},
@@ -229,8 +264,8 @@ def build() -> dict[str, Any]:
             },
             "disables": {
                 "type": "array", "items": {
-                    "type": "object", "additionalProperties": False, "required": ["rule", "source"],
-                    "properties": {"rule": {"type": "string", "pattern": ID_PATTERN}, "source": {"type": "string", "minLength": 1},
+                    "type": "object", "additionalProperties": False, "required": ["rule", "sources"],
+                    "properties": {"rule": {"type": "string", "pattern": ID_PATTERN}, "sources": CITATIONS,
                                    "notes": {"type": "string"}},
                 },
             },

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import provinces
 from .conditions import COMPARISONS, QUANTIFIERS
+from .packs import Citation, SourceDoc, cite
 
 if TYPE_CHECKING:
     from .packs import Pack
@@ -102,7 +103,13 @@ def _effects(rule: Mapping[str, Any], documents: Mapping[str, Any]) -> list[str]
     return out
 
 
-def _rule_lines(rule: Mapping[str, Any], documents: Mapping[str, Any], keywords: Mapping[str, Any]) -> list[str]:
+def _cited(raw: Any, sources: Mapping[str, SourceDoc]) -> str:
+    """A rule's or disable's sources as the checklist names them (title, publisher, date, section, URL)."""
+    return cite(Citation(sources[item["id"]], item.get("section")) for item in raw or () if item["id"] in sources)
+
+
+def _rule_lines(rule: Mapping[str, Any], documents: Mapping[str, Any], keywords: Mapping[str, Any],
+                sources: Mapping[str, SourceDoc]) -> list[str]:
     head = f"- **{rule['title']['zh']}** — {rule['title']['en']} (`{rule['id']}`"
     if rule.get("replaces"):
         head += f", replaces `{rule['replaces']}`"
@@ -119,7 +126,7 @@ def _rule_lines(rule: Mapping[str, Any], documents: Mapping[str, Any], keywords:
         period.append(f"until {rule['effective_until']} (exclusive)")
     if period:
         lines.append(f"  - In force: {' '.join(period)}")
-    lines.append(f"  - Source: {rule['source']}")
+    lines.append(f"  - Source: {_cited(rule['sources'], sources)}")
     if rule.get("notes"):
         lines.append(f"  - Notes: {' '.join(str(rule['notes']).split())}")
     if rule.get("review_by"):
@@ -127,7 +134,8 @@ def _rule_lines(rule: Mapping[str, Any], documents: Mapping[str, Any], keywords:
     return lines
 
 
-def _pack_section(pack: Pack, documents: Mapping[str, Any], keywords: Mapping[str, Any]) -> list[str]:
+def _pack_section(pack: Pack, documents: Mapping[str, Any], keywords: Mapping[str, Any],
+                  sources: Mapping[str, SourceDoc]) -> list[str]:
     lines = [f"Pack `{Path(pack.file).name}` version {pack.version}: {pack.title['zh']} / {pack.title['en']}."]
     if pack.raw.get("description"):
         lines += ["", " ".join(str(pack.raw["description"]).split())]
@@ -138,9 +146,9 @@ def _pack_section(pack: Pack, documents: Mapping[str, Any], keywords: Mapping[st
     rules = pack.raw.get("rules") or []
     lines += ["", "Requirements:" if rules else "No requirements beyond the national pack.", ""]
     for rule in rules:
-        lines += _rule_lines(rule, documents, keywords)
+        lines += _rule_lines(rule, documents, keywords, sources)
     for disable in pack.raw.get("disables") or []:
-        lines.append(f"- National rule `{disable['rule']}` does not apply here. Source: {disable['source']}")
+        lines.append(f"- National rule `{disable['rule']}` does not apply here. Source: {_cited(disable['sources'], sources)}")
         if disable.get("notes"):
             lines.append(f"  - Notes: {' '.join(str(disable['notes']).split())}")
     tests = pack.raw.get("tests") or []
@@ -178,5 +186,6 @@ def provinces_markdown(book: RuleBook) -> str:
             lines += ["No province pack: the national rules apply unchanged.", ""]
             continue
         keywords = {**national.keywords, **pack.keywords}
-        lines += _pack_section(pack, book.rulesets[province.key].documents, keywords)
+        ruleset = book.rulesets[province.key]
+        lines += _pack_section(pack, ruleset.documents, keywords, ruleset.sources)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -55,11 +55,46 @@ class FindingSpec:
 
 
 @dataclass(frozen=True)
+class SourceDoc:
+    """A document a rule follows, from a pack's ``sources:`` registry (SPEC §7a)."""
+
+    id: str
+    publisher: str
+    title: str
+    authority: str  # administration | provider | third_party
+    date: str | None = None
+    url: str | None = None
+    notes: str | None = None  # how it was read, copies, caveats: never printed
+
+    def cite(self, section: str | None = None) -> str:
+        """How a checklist names it: title (publisher, date), section, URL — all a person needs to find it."""
+        # 《》 is how a Chinese title is set off; an English title gets quotation marks.
+        title = f"《{self.title}》" if any("\u4e00" <= ch <= "\u9fff" for ch in self.title) else f"“{self.title}”"
+        text = f"{title} ({self.publisher}, {self.date})" if self.date else f"{title} ({self.publisher})"
+        if section:
+            text += f", {section}"
+        if self.url:
+            text += f", {self.url}"
+        return text
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: SourceDoc
+    section: str | None = None
+
+
+def cite(citations: Iterable[Citation]) -> str:
+    """The readable form of a rule's sources: the one string the result and the checklist show."""
+    return "; ".join(c.source.cite(c.section) for c in citations)
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     pack: str
     title: Text
-    source: str
+    source: str  # the readable citation (``cite(sources)``), as the result carries it (SPEC §5)
     when: Node
     predicate: Predicate = field(compare=False, repr=False)
     for_each: str | None = None
@@ -71,12 +106,18 @@ class Rule:
     timeline: Mapping[str, int] | None = None
     filing_required: bool | None = None
     notes: str | None = None
+    sources: tuple[Citation, ...] = ()
     replaces: str | None = None
     effective_from: dt.date | None = None
     effective_until: dt.date | None = None
     review_by: dt.date | None = None
     file: str | None = None
     line: int | None = None
+
+    @property
+    def third_party_only(self) -> bool:
+        """Backed only by third parties: such a rule may warn but not block (SPEC §7a)."""
+        return bool(self.sources) and all(c.source.authority == "third_party" for c in self.sources)
 
     def in_force(self, on: dt.date) -> bool:
         """Half-open period: in force from effective_from (inclusive) until effective_until (exclusive)."""
@@ -98,8 +139,9 @@ class DocumentType:
 @dataclass(frozen=True)
 class Disable:
     rule: str
-    source: str
+    source: str  # readable citation, as for a rule
     notes: str | None = None
+    sources: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +160,7 @@ class Pack:
     categories: Mapping[str, Text] = field(default_factory=dict)
     findings: Mapping[str, Text] = field(default_factory=dict)
     keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sources: Mapping[str, SourceDoc] = field(default_factory=dict)
     rules: tuple[Rule, ...] = ()
     disables: tuple[Disable, ...] = ()
     fixtures: Mapping[str, Any] = field(default_factory=dict)
@@ -159,6 +202,8 @@ class RuleSet:
     findings: Mapping[str, Text]
     fixtures: Mapping[str, Any]
     digest: str
+    sources: Mapping[str, SourceDoc] = field(default_factory=dict)
+    disables: tuple[Disable, ...] = ()  # the province's disables, with their citations resolved
 
     @property
     def pack(self) -> Pack:
@@ -345,12 +390,18 @@ def _pack(file: str, content: bytes, data: dict[str, Any], source: SourceMap, pr
         for doc_id, spec in (data.get("documents") or {}).items()
     }
     keywords = {name: tuple(words) for name, words in (data.get("keywords") or {}).items()}
+    sources = {
+        source_id: SourceDoc(source_id, spec["publisher"], spec["title"], spec["authority"], spec.get("date"),
+                             spec.get("url"), spec.get("notes"))
+        for source_id, spec in (data.get("sources") or {}).items()
+    }
+    # A disable cites the pack's own sources or the base's: resolved when merged (see ``merge``).
     return Pack(
         id=data["pack"], version=str(data["version"]), title=data["title"], extends=data.get("extends"),
         file=file, content=content, raw=data, source=source,
         documents=documents, categories=dict(data.get("categories") or {}),
-        findings=dict(data.get("findings") or {}), keywords=keywords,
-        disables=tuple(Disable(d["rule"], d["source"], d.get("notes")) for d in data.get("disables") or []),
+        findings=dict(data.get("findings") or {}), keywords=keywords, sources=sources,
+        disables=tuple(Disable(d["rule"], "", d.get("notes")) for d in data.get("disables") or []),
         fixtures=dict(data.get("fixtures") or {}), tests=tuple(data.get("tests") or ()),
         review_by=_date(data.get("review_by")), problems=tuple(problems), broken_rules=broken_rules,
     )
@@ -400,8 +451,10 @@ class _Checker:
     """Parses the rules of one pack against the merged catalogues, collecting problems."""
 
     def __init__(self, pack: Pack, documents: Mapping[str, DocumentType], categories: Mapping[str, Text],
-                 findings: Mapping[str, Text], keywords: Mapping[str, tuple[str, ...]]):
+                 findings: Mapping[str, Text], keywords: Mapping[str, tuple[str, ...]],
+                 sources: Mapping[str, SourceDoc]):
         self.pack, self.documents, self.findings, self.keywords = pack, documents, findings, keywords
+        self.sources = sources
         self.categories = frozenset(categories)
         self.problems: list[Problem] = []
 
@@ -411,6 +464,19 @@ class _Checker:
     def document(self, doc_id: str, path: PathKey) -> None:
         if doc_id not in self.documents:
             self.problem(path, f"unknown document '{doc_id}'", closest(doc_id, self.documents))
+
+    def citations(self, raw: Any, path: PathKey) -> tuple[Citation, ...]:
+        """The sources a rule or a disable cites, each looked up in the registry (this pack's or the base's)."""
+        cited = []
+        for index, item in enumerate(raw or ()):
+            source = self.sources.get(item["id"])
+            if source is None:
+                where = "this pack or the national pack" if self.pack.extends else "this pack"
+                self.problem(path + (index, "id"), f"unknown source '{item['id']}' (add it to the sources of {where})",
+                             closest(item["id"], self.sources))
+                continue
+            cited.append(Citation(source, item.get("section")))
+        return tuple(cited)
 
     def placeholders(self, text: Text, path: PathKey, scope: str) -> None:
         for lang in LANGUAGES:
@@ -458,8 +524,9 @@ class _Checker:
         if start and until and until <= start:
             self.problem(path + ("effective_until",), "effective_until must be after effective_from (the period is [from, until))")
         line, _ = self.pack.source.locate(path)
+        citations = self.citations(raw.get("sources"), path + ("sources",))
         return Rule(
-            id=raw["id"], pack=self.pack.id, title=raw["title"], source=raw["source"], when=when,
+            id=raw["id"], pack=self.pack.id, title=raw["title"], source=cite(citations), sources=citations, when=when,
             predicate=when.compile(), for_each=raw.get("for_each"), require=tuple(requirements),
             reason=raw.get("reason"), findings=tuple(findings), advice=raw.get("advice"), footer=raw.get("footer"),
             timeline=raw.get("timeline"), filing_required=raw.get("filing_required"), notes=raw.get("notes"),
@@ -468,7 +535,8 @@ class _Checker:
         )
 
 
-def _catalogues(packs: Iterable[Pack], checker_problems: list[Problem]) -> tuple[dict[str, DocumentType], dict[str, Text], dict[str, Text], dict[str, tuple[str, ...]]]:
+def _catalogues(packs: Iterable[Pack], checker_problems: list[Problem]) -> tuple[dict[str, DocumentType], dict[str, Text], dict[str, Text], dict[str, tuple[str, ...]], dict[str, SourceDoc]]:
+    sources: dict[str, SourceDoc] = {}
     documents: dict[str, DocumentType] = {}
     categories: dict[str, Text] = {}
     findings: dict[str, Text] = {}
@@ -487,15 +555,19 @@ def _catalogues(packs: Iterable[Pack], checker_problems: list[Problem]) -> tuple
                 checker_problems.append(pack.source.problem(("findings", name), f"finding '{name}' is already defined by the base pack", key=True))
             findings[name] = text
         keywords.update(pack.keywords)  # a province may redefine a keyword list by name
-    return documents, categories, findings, keywords
+        for source_id, cited in pack.sources.items():
+            if source_id in sources:
+                checker_problems.append(pack.source.problem(("sources", source_id), f"source '{source_id}' is already defined by the base pack; cite it by its id", key=True))
+            sources[source_id] = cited
+    return documents, categories, findings, keywords, sources
 
 
 def _check_rules(pack: Pack, documents: Mapping[str, DocumentType], categories: Mapping[str, Text],
-                 findings: Mapping[str, Text], keywords: Mapping[str, tuple[str, ...]]
-                 ) -> tuple[tuple[tuple[int, Rule], ...], list[Problem]]:
+                 findings: Mapping[str, Text], keywords: Mapping[str, tuple[str, ...]],
+                 sources: Mapping[str, SourceDoc]) -> tuple[tuple[tuple[int, Rule], ...], list[Problem]]:
     """The rules of ``pack`` parsed against these catalogues, each with its index in the file, and
     the problems found. A rule too malformed to parse is skipped, the others are still checked."""
-    checker = _Checker(pack, documents, categories, findings, keywords)
+    checker = _Checker(pack, documents, categories, findings, keywords, sources)
     indexed = tuple((i, checker.rule(raw, ("rules", i))) for i, raw in enumerate(pack.raw.get("rules") or [])
                     if i not in pack.broken_rules)
     seen: dict[str, int] = {}
@@ -516,7 +588,7 @@ def merge(base: Pack, province: Pack | None) -> RuleSet:
     """The rules of one province: ``base`` with ``province`` laid over it (or the base alone)."""
     packs = (base,) if province is None else (base, province)
     problems: list[Problem] = [p for pack in packs for p in pack.problems]
-    documents, categories, findings, keywords = _catalogues(packs, problems)
+    documents, categories, findings, keywords, sources = _catalogues(packs, problems)
     missing = [c for c in CONTENT_CATEGORIES if c not in categories]
     if missing:
         problems.append(base.source.problem(("categories",), f"the content categories {', '.join(missing)} need names"))
@@ -531,15 +603,24 @@ def merge(base: Pack, province: Pack | None) -> RuleSet:
                 problems.extend(found)
                 parsed.append(indexed)
                 continue
-        indexed, found = _check_rules(pack, documents, categories, findings, keywords)
+        indexed, found = _check_rules(pack, documents, categories, findings, keywords, sources)
         problems.extend(found)
         parsed.append(indexed)
 
     rules = [rule for _, rule in parsed[0]]
+    disables: tuple[Disable, ...] = ()
     if province is not None:
+        # A disable's sources are looked up like a rule's (its own pack's registry and the base's).
+        checker = _Checker(province, documents, categories, findings, keywords, sources)
+        cited = []
+        for i, (disable, raw) in enumerate(zip(province.disables, province.raw.get("disables") or ())):
+            citations = checker.citations(raw.get("sources"), ("disables", i, "sources"))
+            cited.append(Disable(disable.rule, cite(citations), disable.notes, citations))
+        disables = tuple(cited)
+        problems.extend(checker.problems)
         base_ids = {r.id: i for i, r in enumerate(rules)}
         removed: set[str] = set()
-        for i, disable in enumerate(province.disables):
+        for i, disable in enumerate(disables):
             if disable.rule not in base_ids:
                 problems.append(province.source.problem(("disables", i, "rule"), f"no rule '{disable.rule}' in the national pack to disable",
                                                         suggestion=closest(disable.rule, base_ids)))
@@ -582,4 +663,4 @@ def merge(base: Pack, province: Pack | None) -> RuleSet:
     for pack in packs:
         fixtures.update(pack.fixtures)
     key = province.id if province is not None else base.id
-    return RuleSet(key, packs, tuple(rules), documents, categories, findings, fixtures, digest)
+    return RuleSet(key, packs, tuple(rules), documents, categories, findings, fixtures, digest, sources, disables)

@@ -338,7 +338,7 @@ def stress_pack(seed: int, count: int) -> dict:
     for n in range(count):
         scope = rng.choice(["application"] * 3 + list(ITEM_SCOPES))
         deep = n % 12 == 0  # deeper than the 15 $and/$or groups one durable rule may hold
-        rule: dict = {"id": f"stress_{n}", "title": {"zh": f"压力 {n}", "en": f"stress {n}"}, "source": "generated",
+        rule: dict = {"id": f"stress_{n}", "title": {"zh": f"压力 {n}", "en": f"stress {n}"}, "sources": [{"id": "seed_003"}],
                       "when": _deep_condition(rng, scope, 5) if deep else _condition(rng, scope, 3),
                       "findings": [{"id": "stress", "severity": "info", "message": {"zh": "命中", "en": "hit"}}]}
         if scope != "application":
@@ -411,7 +411,7 @@ def book_pair(directory: Path, rules: list[dict]) -> tuple[RuleBook, RuleBook]:
     shutil.copy(bundled.packs_dir() / "national.yaml", directory / "national.yaml")
     for rule in rules:
         rule.setdefault("title", {"zh": rule["id"], "en": rule["id"]})
-        rule.setdefault("source", "test")
+        rule.setdefault("sources", [{"id": "seed_003"}])
         rule.setdefault("findings", [{"id": "probe", "severity": "info", "message": {"zh": "命中", "en": "hit"}}])
     pack = {"pack": "beijing", "extends": "national", "version": "0", "title": {"zh": "测试", "en": "test"},
             "findings": {"probe": {"zh": "探针", "en": "probe"}}, "rules": rules}

@@ -337,7 +337,7 @@ def test_explain_and_diff_neutralise_control_characters(tmp_path):
     reason: {zh: "原因\\e[2J", en: "Reason"}
     require:
       - document: residence_permit
-    source: 001_bbdd04911744d9f0.txt test
+    sources: [{id: seed_001}]
 """ + text[start:], encoding="utf-8")
     code, out, err = _run(["diff", str(bundled.packs_dir()), str(new), "--applications", str(app)])
     assert code == 0, err

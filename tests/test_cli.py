@@ -122,7 +122,7 @@ def test_validate_reports_every_broken_pack_and_exits_1(run, tmp_path):
     assert good.exit_code == 0 and "4 packs valid" in good.output or "packs valid" in good.output
     broken = tmp_path / "fujian.yaml"
     broken.write_text("pack: fujian\nextends: national\nversion: '1'\ntitle: {zh: a, en: b}\n"
-                      "rules:\n  - {id: x, title: {zh: a, en: b}, source: s, footer: {number_knd: subject}}\n",
+                      "rules:\n  - {id: x, title: {zh: a, en: b}, sources: [{id: s}], footer: {number_knd: subject}}\n",
                       encoding="utf-8")
     result = run("validate", broken, "--lang", "en")
     assert result.exit_code == 1

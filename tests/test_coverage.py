@@ -38,7 +38,7 @@ rules:
         - {fact: subject.is_unit, equals: true}
         - {fact: person.age, at_least: 18}
     require: [{document: residence_permit}]
-    source: test
+    sources: [{id: seed_003}]
 tests:
   - name: a unit
     base: enterprise

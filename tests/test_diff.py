@@ -126,25 +126,25 @@ def test_a_changed_age_limit_changes_the_checklist(tmp_path):
 
 
 def test_json_says_which_rule_fields_were_added_or_removed(tmp_path):
-    # A rule field added (notes on a rule that had none) and one removed: --format json ended in
+    # A rule field added (review_by on a rule that had none) and one removed: --format json ended in
     # exit 3 (_Missing is not JSON) before.
     old_dir, new_dir = tmp_path / "old", tmp_path / "new"
     shutil.copytree(ROOT / "rulepacks", old_dir)
     shutil.copytree(ROOT / "rulepacks", new_dir)
     text = (new_dir / "fujian.yaml").read_text(encoding="utf-8")
     start = text.index("  - id: fj_residence_permit_outside_household")
-    notes = text.index("    notes: >", start)
-    end = text.index("\n\n", notes)
+    notes = text.index("    notes: |-", start)
+    end = text.index("\n\n  - id: ", notes)
     text = text[:notes] + text[end:]  # notes removed
-    text = text.replace("  - id: fj_footer_copyright\n", "  - id: fj_footer_copyright\n    notes: a note added\n")
+    text = text.replace("  - id: fj_footer_copyright\n", "  - id: fj_footer_copyright\n    review_by: '2031-01-01'\n")
     (new_dir / "fujian.yaml").write_text(text, encoding="utf-8")
     result = CliRunner().invoke(cli, ["diff", str(old_dir), str(new_dir), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     fields = {(r["rule"], f["path"]): f for r in data["rules"] for f in r["fields"]}
     removed = fields[("fj_residence_permit_outside_household", "notes")]
-    added = fields[("fj_footer_copyright", "notes")]
+    added = fields[("fj_footer_copyright", "review_by")]
     assert "new" not in removed and removed["old"].startswith("SPEC §7 settles it")
-    assert added == {"path": "notes", "new": "a note added"}
+    assert added == {"path": "review_by", "new": "2031-01-01"}
     text_result = CliRunner().invoke(cli, ["diff", str(old_dir), str(new_dir)])
-    assert "notes: (none) -> a note added" in text_result.stdout
+    assert "review_by: (none) -> 2031-01-01" in text_result.stdout

@@ -150,7 +150,7 @@ rules:
         - {fact: subject.is_unit, equals: true}
         - any_domain: {fact: domain.days_until_expiry, less_than: 100}
     findings: [{id: domain_expires_too_soon, severity: warning, message: {zh: 快到期, en: expiring}}]
-    source: test
+    sources: [{id: seed_003}]
 """, encoding="utf-8")
     (rule,) = RuleBook.load(tmp_path).explain(GD, rule="gd_test_any_domain").rules
     assert rule.status == "not_matched"

@@ -33,7 +33,7 @@ rules:
          at_least: 18}
   for_each: person
   require: [{document: residence_permit}]
-  source: test
+  sources: [{id: seed_003}]
 """
 
 FORMATTED = """\
@@ -52,7 +52,7 @@ rules:
           at_least: 18
     for_each: person
     require: [{document: residence_permit}]
-    source: test
+    sources: [{id: seed_003}]
 """
 
 

@@ -46,7 +46,7 @@ def test_a_condition_that_can_never_hold_is_an_error(tmp_path, condition):
     title: {{zh: 不可能, en: Never}}
     when: {{{condition}}}
     require: [{{document: residence_permit}}]
-    source: test
+    sources: [{{id: seed_003}}]
 """)
     errors = [p for p in problems if p.severity == "error"]
     assert len(errors) == 1, problems
@@ -65,7 +65,7 @@ def test_a_condition_that_can_hold_is_not_flagged(tmp_path, condition):
     title: {{zh: 可以, en: Fine}}
     when: {{{condition}}}
     require: [{{document: residence_permit}}]
-    source: test
+    sources: [{{id: seed_003}}]
 """)
     assert [p for p in problems if p.severity == "error"] == []
 
@@ -77,13 +77,13 @@ def test_same_condition_with_conflicting_effects_is_an_error(tmp_path):
     when: {fact: person.cross_province, equals: true}
     for_each: person
     findings: [{id: cross_province_not_allowed, severity: warning, message: {zh: 甲, en: A}}]
-    source: test
+    sources: [{id: seed_003}]
   - id: fj_block
     title: {zh: 乙, en: B}
     for_each: person
     when: {all: [{fact: person.cross_province, equals: true}]}
     findings: [{id: cross_province_not_allowed, severity: blocking, message: {zh: 乙, en: B}}]
-    source: test
+    sources: [{id: seed_003}]
 """)
     (error,) = [p for p in problems if p.severity == "error"]
     assert error.line == 12 and "fj_warn" in error.message
@@ -95,7 +95,7 @@ def test_a_province_footer_under_a_new_id_conflicts_with_the_national_one(tmp_pa
   - id: fj_footer
     title: {zh: 页脚, en: Footer}
     footer: {number_kind: subject}
-    source: test
+    sources: [{id: seed_003}]
 """)
     (error,) = [p for p in problems if p.severity == "error"]
     assert "footer number_kind" in error.message and error.suggestion == "replaces: footer_website_number"
@@ -113,7 +113,7 @@ def test_a_province_rule_repeating_a_national_one_without_replaces_is_a_warning(
         - {fact: server.in_mainland, equals: false}
         - {fact: service.type, equals: website}
     filing_required: false
-    source: test
+    sources: [{id: seed_003}]
 """)
     (warning,) = [p for p in problems if "repeats national rule" in p.message]
     assert warning.severity == "warning" and warning.suggestion == "replaces: filing_not_required_offshore"
@@ -125,14 +125,15 @@ def test_expired_rules_overdue_reviews_and_placeholder_sources(tmp_path):
     title: {zh: 旧, en: Old}
     when: {fact: subject.is_unit, equals: true}
     require: [{document: residence_permit}]
-    source: TODO
+    sources: [{id: seed_003, section: TODO}, {id: fj_unnamed}]
     effective_until: 2024-06-01
     review_by: 2024-12-31
-""", extra="review_by: 2024-01-01\n")
+""", extra="review_by: 2024-01-01\nsources:\n  fj_unnamed: {publisher: 待定, title: 福建备案须知, authority: provider}\n")
     messages = {(p.severity, p.path): p.message for p in problems}
     assert "stopped applying on 2024-06-01" in messages[("warning", "$.rules[0].effective_until")]
     assert "due for review by 2024-12-31" in messages[("warning", "$.rules[0].review_by")]
-    assert "no real source ('TODO')" in messages[("error", "$.rules[0].source")]
+    assert "cites no real section of 'seed_003' ('TODO')" in messages[("error", "$.rules[0].sources[0].section")]
+    assert "source 'fj_unnamed' has no real publisher ('待定')" in messages[("error", "$.sources.fj_unnamed.publisher")]
     assert "pack 'fujian' was due for review" in messages[("warning", "$.review_by")]
     later = lint(_book(tmp_path, "  []\n"), packs=["fujian"], today=dt.date(2023, 1, 1))
     assert not [p for p in later if "review" in p.message or "stopped" in p.message]
@@ -151,7 +152,7 @@ def test_cli_exits_1_on_errors_0_on_warnings_and_shows_both(tmp_path):
     title: {zh: 甲, en: A}
     when: {all: [{fact: subject.domain_prefix_count, greater_than: 31}, {fact: subject.domain_prefix_count, less_than: 10}]}
     require: [{document: residence_permit}]
-    source: test
+    sources: [{id: seed_003}]
     review_by: 2020-01-01
 """)
     runner = CliRunner()
@@ -166,7 +167,7 @@ def test_cli_exits_1_on_errors_0_on_warnings_and_shows_both(tmp_path):
 
 
 def test_duplicate_rule_ids_fail_lint_with_both_places(tmp_path):
-    rule = "  - id: fj_x\n    title: {zh: 甲, en: A}\n    require: [{document: residence_permit}]\n    source: test\n"
+    rule = "  - id: fj_x\n    title: {zh: 甲, en: A}\n    require: [{document: residence_permit}]\n    sources: [{id: seed_003}]\n"
     shutil.copy(ROOT / "rulepacks" / "national.yaml", tmp_path / "national.yaml")
     (tmp_path / "fujian.yaml").write_text(HEAD + "rules:\n" + rule + rule, encoding="utf-8")
     result = CliRunner().invoke(cli, ["lint", str(tmp_path)])
@@ -186,7 +187,7 @@ def test_bundled_packs_have_no_lint_errors(book):
 def test_tests_expecting_unknown_ids_are_errors_because_they_can_never_fail(tmp_path):
     problems = _found(tmp_path, "  []\n", extra="""\
 disables:
-  - {rule: website_name_not_generic, source: test}
+  - {rule: website_name_not_generic, sources: [{id: seed_003}]}
 tests:
   - name: typos everywhere
     base: individul
@@ -215,7 +216,7 @@ def test_lint_reads_the_packs_it_is_given_once_whatever_iterable_they_come_in(tm
     title: {{zh: 不可能, en: Never}}
     when: {{all: [{{fact: subject.type, equals: enterprise}}, {{fact: subject.type, equals: individual}}]}}
     require: [{{document: residence_permit}}]
-    source: test
+    sources: [{{id: seed_003}}]
 """
     shutil.copy(ROOT / "rulepacks" / "national.yaml", tmp_path / "national.yaml")
     for key, name in (("fujian", "福建"), ("hunan", "湖南")):
@@ -257,7 +258,7 @@ def test_a_placeholder_that_would_print_a_raw_key_fails_lint(tmp_path, monkeypat
     title: {zh: 甲, en: A}
     findings:
       - {id: too_many_services, severity: warning, message: {zh: "类型 {subject.type}", en: "type {subject.type}"}}
-    source: test
+    sources: [{id: seed_003}]
 """
     assert [p for p in _found(tmp_path, rules) if "raw key" in p.message] == []
     monkeypatch.setitem(facts.LABEL_GROUPS, "subject.type", "no_such_group")
@@ -286,7 +287,7 @@ def test_a_document_asked_for_every_domain_while_a_suffix_is_refused_is_an_error
     title: {zh: 域名证书, en: Certificate}
     for_each: domain
     require: [{document: domain_certificate}]
-    source: test
+    sources: [{id: seed_003}]
 """
     found = [p for p in _found(tmp_path, every) if "refuses" in p.message]
     assert any("domain_suffix_not_approved" in p.message for p in found) and all(p.severity == "error" for p in found)
@@ -308,7 +309,7 @@ def test_a_pack_case_that_refuses_a_person_and_asks_them_for_a_letter_is_an_erro
         - {fact: person.is_legal_representative, equals: false}
     findings:
       - {id: principal_not_legal_representative, severity: blocking, message: {zh: 不是, en: not}}
-    source: test
+    sources: [{id: seed_003}]
   - id: fj_letter
     replaces: authorization_when_not_legal_representative
     title: {zh: 授权书, en: Letter}
@@ -319,7 +320,7 @@ def test_a_pack_case_that_refuses_a_person_and_asks_them_for_a_letter_is_an_erro
         - {fact: person.is_website_manager, equals: true}
         - {fact: person.is_legal_representative, equals: false}
     require: [{document: authorization_letter}]
-    source: test
+    sources: [{id: seed_003}]
 """
     case = """
 tests:

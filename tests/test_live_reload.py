@@ -136,7 +136,7 @@ def test_a_province_edit_that_no_longer_merges_keeps_its_last_good_version(live,
     fujian = packs_dir / "fujian.yaml"
     text = fujian.read_text(encoding="utf-8")
     # valid on its own, but it disables a national rule that does not exist: only merging finds that
-    fujian.write_text(text + "\ndisables:\n  - rule: no-such-national-rule\n    source: test\n", encoding="utf-8")
+    fujian.write_text(text + "\ndisables:\n  - rule: no-such-national-rule\n    sources: [{id: seed_003}]\n", encoding="utf-8")
     assert live.reload() is False
     assert live.refused["fujian"].reason == "invalid" and "no-such-national-rule" in str(live.refused["fujian"].error)
     assert "residence_permit" in documents(live.current.evaluate(FUJIAN_APP))

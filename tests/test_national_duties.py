@@ -26,7 +26,7 @@ def test_national_cases_use_the_base_rules_even_when_a_province_pack_exists(tmp_
     # A Beijing pack that would change every national case if they ran under it.
     (tmp_path / "beijing.yaml").write_text(
         "pack: beijing\nextends: national\nversion: '1'\ntitle: {zh: 北京, en: Beijing}\n"
-        "rules: []\ndisables:\n  - {rule: basic_verification_form, source: test}\n", encoding="utf-8")
+        "rules: []\ndisables:\n  - {rule: basic_verification_form, sources: [{id: seed_003}]}\n", encoding="utf-8")
     book = RuleBook.load(tmp_path)
     outcomes = [o for o in packtests.run_all(book) if o.pack == "national"]
     assert outcomes and all(o.passed for o in outcomes)

@@ -150,7 +150,7 @@ rules:
     title: {zh: 甲, en: A}
     when: {fact: subject.type, equals: enterprise}
     require: [{document: residence_permit}]
-    source: test
+    sources: [{id: seed_003}]
     colour: red
 """
 
@@ -165,12 +165,12 @@ rules:
     title: {zh: 甲, en: A}
     when: {fact: subject.type, equals: enterprise}
     require: [{document: residence_permit}]
-    source: test
+    sources: [{id: seed_003}]
   - id: filing_not_required_offshore
     title: {zh: 乙, en: B}
     when: {fact: subject.type, equals: enterprise}
     require: [{document: residense_permit}]
-    source: test
+    sources: [{id: seed_003}]
 """
 
 

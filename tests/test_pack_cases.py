@@ -93,7 +93,7 @@ rules:
     title: {zh: 未测试, en: Untested}
     when: {fact: subject.is_unit, equals: true}
     require: [{document: residence_permit}]
-    source: test
+    sources: [{id: seed_003}]
 """)
     (packs / "fujian.yaml").write_text(text, encoding="utf-8")
     result = CliRunner().invoke(cli, ["test", "--packs", str(packs), "--coverage", "fujian"])

@@ -28,13 +28,13 @@ def test_bundled_packs_load(book):
 def test_replaces_takes_the_base_rules_place_and_disables_removes_it(tmp_path):
     text = HEAD + """\
 disables:
-  - {rule: website_name_not_generic, source: test}
+  - {rule: website_name_not_generic, sources: [{id: seed_003}]}
 rules:
   - id: fj_footer
     replaces: footer_website_number
     title: {zh: 页脚, en: Footer}
     footer: {number_kind: website, copyright_required: true}
-    source: test
+    sources: [{id: seed_003}]
 """
     book = RuleBook.load(_pack_dir(tmp_path, text))
     ids = [r.id for r in book.rulesets["fujian"].rules]
@@ -49,12 +49,12 @@ rules:
   - id: footer_website_number
     title: {zh: 页脚, en: Footer}
     footer: {number_kind: subject}
-    source: test
+    sources: [{id: seed_003}]
   - id: fj_x
     replaces: footer_websit_number
     title: {zh: 页脚, en: Footer}
     footer: {number_kind: subject}
-    source: test
+    sources: [{id: seed_003}]
 """
     with pytest.raises(PackError) as err:
         RuleBook.load(_pack_dir(tmp_path, text))
@@ -71,7 +71,7 @@ rules:
     wehn: {fact: subject.is_unit, equals: true}
     findings:
       - {id: too_many_services, severity: blocking, message: {zh: 多, en: many}}
-    source: test
+    sources: [{id: seed_003}]
 """
     with pytest.raises(PackError) as err:
         RuleBook.load(_pack_dir(tmp_path, text))
@@ -87,13 +87,13 @@ rules:
     title: {zh: 甲, en: A}
     when: {fact: subject.nmae, equals: x}
     require: [{document: residense_permit}]
-    source: test
+    sources: [{id: seed_003}]
   - id: fj_y
     title: {zh: 乙, en: B}
     when: {fact: subject.type, equals: enterprize}
     findings:
       - {id: too_many_service, severity: blocking, message: {zh: "{person.name}", en: x}}
-    source: test
+    sources: [{id: seed_003}]
 """
     with pytest.raises(PackError) as err:
         RuleBook.load(_pack_dir(tmp_path, text))
@@ -171,7 +171,7 @@ rules:
   - id: fj_x
     title: {zh: 甲, en: A}
     require: [{document: authorization_letter, max_age_days: 90, max_age_months: 3}]
-    source: test
+    sources: [{id: seed_003}]
 """
     with pytest.raises(PackError) as err:
         RuleBook.load(_pack_dir(tmp_path, text))
@@ -185,11 +185,11 @@ rules:
   - id: fj_x
     title: {zh: 甲, en: A}
     require: [{document: authorization_letter, max_age_days: 45}]
-    source: test
+    sources: [{id: seed_003}]
   - id: fj_y
     title: {zh: 乙, en: B}
     require: [{document: authorization_letter, max_age_months: 3}]
-    source: test
+    sources: [{id: seed_003}]
 """
     book = RuleBook.load(_pack_dir(tmp_path, text))
     app = json.loads(json.dumps(book.rulesets["fujian"].fixtures["enterprise"], default=str))

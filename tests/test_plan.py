@@ -114,7 +114,7 @@ def guard_book(tmp_path_factory) -> RuleBook:
     shutil.copy(bundled.packs_dir() / "national.yaml", packs / "national.yaml")
     rules = []
     for raw in GUARD_RULES:
-        rule = {"title": {"zh": raw["id"], "en": raw["id"]}, "source": "tests/test_plan.py", **raw,
+        rule = {"title": {"zh": raw["id"], "en": raw["id"]}, "sources": [{"id": "seed_003"}], **raw,
                 "findings": [{"id": "plan_fired", "severity": "info",
                               "message": {"zh": "{subject.name}", "en": "{subject.name}"}}]}
         rules.append(rule)
@@ -186,16 +186,16 @@ def test_combining_keeps_each_target_and_reason_once_with_many_items(tmp_path):
     (which cannot be hashed) and when items repeat a person."""
     shutil.copy(bundled.packs_dir() / "national.yaml", tmp_path / "national.yaml")
     rules = [
-        {"id": "many_sites_list_reason", "for_each": "website", "title": {"zh": "t", "en": "t"}, "source": "test",
+        {"id": "many_sites_list_reason", "for_each": "website", "title": {"zh": "t", "en": "t"}, "sources": [{"id": "seed_003"}],
          "reason": {"zh": "{websites.content_categories}", "en": "{websites.content_categories}"},
          "require": [{"document": "verification_form", "for": "subject"}]},
-        {"id": "many_sites_item_list_reason", "for_each": "website", "title": {"zh": "t", "en": "t"}, "source": "test",
+        {"id": "many_sites_item_list_reason", "for_each": "website", "title": {"zh": "t", "en": "t"}, "sources": [{"id": "seed_003"}],
          "reason": {"zh": "{website.domains}", "en": "{website.domains}"},
          "require": [{"document": "verification_form", "for": "subject"}]},
-        {"id": "many_sites_same_reason", "for_each": "website", "title": {"zh": "t", "en": "t"}, "source": "test",
+        {"id": "many_sites_same_reason", "for_each": "website", "title": {"zh": "t", "en": "t"}, "sources": [{"id": "seed_003"}],
          "reason": {"zh": "{subject.name}", "en": "{subject.name}"},
          "require": [{"document": "verification_form", "for": "subject"}]},
-        {"id": "many_people_reason", "for_each": "person", "title": {"zh": "t", "en": "t"}, "source": "test",
+        {"id": "many_people_reason", "for_each": "person", "title": {"zh": "t", "en": "t"}, "sources": [{"id": "seed_003"}],
          "reason": {"zh": "{person.name}", "en": "{person.name}"},
          "require": [{"document": "website_manager_certificate"}]},
     ]
@@ -250,10 +250,11 @@ def _hostile_book(tmp_path) -> RuleBook:
         {"id": "hostile_any", "when": {"any_website": {"fact": "website.remarks", "not_in": HOSTILE}}},
     ]
     for rule in rules:
-        rule.update({"title": {"zh": rule["id"], "en": rule["id"]}, "source": HOSTILE[1],
+        rule.update({"title": {"zh": rule["id"], "en": rule["id"]}, "sources": [{"id": "hostile", "section": HOSTILE[1]}],
                      "findings": [{"id": "plan_fired", "severity": "info", "message": {"zh": "x", "en": "x"}}]})
     pack = {"pack": "zhejiang", "version": "2026.1", "extends": "national", "title": {"zh": "测试", "en": "test"},
-            "findings": {"plan_fired": {"zh": "触发", "en": "fired"}}, "rules": rules}
+            "findings": {"plan_fired": {"zh": "触发", "en": "fired"}}, "rules": rules,
+            "sources": {"hostile": {"publisher": HOSTILE[1], "title": HOSTILE[0], "authority": "provider"}}}
     (tmp_path / "zhejiang.yaml").write_text(yaml.safe_dump(pack, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return RuleBook.load(tmp_path)
 

@@ -23,32 +23,32 @@ version: '1'
 title: {zh: 福建, en: Fujian}
 review_by: 2024-02-30
 disables:
-  - {rule: website_name_not_generik, source: test}
+  - {rule: website_name_not_generik, sources: [{id: seed_003}]}
 rules:
   - id: fj_a
     title: {zh: 甲}
     when: {fact: subject.domain_prefix_cont, greater_than: 31}
     require: [{document: residense_permit}]
-    source: test
+    sources: [{id: seed_003}]
     effective_from: 2024-02-30
   - id: fj_b
     title: {zh: 乙, en: B}
     when: {fact: subject.domain_prefix_count, greter_than: 31}
     require: [{document: residence_permit}]
-    source: test
+    sources: [{id: seed_003}]
   - id: fj_c
     title: {zh: 丙, en: C}
     for_each: website
     when: {fact: website.name, matches: "([a-z"}
     replaces: footer_websit_number
     require: [{document: residence_permit}]
-    source: test
+    sources: [{id: seed_003}]
   - id: fj_d
     title: {zh: 丁, en: D}
     title: {zh: 丁, en: D}
     when: {fact: filing.province, equals: fujain}
     require: [{document: residence_permit}]
-    source: test
+    sources: [{id: seed_003}]
 """
 
 # (line, column, json path, words in the message, suggestion)
@@ -109,12 +109,12 @@ rules:
   - id: fj_a
     title: {zh: 甲, en: A}
     require: not-a-list
-    source: test
+    sources: [{id: seed_003}]
   - id: fj_b
     title: {zh: 乙, en: B}
     when: {fact: subject.type, equals: enterprize}
     require: [{document: residence_permit}]
-    source: test
+    sources: [{id: seed_003}]
 """, encoding="utf-8")
     with pytest.raises(PackError) as err:
         RuleBook.load(tmp_path)
