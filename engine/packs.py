@@ -478,6 +478,24 @@ class _Checker:
             cited.append(Citation(source, item.get("section")))
         return tuple(cited)
 
+    def third_party_only(self, raw: Mapping[str, Any], path: PathKey, citations: tuple[Citation, ...]) -> None:
+        """A rule backed only by third parties (blogs, mirrors, agencies) may warn but not block
+        (SPEC §7a): no blocking finding, and no time limit, which refuses a document (a blocking
+        document_too_old or certificate_expires_too_soon)."""
+        cited = ", ".join(c.source.id for c in citations)
+        fix = "cite a document of a communications administration or an access provider that says it, or "
+        for index, spec in enumerate(raw.get("findings") or ()):
+            if spec.get("severity") == "blocking":
+                self.problem(path + ("findings", index, "severity"),
+                             f"rule '{raw['id']}' cites only third-party sources ({cited}): it may warn but not block; "
+                             f"{fix}make the finding a warning")
+        for index, req in enumerate(raw.get("require") or ()):
+            for limit in ("max_age_days", "max_age_months", "min_validity_days", "min_validity_months"):
+                if limit in req:
+                    self.problem(path + ("require", index, limit),
+                                 f"rule '{raw['id']}' cites only third-party sources ({cited}): its time limit would refuse "
+                                 f"a document (a blocking finding); {fix}drop the limit")
+
     def placeholders(self, text: Text, path: PathKey, scope: str) -> None:
         for lang in LANGUAGES:
             for name in PLACEHOLDER.findall(text.get(lang, "")):
@@ -525,6 +543,8 @@ class _Checker:
             self.problem(path + ("effective_until",), "effective_until must be after effective_from (the period is [from, until))")
         line, _ = self.pack.source.locate(path)
         citations = self.citations(raw.get("sources"), path + ("sources",))
+        if citations and all(c.source.authority == "third_party" for c in citations):
+            self.third_party_only(raw, path, citations)
         return Rule(
             id=raw["id"], pack=self.pack.id, title=raw["title"], source=cite(citations), sources=citations, when=when,
             predicate=when.compile(), for_each=raw.get("for_each"), require=tuple(requirements),

@@ -139,3 +139,50 @@ def test_a_malformed_source_is_a_located_schema_error(tmp_path, text, path, word
     with pytest.raises(PackError) as exc:
         _load(tmp_path, "sources:\n" + text + "rules:\n" + RULE.format(sources="[{id: seed_003}]"))
     assert any(p.path == path and words in p.message for p in exc.value.problems), exc.value.problems
+
+
+THIRD = ("sources:\n  fj_blog: {publisher: 某博客, title: 福建备案经验, authority: third_party}\n"
+         "findings:\n  fj_refused: {zh: 拒绝, en: Refused}\n")
+FINDING_RULE = """\
+  - id: fj_refuse
+    title: {{zh: 乙, en: B}}
+    when: {{fact: subject.is_unit, equals: true}}
+    findings: [{{id: fj_refused, severity: {severity}, message: {{zh: 不行, en: Not allowed}}}}]
+    sources: {sources}
+"""
+
+
+def test_a_rule_backed_only_by_third_parties_may_warn_but_not_block(tmp_path):
+    with pytest.raises(PackError) as exc:
+        _load(tmp_path, THIRD + "rules:\n" + FINDING_RULE.format(severity="blocking", sources="[{id: fj_blog}, {id: seed_000}]")
+              + RULE.replace("fj_rule", "fj_limit").replace("[{{document: residence_permit}}]",
+                                                            "[{{document: residence_permit, max_age_months: 3}}]").format(sources="[{id: fj_blog}]"))
+    problems = {p.path: p for p in exc.value.problems}
+    blocking = problems["$.rules[0].findings[0].severity"]
+    assert "cites only third-party sources (fj_blog, seed_000)" in blocking.message and "may warn but not block" in blocking.message
+    limit = problems["$.rules[1].require[0].max_age_months"]
+    assert "would refuse a document" in limit.message
+    assert len(exc.value.problems) == 2
+
+
+@pytest.mark.parametrize(("severity", "sources"), [
+    ("warning", "[{id: fj_blog}]"),                       # a third party may warn
+    ("blocking", "[{id: fj_blog}, {id: seed_003}]"),      # an access provider's rules back the refusal
+])
+def test_a_third_party_warning_or_a_provider_backed_refusal_loads(tmp_path, severity, sources):
+    book = _load(tmp_path, THIRD + "rules:\n" + FINDING_RULE.format(severity=severity, sources=sources))
+    rule = next(r for r in book.rulesets["fujian"].rules if r.id == "fj_refuse")
+    assert rule.findings[0].severity == severity
+
+
+def test_no_bundled_rule_blocks_on_third_parties_alone(book):
+    for ruleset in book.rulesets.values():
+        for rule in ruleset.rules:
+            if rule.third_party_only:
+                assert all(f.severity != "blocking" for f in rule.findings), rule.id
+                assert not any(q.max_age_days or q.max_age_months or q.min_validity_days or q.min_validity_months
+                               for q in rule.require), rule.id
+    # the seeds' generic-name and ICP-licence claims (blog articles) warn now
+    national = {r.id: r for r in book.rulesets["national"].rules}
+    assert national["website_name_not_generic"].findings[0].severity == "warning"
+    assert national["operating_service_not_for_non_enterprise"].findings[0].severity == "warning"
