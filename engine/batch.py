@@ -276,6 +276,18 @@ def default_jobs() -> int:
 ProgressCallback = Callable[[int, int], None]  # (lines done so far, input bytes consumed by them)
 
 
+def deliver(done: ChunkResult, consumed: int, out: IO[str], summary: Summary,
+            audit: "AuditLog | None", progress: ProgressCallback | None) -> None:
+    """Write one checked chunk in its turn: its lines, its decision records, the count and the
+    progress. The local batch and the cluster batch (engine/cluster.py) deliver alike."""
+    out.write(done.output)
+    if audit is not None:
+        audit.write_lines([done.audit])
+    summary.add(done)
+    if progress is not None:
+        progress(summary.lines, consumed)
+
+
 def run(source: IO[bytes], out: IO[str], book: "RuleBook", settings: Settings, *, jobs: int = 1,
         audit: "AuditLog | None" = None, progress: ProgressCallback | None = None) -> Summary:
     """Check every line of ``source`` and write one line per input line to ``out``, in order."""
@@ -285,12 +297,7 @@ def run(source: IO[bytes], out: IO[str], book: "RuleBook", settings: Settings, *
     chunks = _chunks(read_lines(source, settings.max_line_bytes), CHUNK_LINES)
 
     def emit(done: ChunkResult, consumed: int) -> None:
-        out.write(done.output)
-        if audit is not None:
-            audit.write_lines([done.audit])
-        summary.add(done)
-        if progress is not None:
-            progress(summary.lines, consumed)
+        deliver(done, consumed, out, summary, audit, progress)
 
     if jobs <= 1:
         for chunk, consumed in chunks:

@@ -216,12 +216,7 @@ def run(source: IO[bytes], out: IO[str], book: "RuleBook", settings: batch.Setti
             raise _mismatch(exc) from None
         except Exception as exc:  # a worker died (KilledWorker), lost its connection, ran out of memory
             raise _worker_failed(exc) from None
-        out.write(done.output)
-        if audit is not None:
-            audit.write_lines([done.audit])
-        summary.add(done)
-        if progress is not None:
-            progress(summary.lines, consumed)
+        batch.deliver(done, consumed, out, summary, audit, progress)
 
     try:
         for chunk, consumed in batch._chunks(batch.read_lines(source, settings.max_line_bytes), batch.CHUNK_LINES):
