@@ -26,6 +26,20 @@ def pytest_configure(config):
     os.environ["ICP_RULES_SECRET_FILE"] = os.path.join(config.icp_rules_secret_dir, "secret")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    # A browser test skips on a machine without Chromium, its driver, poppler or a Chinese font, and
+    # its reason names .ci/run, which installs them. In CI (.ci/run sets ICP_REQUIRE_BROWSER=1) such
+    # a skip is a failure: the browser tests must run there, not pass by being left out.
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("ICP_REQUIRE_BROWSER") == "1":
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if ".ci/run" in reason:
+            report.outcome = "failed"
+            report.longrepr = f"required by ICP_REQUIRE_BROWSER=1 but skipped: {reason}"
+
+
 def pytest_unconfigure(config):
     shutil.rmtree(getattr(config, "icp_rules_cache_dir", ""), ignore_errors=True)
     shutil.rmtree(getattr(config, "icp_rules_secret_dir", ""), ignore_errors=True)
