@@ -173,7 +173,7 @@ LABEL_GROUPS: dict[str, str] = {
     "subject.type": "subject_type", "subject.certificate.type": "certificate_type",
     "person.certificate.type": "certificate_type", "person.identity": "identity", "filing.type": "filing_type",
     "service.type": "service_type", "server.location": "server_location", "domain.registrant_type": "registrant_type",
-    "app.kind": "app_kind", "app.platforms": "platform",
+    "app.kind": "app_kind", "app.platforms": "platform", "document.for_kind": "document_for_kind",
 }
 CATEGORY_FACTS = frozenset({"category.name", "website.content_categories", "websites.content_categories",
                             "app.content_categories", "apps.content_categories"})

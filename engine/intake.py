@@ -28,8 +28,8 @@ from starlette.staticfiles import StaticFiles
 from . import application as application_module
 from . import bundled, facts as facts_module, provinces
 from .errors import IcpRulesError, Problem, problem
-from .messages import DEFAULT_LANG, LANGS
-from .names import VALUE_NAMES
+from .messages import DEFAULT_LANG, LANGS, catalogue
+from .names import SYNONYMS, VALUE_NAMES, bundled_category_names, enum_names
 from .source import parse_text
 
 if TYPE_CHECKING:
@@ -97,6 +97,7 @@ def page(lang: str) -> str:
 <title>{html.escape(words['title'])}</title>
 <link rel="stylesheet" href="/assets/intake/intake.css">
 <link rel="icon" href="data:,">
+<script src="/assets/intake/check.js" defer></script>
 <script src="/assets/intake/intake.js" defer></script>
 </head>
 <body data-lang="{lang}">
@@ -137,15 +138,38 @@ def page(lang: str) -> str:
 """
 
 
+# The messages the page words itself when it checks a field in the browser (static/intake/check.js):
+# what the schema alone decides, as engine/application.py's _schema_problems words it.
+LOCAL_MESSAGES = ("unknown_field", "missing_field", "not_one_of", "wrong_type", "fill_in", "not_a_date", "date_forever",
+                  "at_least", "too_long", "empty_value", "not_snake_case", "signature_md5_invalid", "did_you_mean")
+
+
+def _named(schema: Any, lang: str) -> Any:
+    """The schema with each enum's value names in ``lang`` beside it (``x-value-names``), from engine.names."""
+    if isinstance(schema, list):
+        return [_named(item, lang) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: (value if key in ("enum", "required", "examples", "default") else _named(value, lang))
+           for key, value in schema.items()}
+    names = enum_names(schema["enum"]) if "enum" in schema else None
+    if names is not None:
+        out["x-value-names"] = {str(value): names[str(value)][lang] for value in schema["enum"]}
+    return out
+
+
 def config(live: "LiveRuleBook", lang: str) -> dict[str, Any]:
-    """What the script needs to build the form: the schema and the names of every choice."""
+    """What the script needs to build the form and check it: the schema, the names of every choice,
+    and the message catalogue's entries for what the browser checks itself."""
     book = live.current
     national = book.rulesets["national"]
     return {
         "lang": lang,
         "ui": UI[lang],
-        "schema": bundled.schema("application"),
-        "value_names": {group: {key: names[lang] for key, names in table.items()} for group, table in VALUE_NAMES.items()},
+        "schema": _named(bundled.schema("application"), lang),
+        "check": {"catalogue": catalogue(LOCAL_MESSAGES, lang), "value_names": VALUE_NAMES, "synonyms": SYNONYMS,
+                  "category_names": bundled_category_names(),
+                  "no_expiry_words": sorted(application_module.NO_EXPIRY_WORDS)},
         "choices": {
             "provinces": [{"value": p.key, "label": f"{p.name}（{p.abbr}）" if lang == "zh" else p.english}
                           for p in provinces.PROVINCES],

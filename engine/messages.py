@@ -246,3 +246,11 @@ def check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r} (use {', '.join(LANGS)})")
     return lang
+
+
+def catalogue(ids: Iterable[str], lang: str) -> dict[str, Any]:
+    """The entries ``ids`` in ``lang``, with the words of the formats: what a page needs to word
+    these messages itself, exactly as ``text`` does (the intake page checks fields in the browser)."""
+    lang = lang if lang in _TYPES else "en"
+    return {"messages": {i: MESSAGES[i].get(lang) or MESSAGES[i]["en"] for i in ids},
+            "types": _TYPES[lang], "or": _OR[lang], "list_sep": _LIST_SEP[lang]}

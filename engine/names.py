@@ -62,6 +62,11 @@ VALUE_NAMES: dict[str, dict[str, dict[str, str]]] = {
         "android": {"zh": "安卓", "en": "Android"}, "ios": {"zh": "iOS", "en": "iOS"},
         "harmony": {"zh": "鸿蒙", "en": "HarmonyOS"}, "other": {"zh": "其他平台", "en": "Other platform"},
     },
+    "document_for_kind": {  # documents_on_hand[].for.kind: whose a document is
+        "subject": {"zh": "主办者", "en": "Subject"}, "person": {"zh": "人员", "en": "Person"},
+        "website": {"zh": "网站", "en": "Website"}, "domain": {"zh": "域名", "en": "Domain"},
+        "category": {"zh": "前置审批类别", "en": "Content category"},
+    },
 }
 
 # Words people write for a value that are neither its key nor its label (English, mostly).
@@ -76,6 +81,14 @@ SYNONYMS: dict[str, str] = {
     "miniprogram": "mini_program", "applet": "mini_program", "quickapp": "quick_app",
     "organisation": "organization", "company_registrant": "organization",
 }
+
+
+def enum_names(values: Iterable[object]) -> dict[str, dict[str, str]] | None:
+    """The names of an enum's values: the smallest table of ``VALUE_NAMES`` that holds every value
+    (apps[].kind is named as an app kind, not as a service type), else None."""
+    wanted = [str(v) for v in values]
+    tables = [table for table in VALUE_NAMES.values() if all(v in table for v in wanted)]
+    return min(tables, key=len) if tables else None
 
 
 def _key(text: object) -> str:

@@ -325,3 +325,163 @@ def test_docs_work_offline(browser, server):
     paths = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")]
     assert "/v1/check" in " ".join(paths)
     assert _other_hosts(browser, server) == []
+
+
+# ---- the check in the browser: the same problems, in the same words, as the Python check -----------
+
+def _base_application() -> dict[str, Any]:
+    """The Fujian example as the page holds it: JSON data, numbers and dates as their text."""
+    from engine import application
+    from engine.source import load_file
+
+    return application.as_written(load_file(EXAMPLES[0]))
+
+
+def _changed(data: dict[str, Any], *edits: tuple[str, Any]) -> dict[str, Any]:
+    """``data`` with each (dotted path, value) set; the value DELETE removes the field."""
+    out = json.loads(json.dumps(data))
+    for path, value in edits:
+        *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+        holder = out
+        for part in parents:
+            holder = holder[part]
+        if value is DELETE:
+            del holder[last]
+        else:
+            holder[last] = value
+    return out
+
+
+DELETE = object()
+APP = {"name": "示例App", "kind": "app", "platforms": ["android"], "package": "com.example.app"}
+SCHEMA_MISTAKES: list[tuple[tuple[str, Any], ...]] = [
+    (("subject.type", "公司"),), (("subject.type", "company"),), (("subject.type", "enterprize"),),
+    (("subject.type", "Enterprise"),), (("subject.type", 5),), (("subject.type", ["enterprise"]),),
+    (("subject.type", "x" * 100),), (("subject.type", True),), (("subject.type", None),),
+    (("principal.identity", "440106199203156782"),),  # a certificate number where a word goes: masked
+    (("principal.certificate.expires_on", "长期"),), (("principal.certificate.expires_on", " 永久有效 "),),
+    (("domains.0.expires_on", "2025-02-30"),), (("domains.0.verified_on", "2024/09/01"),),
+    (("domains.0.verified_on", "２０２４-09-01"),), (("domains.0.verified_on", "2024-09-01\n"),),
+    (("domains.0.verified_on", "0000-01-01"),), (("domains.0.registered_on", "2024-2-29"),),
+    (("websites.0.content_categories", ["教育"]),), (("websites.0.content_categories", ["Finance", "news\n"]),),
+    (("websites.0.content_categories", ["news"]), ("operating", "yes")),
+    (("subject.existing", {"filed_services": -1}),), (("subject.existing", {"filed_services": "3"}),),
+    (("subject.existing", {"filed_domains": []}), ("subject.name", "")),
+    (("subject.name", "名" * 201),), (("subject.name", DELETE),), (("subject.name", None),),
+    (("subject.nmae", "王芳"), ("subject.name", DELETE)), (("principal.foo", 1), ("principal.bar", 2)),
+    (("webistes", []),), (("websites", {}),), (("websites.0.domains", []),),
+    (("service_type", "App"),), (("filing_type", "新增网站"),), (("server", {"location": "香港"}),),
+    (("domains.0.registrant_type", "单位"),), (("domains.0.real_name_verified", "true"),),
+    (("apps", [dict(APP, platforms=["安卓", "ios", "ios", "other", "harmony"])]),),
+    (("apps", [dict(APP, signature_md5="xyz")]),), (("apps", [dict(APP, kind="小程序")]),),
+    (("documents_on_hand", [{"id": "icp_commitment", "for": {"kind": "人员"}}]),),
+    (("documents_on_hand", [{"id": "Commitment", "issued_on": "昨天"}]),),
+    (("principal.certificate", {"type": "身份证", "number": ""}),),
+    (("filing_province", 3.5),), (("principal", "王芳"),), (("websites.0", "王芳的博客"),),
+]
+
+
+def _python_problems(data: dict[str, Any], lang: str) -> list[tuple[str, str, str, str]]:
+    """(path, field, message id, the text `icp-rules check` prints after the path) of each problem."""
+    from engine import application
+    from engine.errors import ApplicationError
+    from engine.source import parse_text
+
+    with pytest.raises(ApplicationError) as caught:
+        application.check_document(parse_text(json.dumps(data, ensure_ascii=False), "application.json"))
+    out = []
+    for found in caught.value.problems:
+        field = f"{found.path}.{dict(found.args)['name']}" if found.id == "missing_field" else found.path
+        out.append((found.path, field, found.id, found.format(lang).split("  ", 2)[2]))
+    return out
+
+
+def test_the_browser_check_and_the_python_check_agree_on_schema_mistakes(browser, server):
+    """check.js over a table of mistakes the schema alone decides: the same problems, at the same
+    paths, in the very words the CLI prints, in both languages."""
+    _open(browser, server + "/")
+    cases = [_changed(_base_application(), *edits) for edits in SCHEMA_MISTAKES]
+    found = browser.execute_async_script("""
+        const cases = JSON.parse(arguments[0]), done = arguments[arguments.length - 1];
+        (async () => {
+          const out = {};
+          for (const lang of ['zh', 'en']) {
+            const cfg = await (await fetch('/intake/config?lang=' + lang)).json();
+            const checker = IcpCheck.make(Object.assign({schema: cfg.schema}, cfg.check));
+            out[lang] = {codes: checker.codes, rows: cases.map(data =>
+              checker.validate(data).map(r => [r.path, r.field, r.code, checker.shown(r)]))};
+          }
+          done(out);
+        })().catch(e => done({error: String(e) + e.stack}));""", json.dumps(cases))  # as text: keys keep their order
+    assert "error" not in found, found
+    for lang in ("zh", "en"):
+        codes = set(found[lang]["codes"])
+        for edits, data, rows in zip(SCHEMA_MISTAKES, cases, found[lang]["rows"]):
+            expected = _python_problems(data, lang)
+            assert expected and {p[2] for p in expected} <= codes, (edits, expected)  # schema-level mistakes only
+            assert sorted(map(tuple, rows)) == sorted(expected), (lang, edits)
+
+
+def test_the_closest_name_is_difflibs(browser, server):
+    """The browser's "did you mean" picks what difflib picks, ties and case included."""
+    from engine.suggest import closest
+
+    _open(browser, server + "/")
+    pool = ["name", "identity", "certificate", "is_legal_representative", "other_filings", "birth_date", "websites",
+            "domains", "documents_on_hand", "subject", "principal", "server", "provider", "abc", "acb", "bac"]
+    words = ["nmae", "Name", "NAME", "identiy", "certficate", "is_legal_rep", "websites_", "webistes", "domain",
+             "documents", "subjct", "princpal", "sever", "x", "", "cab", "bca", "名字", "abcabc", "websites" * 30]
+    shown = browser.execute_script("return arguments[0].map(w => IcpCheck.closest(w, arguments[1]))", words, pool)
+    assert shown == [closest(word, pool) for word in words]
+
+
+def _cli_message(stderr: str, path: str) -> list[str]:
+    """The messages the CLI printed for ``path`` (what follows the location and the path)."""
+    return [line.split("  ", 2)[2] for line in stderr.splitlines() if line.count("  ") >= 2
+            and line.split("  ", 2)[1] == path]
+
+
+def _blocked(browser) -> list[str]:
+    """The URLs of the requests the browser refused to send (Network.setBlockedURLs)."""
+    sent: dict[str, str] = {}
+    refused = []
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params = message.get("params", {})
+        if message.get("method") == "Network.requestWillBeSent":
+            sent[params["requestId"]] = params["request"]["url"]
+        elif message.get("method") == "Network.loadingFailed" and params.get("blockedReason"):
+            refused.append(sent.get(params["requestId"], "?"))
+    return refused
+
+
+def test_a_mistake_shows_at_the_field_without_the_server(browser, server, tmp_path):
+    """With the server's check unreachable, the browser's own check shows the mistake at the field,
+    in the page's language, in the words `icp-rules check --lang` prints for it."""
+    browser.execute_cdp_cmd("Network.enable", {})
+    try:
+        for lang in ("zh", "en"):
+            _open(browser, server + f"/?lang={lang}")
+            browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/intake/check*"]})
+            browser.get_log("performance")
+            mistakes = {"$.principal.certificate.expires_on": "长期", "$.subject.name": "名" * 201}
+            for path, value in mistakes.items():
+                field = _field(browser, path)
+                browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
+                _control(browser, path).send_keys(value, Keys.TAB)
+            data = _changed(_base_application(), ("principal.certificate.expires_on", "长期"), ("subject.name", "名" * 201))
+            written = tmp_path / f"mistakes-{lang}.json"
+            written.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            cli = _cli("check", str(written), "--lang", lang)
+            assert cli.returncode == 2
+            for path in mistakes:
+                error = _field(browser, path).find_element(By.CSS_SELECTOR, ".error")
+                WebDriverWait(browser, 30).until(lambda d: error.is_displayed())
+                assert [error.text] == _cli_message(cli.stderr, path)
+                assert _control(browser, path).get_attribute("aria-invalid") == "true"
+            # the page did ask the server, and was refused: what is shown is the browser's own
+            assert any("/intake/check" in url for url in _blocked(browser))
+            browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+    finally:
+        browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+        browser.execute_cdp_cmd("Network.disable", {})

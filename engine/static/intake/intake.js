@@ -1,13 +1,14 @@
 // The intake form (engine/intake.py serves it): built from the application schema that
-// /intake/config sends, checked by the server as it is filled (the CLI's own messages, in the
-// page's language), and turned into the checklist on submit. Loads nothing from other hosts.
+// /intake/config sends, checked as it is filled in the browser (check.js: what the schema alone
+// decides) and by the server (everything, the authority), both in the CLI's own messages in the
+// page's language, and turned into the checklist on submit. Loads nothing from other hosts.
 (function () {
   "use strict";
 
   var lang = document.body.getAttribute("data-lang") || "zh";
-  var CFG = null, W = null, SCHEMA = null, root = null;
+  var CFG = null, W = null, SCHEMA = null, root = null, checker = null;
   var touched = new Set();
-  var submitted = false, seq = 0, timer = null, lastCheck = null;
+  var submitted = false, seq = 0, timer = null, lastCheck = null, lastSent = null;
   var KEEP = "icp-intake-application"; // the form's values across a language switch
 
   function el(tag, attrs, children) {
@@ -45,24 +46,10 @@
       (typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0);
   }
 
-  // The names of an enum's values: the table (engine/names.py) whose keys hold every value.
-  function valueNames(values) {
-    var groups = CFG.value_names;
-    var best = null;
-    Object.keys(groups).forEach(function (g) {
-      var table = groups[g];
-      if (values.every(function (v) { return v in table; })) {
-        if (!best || Object.keys(table).length < Object.keys(groups[best]).length) best = g;
-      }
-    });
-    return best ? groups[best] : {};
-  }
-
   function options(schema) {
     if (schema["x-choices"]) return CFG.choices[schema["x-choices"]];
-    var values = schema.enum || [];
-    var names = valueNames(values);
-    return values.map(function (v) {
+    var names = schema["x-value-names"] || {}; // engine/names.py, beside each enum (intake.config)
+    return (schema.enum || []).map(function (v) {
       return { value: v, label: names[v] ? (lang === "zh" ? names[v] + "（" + v + "）" : names[v] + " (" + v + ")") : v };
     });
   }
@@ -295,18 +282,48 @@
   function current() { return root.get() || {}; }
 
   function changed() {
+    checkHere();
     clearTimeout(timer);
     timer = setTimeout(check, 350);
   }
 
+  function valueAt(data, path) {
+    var parts = path.slice(1).match(/\.[^.[]+|\[\d+\]/g) || [];
+    return parts.reduce(function (v, part) {
+      if (v === undefined || v === null || typeof v !== "object") return undefined;
+      return part[0] === "." ? v[part.slice(1)] : v[parseInt(part.slice(1), 10)];
+    }, data);
+  }
+
+  // What the browser knows now: its own check of the schema, and the server's other findings
+  // (checksums, domains, provinces) at the answers not changed since the server saw them.
+  function checkHere() {
+    if (!checker) return;
+    var data = current();
+    var rows = checker.validate(data);
+    if (lastCheck && lastSent) {
+      var before = JSON.parse(lastSent);
+      (lastCheck.problems || []).forEach(function (pr) {
+        if (checker.codes.indexOf(pr.code) >= 0) return; // the browser's own check says these now
+        if (JSON.stringify(valueAt(data, pr.path)) === JSON.stringify(valueAt(before, pr.path))) rows.push(pr);
+      });
+    }
+    showProblems(rows);
+  }
+
   function check() {
     var mine = ++seq;
-    return post("/intake/check?lang=" + lang, current()).then(function (answer) {
+    var sent = JSON.stringify(current());
+    return post("/intake/check?lang=" + lang, JSON.parse(sent)).then(function (answer) {
       if (mine !== seq) return answer; // a later edit is being checked
       lastCheck = answer;
-      showProblems(answer.problems || []);
+      lastSent = sent;
+      if (JSON.stringify(current()) === sent) showProblems(answer.problems || []);
+      else checkHere(); // edited while the server was checking: its answer counts where nothing changed
       showMissing(answer);
       return answer;
+    }, function () {
+      checkHere(); // the server did not answer: the browser's own check stands
     });
   }
 
@@ -346,7 +363,7 @@
     var unplaced = [];
     problems.forEach(function (pr) {
       var place = placeOf(pr.field);
-      var text = pr.message + (pr.suggestion ? " " + didYouMean(pr.suggestion) : "");
+      var text = checker.shown(pr);
       if (!place || place.id === "fields") { unplaced.push(pr); return; }
       if (!visible(place)) return;
       var box = errorBox(place);
@@ -366,7 +383,7 @@
       problems.forEach(function (pr) {
         var li = el("li");
         var place = placeOf(pr.field);
-        var text = pr.path + "  " + pr.message + (pr.suggestion ? " " + didYouMean(pr.suggestion) : "");
+        var text = pr.path + "  " + checker.shown(pr);
         var control = place && place.querySelector("input,select,textarea");
         if (control) {
           var a = el("a", { href: "#" + control.id, text: text });
@@ -378,8 +395,6 @@
       list.appendChild(ul);
     } else list.hidden = true;
   }
-
-  function didYouMean(s) { return lang === "zh" ? "（是否想写“" + s + "”？）" : "(did you mean '" + s + "'?)"; }
 
   var SCOPES = { person: ["$.principal", "$.websites"], subject: ["$.subject"], domain: ["$.domains"],
                  website: ["$.websites"], document: ["$.documents_on_hand"], server: ["$.server"] };
@@ -456,8 +471,11 @@
     var status = document.getElementById("form-status");
     status.textContent = W.checking;
     ++seq;
-    post("/intake/check?render=1&lang=" + lang, current()).then(function (answer) {
+    var sent = JSON.stringify(current());
+    checkHere();
+    post("/intake/check?render=1&lang=" + lang, JSON.parse(sent)).then(function (answer) {
       lastCheck = answer;
+      lastSent = sent;
       showProblems(answer.problems || []);
       showMissing(answer);
       if (!answer.valid) {
@@ -475,6 +493,9 @@
       download("dl-yaml", answer.application.yaml, "application/yaml;charset=utf-8");
       download("dl-app-json", answer.application.json, "application/json");
       document.getElementById("result-title").focus();
+    }, function () {
+      status.textContent = ""; // no answer from the server: the browser's own check is shown
+      checkHere();
     });
   }
 
@@ -504,6 +525,7 @@
   function start() {
     fetch("/intake/config?lang=" + lang).then(function (r) { return r.json(); }).then(function (cfg) {
       CFG = cfg; W = cfg.ui; SCHEMA = cfg.schema;
+      checker = IcpCheck.make(Object.assign({ schema: SCHEMA }, cfg.check));
       var holder = document.getElementById("fields");
       root = objectNode(SCHEMA, "$", "", true, 0);
       holder.appendChild(root.el);
