@@ -734,3 +734,82 @@ def catalogue_markdown() -> str:
             lines.append(f"| `{f.name}` | {f.zh} | {kind} | {f.meaning} |")
         lines.append("")
     return "\n".join(lines)
+
+
+# Where the answers each fact is derived from are written in the application (JSON paths, [*] for
+# every item of a list): the intake page marks those fields when a rule waits for the fact
+# (``explain``'s undecided items), so the clerk asks the applicant the right question first. A
+# test holds every fact of the catalogue to a place the application schema has.
+_PEOPLE = ("$.principal", "$.websites[*].manager", "$.apps[*].manager")
+_ALL_DOMAINS = ("$.domains[*].name", "$.websites[*].domains", "$.apps[*].domains", "$.subject.existing.filed_domains")
+
+
+def _of_people(*fields: str) -> tuple[str, ...]:
+    return tuple(f"{place}.{field}" for field in fields for place in _PEOPLE)
+
+
+ANSWERS: dict[str, tuple[str, ...]] = {
+    "application.id": ("$.application_id",), "filing.province": ("$.filing_province",),
+    "filing.type": ("$.filing_type",), "filing.submitted_on": ("$.submitted_on",), "service.type": ("$.service_type",),
+    "service.operating": ("$.operating",), "server.location": ("$.server.location",),
+    "server.in_mainland": ("$.server.location",), "server.provider": ("$.server.provider",),
+    "subject.type": ("$.subject.type",), "subject.is_unit": ("$.subject.type",), "subject.name": ("$.subject.name",),
+    "subject.certificate.type": ("$.subject.certificate.type",),
+    "subject.certificate.days_until_expiry": ("$.subject.certificate.expires_on",),
+    "subject.certificate.months_until_expiry": ("$.subject.certificate.expires_on",),
+    "subject.certificate.registration_province": ("$.subject.certificate.number",),
+    "subject.residence": ("$.subject.residence",), "subject.residence_province": ("$.subject.residence",),
+    "subject.registered_elsewhere": ("$.subject.certificate.number", "$.subject.residence"),
+    "subject.business_scope": ("$.subject.business_scope",), "subject.name_changed": ("$.subject.name_changed",),
+    "subject.existing.has_subject_number": ("$.subject.existing.subject_number",),
+    "subject.existing.filed_domain_count": ("$.subject.existing.filed_domains",),
+    "subject.existing.filed_services": ("$.subject.existing.filed_services",),
+    "subject.service_count": ("$.subject.existing.filed_services", "$.websites", "$.apps"),
+    "subject.domain_count": _ALL_DOMAINS, "subject.domain_prefix_count": _ALL_DOMAINS,
+    "websites.count": ("$.websites",), "websites.content_categories": ("$.websites[*].content_categories",),
+    "apps.count": ("$.apps",), "apps.content_categories": ("$.apps[*].content_categories",),
+    "domains.count": ("$.domains",), "persons.count": _PEOPLE, "documents_on_hand.ids": ("$.documents_on_hand[*].id",),
+    "person.name": _of_people("name"), "person.identity": _of_people("identity"),
+    "person.is_principal": ("$.principal",), "person.is_website_manager": ("$.websites[*].manager",),
+    "person.is_app_manager": ("$.apps[*].manager",), "person.certificate.type": _of_people("certificate.type"),
+    "person.certificate.days_until_expiry": _of_people("certificate.expires_on"),
+    "person.certificate.months_until_expiry": _of_people("certificate.expires_on"),
+    "person.household_province": _of_people("certificate.number"),
+    "person.cross_province": _of_people("certificate.number"),
+    "person.birth_date": _of_people("birth_date", "certificate.number"), "person.age": _of_people("birth_date"),
+    "person.is_legal_representative": _of_people("is_legal_representative"),
+    "person.other_filings": _of_people("other_filings"), "person.website_count": ("$.websites[*].manager",),
+    "person.app_count": ("$.apps[*].manager",),
+    "website.name": ("$.websites[*].name",), "website.domains": ("$.websites[*].domains",),
+    "website.domain_count": ("$.websites[*].domains",), "website.registered_domain_count": ("$.websites[*].domains",),
+    "website.domain_prefix_count": ("$.websites[*].domains",),
+    "website.content_categories": ("$.websites[*].content_categories",), "website.remarks": ("$.websites[*].remarks",),
+    "website.manager_is_principal": ("$.websites[*].manager",),
+    "app.name": ("$.apps[*].name",), "app.kind": ("$.apps[*].kind", "$.service_type"),
+    "app.platforms": ("$.apps[*].platforms",), "app.platform_count": ("$.apps[*].platforms",),
+    "app.package": ("$.apps[*].package",), "app.signature_md5": ("$.apps[*].signature_md5",),
+    "app.domains": ("$.apps[*].domains",), "app.domain_count": ("$.apps[*].domains",),
+    "app.content_categories": ("$.apps[*].content_categories",), "app.remarks": ("$.apps[*].remarks",),
+    "app.manager_is_principal": ("$.apps[*].manager",),
+    "domain.name": ("$.domains[*].name",), "domain.unicode_name": ("$.domains[*].name",),
+    "domain.suffix": ("$.domains[*].name",), "domain.tld": ("$.domains[*].name",),
+    "domain.tld_approved": ("$.domains[*].name",), "domain.prefix": ("$.domains[*].name",),
+    "domain.is_idn": ("$.domains[*].name",), "domain.is_new": ("$.domains[*].name", "$.subject.existing.filed_domains"),
+    "domain.registrant_name": ("$.domains[*].registrant_name",),
+    "domain.registrant_type": ("$.domains[*].registrant_type",),
+    "domain.registrant_is_subject": ("$.domains[*].registrant_name", "$.subject.name"),
+    "domain.real_name_verified": ("$.domains[*].real_name_verified",),
+    "domain.days_since_verification": ("$.domains[*].verified_on",),
+    "domain.days_until_expiry": ("$.domains[*].expires_on",),
+    "domain.days_since_registration": ("$.domains[*].registered_on",),
+    "domain.months_since_registration": ("$.domains[*].registered_on",),
+    "domain.for_app": ("$.apps[*].domains",),
+    "category.name": ("$.websites[*].content_categories", "$.apps[*].content_categories"),
+    "category.website_count": ("$.websites[*].content_categories",),
+    "category.app_count": ("$.apps[*].content_categories",),
+    "document.id": ("$.documents_on_hand[*].id",), "document.for_kind": ("$.documents_on_hand[*].for.kind",),
+    "document.for": ("$.documents_on_hand[*].for.ref",), "document.age_days": ("$.documents_on_hand[*].issued_on",),
+    "document.age_months": ("$.documents_on_hand[*].issued_on",),
+    "document.months_until_expiry": ("$.documents_on_hand[*].expires_on",),
+    "document.days_until_expiry": ("$.documents_on_hand[*].expires_on",),
+}

@@ -42,12 +42,6 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "frame-src 'self' blob:; child-src 'self' blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
 DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             "img-src 'self' data:; connect-src 'self'; base-uri 'none'")
-# Which answer a derived fact comes from, where its name does not say it (facts.py derives them).
-DERIVED_FROM = {"days_until_expiry": "expires_on", "days_since_verification": "verified_on",
-                "days_since_registration": "registered_on", "age": "birth_date", "age_days": "issued_on",
-                "residence_province": "residence", "household_province": "number",
-                "registration_province": "number"}
-
 UI = {  # the page's own words; field labels and help come from the schema
     "zh": {
         "title": "ICP备案材料清单 · 填写申请", "switch": "English", "intro":
@@ -203,8 +197,10 @@ def _missing(book: Any, app: application_module.Application, lang: str) -> list[
             continue
         for item in rule.items:
             for fact in item.missing:
-                entry = found.setdefault(fact, {"fact": fact, "label": _fact_label(fact, lang), "key": _fact_key(fact),
-                                                "scope": fact.split(".", 1)[0], "refs": [], "rules": []})
+                fields = facts_module.ANSWERS.get(fact, ())  # where the answer is written (facts knows)
+                entry = found.setdefault(fact, {"fact": fact, "label": _fact_label(fact, lang), "fields": list(fields),
+                                                "key": fields[0].rsplit(".", 1)[-1] if fields else fact,
+                                                "refs": [], "rules": []})
                 if item.ref is not None and item.ref not in entry["refs"]:
                     entry["refs"].append(item.ref)
                 title = rule.rule.title[lang]
@@ -218,13 +214,6 @@ def _fact_label(fact: str, lang: str) -> str:
     if known is None:
         return fact
     return known.zh if lang == "zh" else known.meaning.rstrip(".")
-
-
-def _fact_key(fact: str) -> str:
-    last = fact.rsplit(".", 1)[-1]
-    # days_since_registration and months_since_registration both come from registered_on
-    unit_free = last.replace("months_", "days_").replace("age_months", "age_days")
-    return DERIVED_FROM.get(unit_free, DERIVED_FROM.get(last, last))
 
 
 def _as_yaml(data: Any) -> str:

@@ -275,6 +275,8 @@ def test_the_page_says_what_is_still_missing(browser, server):
     _settle(browser)
     keys = [li.get_attribute("data-key") for li in missing.find_elements(By.CSS_SELECTOR, "li[data-fact]")]
     assert "registered_on" not in keys and "business_scope" in keys
+    assert "missing" not in _field(browser, "$.domains[0].registered_on").get_attribute("class")
+    assert "missing" in _field(browser, "$.subject.business_scope").get_attribute("class")
 
 
 def test_the_switch_keeps_what_was_filled_in(browser, server):

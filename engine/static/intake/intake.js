@@ -396,9 +396,6 @@
     } else list.hidden = true;
   }
 
-  var SCOPES = { person: ["$.principal", "$.websites"], subject: ["$.subject"], domain: ["$.domains"],
-                 website: ["$.websites"], document: ["$.documents_on_hand"], server: ["$.server"] };
-
   function showMissing(answer) {
     var body = document.getElementById("missing-body");
     body.textContent = "";
@@ -423,9 +420,9 @@
     var list = el("ul", { "class": "facts" });
     missing.forEach(function (m) {
       var fields = fieldsFor(m);
-      fields.forEach(function (f) { f.classList.add("missing"); });
+      fields.empty.forEach(function (f) { f.classList.add("missing"); });
       var label = m.label + (m.refs.length ? " — " + m.refs.join(lang === "zh" ? "、" : ", ") : "");
-      var li = item(label, m.fact, fields[0]);
+      var li = item(label, m.fact, fields.empty[0] || fields.all[0]);
       li.setAttribute("data-fact", m.fact);
       li.setAttribute("data-key", m.key);
       li.appendChild(el("span", { "class": "affects", text: " " + W.affects + ": " + m.rules.join(lang === "zh" ? "；" : "; ") }));
@@ -450,12 +447,18 @@
     return li;
   }
 
+  // The fields a missing fact is answered in (engine/facts.py ANSWERS, [*] for any item), and those
+  // of them still empty: the ones to mark.
   function fieldsFor(m) {
-    var prefixes = SCOPES[m.scope] || ["$"];
-    return Array.prototype.filter.call(document.querySelectorAll('.field[data-key="' + m.key + '"]'), function (f) {
-      var path = f.getAttribute("data-path");
-      return prefixes.some(function (p) { return path.indexOf(p) === 0; });
+    var wanted = m.fields || [];
+    var all = Array.prototype.filter.call(document.querySelectorAll(".field[data-path]"), function (f) {
+      return wanted.indexOf(f.getAttribute("data-path").replace(/\[\d+\]/g, "[*]")) >= 0;
     });
+    var empty = all.filter(function (f) {
+      var controls = f.querySelectorAll("input,select,textarea");
+      return Array.prototype.every.call(controls, function (c) { return c.type === "checkbox" ? !c.checked : c.value === ""; });
+    });
+    return { all: all, empty: empty };
   }
 
   // ---- submitting, loading, the result ---------------------------------------------------------------
