@@ -5,6 +5,7 @@ mistake shows the CLI's message at the field; nothing loads from another host.""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import shutil
@@ -309,12 +310,14 @@ def test_every_field_has_a_label_and_the_page_fits_a_phone(browser, server):
     assert active.get_attribute("class") == "skip", active.get_attribute("outerHTML")[:200]
     ActionChains(browser).send_keys(Keys.TAB).perform()
     assert browser.switch_to.active_element.get_attribute("id") == "switch"
-    browser.set_window_size(375, 800)
-    try:
-        overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0
-    finally:
-        browser.set_window_size(1280, 1600)
+    with _phone(browser):
+        for path in ("$.websites", "$.apps", "$.domains", "$.documents_on_hand"):
+            browser.find_element(By.CSS_SELECTOR, f'button[data-add="{path}"]').click()
+        browser.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+        browser.find_element(By.ID, "submit").click()  # every message shown at its field
+        WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "form-problems").is_displayed())
+        assert browser.execute_script("return window.innerWidth") == 375
+        assert _wider_than_the_screen(browser) == []
 
 
 def test_docs_work_offline(browser, server):
@@ -487,3 +490,85 @@ def test_a_mistake_shows_at_the_field_without_the_server(browser, server, tmp_pa
     finally:
         browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
         browser.execute_cdp_cmd("Network.disable", {})
+
+
+def _active_path(browser) -> str | None:
+    return browser.execute_script("const f = document.activeElement.closest('[data-path]'); "
+                                  "return f && f.getAttribute('data-path');")
+
+
+def test_the_form_works_from_the_keyboard(browser, server):
+    """Blocks are added and removed with Enter and Space, focus follows, and submitting an
+    unfinished form with Enter takes the clerk to the first answer to correct."""
+    _open(browser, server + "/?lang=en")
+    add = browser.find_element(By.CSS_SELECTOR, 'button[data-add="$.websites"]')
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", add)
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    assert _active_path(browser) == "$.websites[0].name"  # the new block's first field
+    ActionChains(browser).send_keys("Blog", Keys.TAB).perform()
+    assert _active_path(browser) == "$.websites[0].domains"
+    ActionChains(browser).send_keys("blog.example.cn").perform()
+    # a choice among checkboxes is a Space away
+    box = _field(browser, "$.websites[0].content_categories").find_element(By.CSS_SELECTOR, "input[value=news]")
+    browser.execute_script("arguments[0].focus()", box)
+    ActionChains(browser).send_keys(Keys.SPACE).perform()
+    assert box.is_selected()
+    remove = browser.find_element(By.CSS_SELECTOR, 'button[data-remove="$.websites[0]"]')
+    browser.execute_script("arguments[0].focus()", remove)
+    ActionChains(browser).send_keys(Keys.SPACE).perform()
+    assert browser.find_elements(By.CSS_SELECTOR, '[data-path="$.websites[0]"]') == []
+    assert browser.switch_to.active_element.get_attribute("data-add") == "$.websites"
+    # folded groups open from the keyboard
+    summary = browser.find_element(By.CSS_SELECTOR, 'details[data-path="$.server"] > summary')
+    browser.execute_script("arguments[0].focus()", summary)
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    assert browser.find_element(By.CSS_SELECTOR, 'details[data-path="$.server"]').get_attribute("open") is not None
+    # Enter in a field submits; the first answer to correct gets the focus, its message beside it
+    name = _control(browser, "$.subject.name")
+    browser.execute_script("arguments[0].focus()", name)
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "form-problems").is_displayed())
+    WebDriverWait(browser, 30).until(lambda d: d.switch_to.active_element.get_attribute("aria-invalid") == "true")
+    focused = browser.switch_to.active_element
+    error = browser.find_element(By.ID, focused.get_attribute("aria-describedby").split()[-1])
+    assert error.is_displayed() and error.text
+
+
+@contextlib.contextmanager
+def _phone(browser):
+    """A 375 px wide screen (a headless window is never narrower than 500 px: emulate the phone)."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 375, "height": 800, "deviceScaleFactor": 2, "mobile": False})
+    try:
+        yield
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def _wider_than_the_screen(browser) -> list[str]:
+    """The elements that reach past the screen's right edge (none, on a page that fits)."""
+    return browser.execute_script("""
+        const edge = document.documentElement.clientWidth;
+        return [...document.querySelectorAll('body *')].filter(e => {
+            const box = e.getBoundingClientRect();
+            return box.width > 0 && box.right > edge + 0.5 && getComputedStyle(e).position !== 'absolute';
+        }).map(e => e.tagName + (e.id ? '#' + e.id : '') + ' ' + (e.textContent || '').slice(0, 40));""")
+
+
+def test_the_checklist_fits_a_phone(browser, server):
+    with _phone(browser):
+        _open(browser, server + "/")
+        browser.find_element(By.ID, "load").send_keys(str(ROOT / "examples" / "shanghai-company-app.yaml"))
+        WebDriverWait(browser, 30).until(lambda d: "已载入" in d.find_element(By.ID, "load-status").text)
+        _settle(browser)
+        submit = browser.find_element(By.ID, "submit")
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", submit)
+        submit.click()
+        WebDriverWait(browser, 60).until(lambda d: d.find_element(By.ID, "result").is_displayed())
+        assert _wider_than_the_screen(browser) == []
+        frame = browser.find_element(By.ID, "checklist")
+        browser.switch_to.frame(frame)
+        try:  # the checklist itself wraps to the frame's width (its tables too)
+            assert _wider_than_the_screen(browser) == []
+        finally:
+            browser.switch_to.default_content()
