@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import fastjsonschema
 import idna
@@ -28,7 +28,7 @@ from .errors import ApplicationError, InputError, Problem, problem
 from .names import bundled_category_names, synonym
 from .source import Document, PathKey, SourceMap, json_path, load_file, refuse_lone_surrogates
 from .suggest import closest
-from .text import mask, normalise
+from .text import first_surrogate, mask, normalise
 
 if TYPE_CHECKING:
     import jsonschema
@@ -176,9 +176,17 @@ def load(source: "str | PathLike[str] | Mapping[str, Any] | Application", *,
     if isinstance(source, Application):
         return source
     if isinstance(source, Mapping):
-        data = _dates_as_text(dict(source))
-        refuse_lone_surrogates(Document(data, SourceMap(None)))  # a caller's str may hold one
-        return check(data, SourceMap(None))
+        texts: list[Any] = []
+        data = _as_input(dict(source), _shape(), texts)
+        # a caller's str may hold a lone surrogate: one search over every text and key at once,
+        # and only when it finds one the walk that names the field
+        try:
+            surrogate = first_surrogate("\x00".join(texts)) >= 0
+        except TypeError:  # a key that is not text: the walk says what it says about it
+            surrogate = True
+        if surrogate:
+            refuse_lone_surrogates(Document(data, SourceMap(None)))
+        return check(data, SourceMap(None), coerced=True)
     if not isinstance(source, (str, PathLike)):
         raise ApplicationError([problem("application_argument", kind=type(source).__name__)])
     document = load_file(source, max_bytes=max_bytes)
@@ -201,9 +209,8 @@ def as_written(document: Document) -> Any:
     wants text (an unquoted ID number) as their characters, dates as YYYY-MM-DD text."""
     if not isinstance(document.data, dict):
         return document.data
-    schema = bundled.schema("application")
     data = _dates_as_text(document.data)
-    return data if document.source.exact_types else _coerce_strings(data, schema, schema, (), document.source)
+    return data if document.source.exact_types else _coerce_strings(data, document.source)
 
 
 def check_document(document: Document) -> Application:
@@ -212,10 +219,10 @@ def check_document(document: Document) -> Application:
     return check(document.data, document.source)
 
 
-def check(data: dict[str, Any], source: SourceMap) -> Application:
-    schema = bundled.schema("application")
-    if not source.exact_types:  # JSON says what it means: "name": 0 is a number, and an error
-        data = _coerce_strings(data, schema, schema, (), source)
+def check(data: dict[str, Any], source: SourceMap, *, coerced: bool = False) -> Application:
+    """``coerced``: numbers where the schema wants text are already text (``_as_input`` did it)."""
+    if not source.exact_types and not coerced:  # JSON says what it means: "name": 0 is a number, and an error
+        data = _coerce_strings(data, source)
     problems = [] if _schema_valid(data) else _schema_problems(data, source)
     problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
     if problems:
@@ -413,23 +420,96 @@ def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _coerce_strings(value: Any, schema: dict[str, Any], root: dict[str, Any], path: PathKey, source: SourceMap) -> Any:
+class _Shape(NamedTuple):
+    """What the application schema says of one place, resolved once: whether it wants text (a
+    number there is coerced to its characters), and the shapes of its properties or items."""
+
+    wants_text: bool
+    properties: "dict[str, _Shape] | None"
+    items: "_Shape | None"
+
+
+@lru_cache(maxsize=1)
+def _shape() -> _Shape:
+    """The application schema's shape (``_coerce_strings`` follows it instead of the schema's
+    dicts, ``$ref`` by ``$ref``, on every call)."""
+    root = bundled.schema("application")
+    made: dict[int, _Shape] = {}
+
+    def shape(schema: Mapping[str, Any]) -> _Shape:
+        if "$ref" in schema:
+            schema = root["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
+        found = made.get(id(schema))
+        if found is not None:
+            return found
+        kind = schema.get("type")
+        wants_text = kind == "string" or (isinstance(kind, list) and "string" in kind)
+        # recursion in the schema would need a placeholder; the application schema has none
+        properties = {k: shape(v) for k, v in schema["properties"].items()} if "properties" in schema else None
+        items = shape(schema["items"]) if "items" in schema else None
+        found = made[id(schema)] = _Shape(wants_text, properties, items)
+        return found
+
+    return shape(root)
+
+
+def _coerce_strings(value: Any, source: SourceMap, shape: "_Shape | None" = None, path: PathKey = ()) -> Any:
     """YAML reads an unquoted ID number or province code as a number; the schema wants text.
 
     Where the schema allows only a string (or a string or integer) and YAML gave a number, use the
     characters as written, so 44030519900101123X and 0755… keep their exact spelling.
     """
-    if "$ref" in schema:
-        schema = root["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
-    kind = schema.get("type")
-    if isinstance(value, dict) and "properties" in schema:
-        props = schema["properties"]
-        return {k: (_coerce_strings(v, props[k], root, path + (k,), source) if k in props else v) for k, v in value.items()}
-    if isinstance(value, list) and "items" in schema:
-        return [_coerce_strings(v, schema["items"], root, path + (i,), source) for i, v in enumerate(value)]
-    wants_text = kind == "string" or (isinstance(kind, list) and "string" in kind)
-    if wants_text and isinstance(value, (int, float)) and not isinstance(value, bool):
+    if shape is None:
+        shape = _shape()
+    if isinstance(value, dict) and shape.properties is not None:
+        props = shape.properties
+        return {k: (_coerce_strings(v, source, props[k], path + (k,)) if k in props else v) for k, v in value.items()}
+    if isinstance(value, list) and shape.items is not None:
+        items = shape.items
+        return [_coerce_strings(v, source, items, path + (i,)) for i, v in enumerate(value)]
+    if shape.wants_text and isinstance(value, (int, float)) and not isinstance(value, bool):
         return source.raw.get(path, str(value))
+    return value
+
+
+def _as_input(value: Any, shape: "_Shape | None", texts: list[Any]) -> Any:
+    """A caller's mapping as ``check`` reads it, in one walk: a copy (``_dates_as_text``: dates as
+    ISO text) with numbers coerced where the schema wants text (``_coerce_strings``: a mapping has
+    no raw text, so a number becomes ``str(number)``); every text and key is added to ``texts``
+    (for the lone-surrogate search). Text, booleans and None, most of an application, are taken
+    as they are without a call."""
+    if isinstance(value, dict):
+        texts.extend(value)
+        props = shape.properties if shape is not None else None
+        out = {}
+        for key, inner in value.items():
+            kind = type(inner)
+            if kind is str:
+                texts.append(inner)
+                out[key] = inner
+            elif kind is bool or inner is None:
+                out[key] = inner
+            else:
+                out[key] = _as_input(inner, props.get(key) if props is not None else None, texts)
+        return out
+    if isinstance(value, list):
+        items = shape.items if shape is not None else None
+        out_list = []
+        for inner in value:
+            if type(inner) is str:
+                texts.append(inner)
+                out_list.append(inner)
+            else:
+                out_list.append(_as_input(inner, items, texts))
+        return out_list
+    if isinstance(value, dt.date):  # a datetime too: not a plain date, and the schema will say so
+        value = value.isoformat()
+        texts.append(value)
+        return value
+    if shape is not None and shape.wants_text and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):  # a subclass of str
+        texts.append(value)
     return value
 
 
@@ -527,53 +607,69 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Probl
 
 def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, found: list[Problem]) -> str:
     """Problems of the certificate's number go to ``found``; returns its certificate_number."""
+    compact, message, args = _certificate_verdict(cert["type"], str(cert["number"]))
+    if message is not None:
+        where = path + ("number",)
+        named: dict[str, Any] = dict(args)
+        if message == "id_region_unknown":
+            named["severity"] = "warning"
+        found.append(source.problem(where, message, **named))
+    return compact
+
+
+# A pure function of the certificate's type and number: the people of an intake form are checked
+# again at every change, and a subject's principal files again with each of its services.
+@lru_cache(maxsize=8192)
+def _certificate_verdict(kind: str, text: str) -> tuple[str, str | None, tuple[tuple[str, str], ...]]:
+    """The certificate_number of a certificate, and what is wrong with its number (a message id
+    and its arguments; ``id_region_unknown`` is a warning), if anything."""
     # python-stdnum is the authority on these numbers (GB 11643 ID numbers, GB 32100 credit codes)
     from stdnum import exceptions as stdnum_errors
     from stdnum.cn import ric, uscc
 
-    kind, number = cert["type"], str(cert["number"]).strip()
-    where = path + ("number",)
+    cert = {"type": kind, "number": text}
+    number = text.strip()
     if kind in ID_LAYOUT_CERTIFICATES:
         compact = certificate_number(cert)
         if len(compact) != 18 or not compact[:17].isdecimal():  # isdigit() would pass "²", which int() refuses
-            found.append(source.problem(where, "id_layout"))
-            return compact
+            return compact, "id_layout", ()
         try:
             ric.get_birth_date(compact)
         except stdnum_errors.ValidationError:
-            found.append(source.problem(where, "id_birth_date"))
-            return compact
+            return compact, "id_birth_date", ()
         if ric.calc_check_digit(compact) != compact[-1]:
-            found.append(source.problem(where, "id_check_digit"))
-            return compact
+            return compact, "id_check_digit", ()
         if kind == "id_card" and provinces.from_code(compact[:2]) is None:
-            found.append(source.problem(where, "id_region_not_mainland", code=compact[:2]))
-            return compact
-        if kind == "id_card":
-            if not _region_code_known(compact[:6], compact[6:10]):
-                found.append(source.problem(where, "id_region_unknown", severity="warning", code=compact[:6]))
-        return compact
+            return compact, "id_region_not_mainland", (("code", compact[:2]),)
+        if kind == "id_card" and not _region_code_known(compact[:6], compact[6:10]):
+            return compact, "id_region_unknown", (("code", compact[:6]),)
+        return compact, None, ()
     if kind in UNIT_CERTIFICATES and len(number) == 18:
         try:
-            return str(uscc.validate(number))  # the compact form, as certificate_number gives it
+            return str(uscc.validate(number)), None, ()  # the compact form, as certificate_number gives it
         except stdnum_errors.InvalidChecksum:
-            found.append(source.problem(where, "uscc_check_char"))
+            return certificate_number(cert), "uscc_check_char", ()
         # ValueError: stdnum's digit pattern ends in $, which lets a final line break through to
         # its checksum, where int() fails: still simply not a credit code.
         except (stdnum_errors.ValidationError, ValueError):
-            found.append(source.problem(where, "uscc_invalid"))
-    return certificate_number(cert)
+            return certificate_number(cert), "uscc_invalid", ()
+    return certificate_number(cert), None, ()
 
 
 def certificate_number(cert: Mapping[str, Any]) -> str:
     """A certificate number as every check and fact reads it: python-stdnum's compact form for ID
     numbers (full-width digits, spaces and dashes folded) and credit codes, else trimmed, upper case."""
+    return _compact_number(cert["type"], str(cert["number"]))
+
+
+@lru_cache(maxsize=8192)  # pure; stdnum's compact form costs ~9 µs a number
+def _compact_number(kind: str, text: str) -> str:
     from stdnum.cn import ric, uscc
 
-    number = str(cert["number"]).strip()
-    if cert["type"] in ID_LAYOUT_CERTIFICATES:
+    number = text.strip()
+    if kind in ID_LAYOUT_CERTIFICATES:
         return ric.compact(number)
-    if cert["type"] in UNIT_CERTIFICATES:
+    if kind in UNIT_CERTIFICATES:
         return uscc.compact(number)
     return number.upper()
 
@@ -701,24 +797,33 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
 def _check_domain(name: str, path: PathKey, source: SourceMap, found: list[Problem]) -> None:
+    verdict = _domain_verdict(name)
+    if verdict is not None:
+        message, args = verdict
+        named: dict[str, Any] = dict(args)
+        found.append(source.problem(path, message, value=name, **named))
+
+
+# A pure function of the name: a subject's filed domains are listed again in each of its filings.
+@lru_cache(maxsize=65536)
+def _domain_verdict(name: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """What is wrong with a domain name (a message id and its arguments besides the name), if anything."""
     scheme = _SCHEME.match(name.strip())
     if scheme:  # https://example.com/ pasted from the browser's address bar
         bare = name.strip()[scheme.end():].split("/", 1)[0].split(":", 1)[0]
-        found.append(source.problem(path, "domain_scheme", value=name, meant=bare))
-        return
+        return "domain_scheme", (("meant", bare),)
     punctuation = _FULL_WIDTH_PUNCTUATION.search(name)
     if punctuation:
-        found.append(source.problem(path, "domain_fullwidth", value=name, char=punctuation.group()))
-        return
+        return "domain_fullwidth", (("char", punctuation.group()),)
     try:
         ascii_name = to_ascii(name)
     except idna.IDNAError:  # idna's own text names code points and RFCs: say what the person can fix
-        found.append(source.problem(path, "domain_idna", value=name))
-        return
+        return "domain_idna", ()
     if "." not in ascii_name:
-        found.append(source.problem(path, "domain_no_suffix", value=name))
-    elif len(ascii_name) > 253 or not _LDH_DOMAIN.fullmatch(ascii_name):
-        found.append(source.problem(path, "domain_invalid", value=name))
+        return "domain_no_suffix", ()
+    if len(ascii_name) > 253 or not _LDH_DOMAIN.fullmatch(ascii_name):
+        return "domain_invalid", ()
+    return None
 
 
 @lru_cache(maxsize=65536)  # pure, and filed domains repeat from one filing of a subject to the next

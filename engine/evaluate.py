@@ -19,7 +19,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Protocol
 
 from . import codegen
@@ -426,6 +426,7 @@ def _reason_key(rule_id: str, inputs: tuple[Any, ...]) -> tuple[Any, ...] | None
     return key
 
 
+@lru_cache(maxsize=4096)  # a pure function; a few limits and submission dates, asked per requirement
 def _shifted(on: dt.date, days: int | None, months: int | None, sign: int) -> dt.date:
     """``on`` moved by a limit (days or calendar months), at the ends of the calendar if beyond them."""
     try:

@@ -173,3 +173,40 @@ def test_app_facts_count_services_managers_categories_and_domains(enterprise):
 def test_a_filing_without_apps_has_no_app_items(enterprise):
     f = _facts(enterprise)
     assert f.scope("app") == () and f.application["apps.count"] == 0 and f.application["apps.content_categories"] == []
+
+
+def _whole_months_by_definition(start, end):
+    """The largest n with start + n months <= end, by searching (as whole_months was first written)."""
+
+    def within(n):
+        try:
+            return facts.add_months(start, n) <= end
+        except OverflowError:
+            return n < 0
+
+    n = (end.year - start.year) * 12 + end.month - start.month
+    while not within(n):
+        n -= 1
+    while within(n + 1):
+        n += 1
+    return n
+
+
+def test_whole_months_is_the_largest_n_with_start_plus_n_months_within_end():
+    # every pair of days across a leap year and its neighbours, in both orders (month ends,
+    # 29 February, the 31st of a month followed by a shorter one), and the ends of the calendar
+    days = [dt.date(2023, 11, 1) + dt.timedelta(days=i) for i in range(0, 520, 3)]
+    days += [dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 31), dt.date(2023, 2, 28),
+             dt.date(2025, 2, 28), dt.date(1900, 2, 28), dt.date(2000, 2, 29), dt.date(2100, 2, 28)]
+    ends = days + [dt.date(1, 1, 1), dt.date(1, 1, 31), dt.date(9999, 12, 31), dt.date(9999, 12, 1)]
+    checked = 0
+    for start in ends:
+        for end in ends:
+            assert facts.whole_months(start, end) == _whole_months_by_definition(start, end), (start, end)
+            begun = facts.months_begun(start, end)
+            if start <= end and end.year < 9999:
+                # the smallest n with end <= start + n months
+                assert facts.add_months(start, begun) >= end
+                assert begun == 0 or facts.add_months(start, begun - 1) < end
+            checked += 1
+    assert checked > 30000

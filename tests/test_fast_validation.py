@@ -57,3 +57,49 @@ def test_json_text_is_taken_at_its_word():
     with pytest.raises(ApplicationError) as err:
         application.check_document(parse_text(json.dumps(app)))
     assert err.value.path == "$.principal.name" and "expected text" in err.value.first.message
+
+
+# Values a caller's mapping may hold anywhere: dates, numbers where text is wanted (an ID number
+# as an int), lone surrogates in text and in keys, str subclasses, tuples.
+class _Text(str):
+    pass
+
+
+caller_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 10**20) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6) | st.dates().map(lambda d: d) | st.sampled_from(["\ud800", "a\udfffb", _Text("x"), (1, "\ud800")]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4) | st.just("\udc00"), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, len(BASES) - 1), st.data(), caller_values)
+def test_one_walk_over_a_callers_mapping_is_the_three_walks_it_replaced(which, data, value):
+    """``_as_input`` copies, writes dates as text, coerces numbers where the schema wants text and
+    collects every text for the lone-surrogate search, in one walk: it must give what
+    ``_dates_as_text``, ``_coerce_strings`` and ``refuse_lone_surrogates`` gave one after another."""
+    from engine.errors import InputError
+    from engine.source import Document, SourceMap, refuse_lone_surrogates
+
+    app = copy.deepcopy(BASES[which])
+    path = data.draw(st.sampled_from([p for p in paths(app) if p]))
+    target = app
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+    reference = application._coerce_strings(application._dates_as_text(dict(app)), SourceMap(None))
+    texts: list = []
+    walked = application._as_input(dict(app), application._shape(), texts)
+    assert walked == reference and repr(walked) == repr(reference)
+    try:
+        refuse_lone_surrogates(Document(application._dates_as_text(dict(app)), SourceMap(None)))
+        refused = None
+    except InputError as err:
+        refused = err.first.message
+    assert (application.first_surrogate("\x00".join(texts)) >= 0) == (refused is not None)
+    # and the call as a whole refuses the same lone surrogate, at the same field
+    if refused is not None:
+        with pytest.raises(InputError) as err:
+            application.load(app)
+        assert err.value.first.message == refused
