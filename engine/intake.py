@@ -127,6 +127,7 @@ def page(lang: str) -> str:
 <iframe id="checklist" title="{html.escape(words['result_title'])}" sandbox="allow-modals allow-same-origin"></iframe>
 </section>
 </main>
+<div id="print-copy" hidden></div>
 </body>
 </html>
 """
@@ -165,8 +166,8 @@ def config(live: "LiveRuleBook", lang: str) -> dict[str, Any]:
                   "category_names": bundled_category_names(),
                   "no_expiry_words": sorted(application_module.NO_EXPIRY_WORDS)},
         "choices": {
-            "provinces": [{"value": p.key, "label": f"{p.name}（{p.abbr}）" if lang == "zh" else p.english}
-                          for p in provinces.PROVINCES],
+            "provinces": [{"value": p.key, "label": f"{p.name}（{p.abbr}）" if lang == "zh" else p.english,
+                           "spellings": provinces.spellings(p)} for p in provinces.PROVINCES],
             "categories": [{"value": key, "label": names.get(lang, key)} for key, names in national.categories.items()],
             "documents": [{"value": key, "label": doc.name[lang]} for key, doc in national.documents.items()],
         },

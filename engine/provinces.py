@@ -75,6 +75,11 @@ def resolve(value: object) -> Province | None:
     return _ALIASES.get(text) or _ALIASES.get(text.lower())
 
 
+def spellings(province: Province) -> list[str]:
+    """Every spelling ``resolve`` reads as ``province`` (compared as written, then in lower case)."""
+    return [alias for alias, found in _ALIASES.items() if found is province]
+
+
 def pack_key(value: object) -> str | None:
     """The pack a name means: "national", or a province's key from any of its spellings."""
     if isinstance(value, str) and value.strip().lower() == "national":

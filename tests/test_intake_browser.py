@@ -253,6 +253,9 @@ def test_an_application_file_loads_back_into_the_form(browser, server):
     assert _control(browser, "$.subject.name").get_attribute("value") == data["subject"]["name"]
     assert _control(browser, "$.subject.certificate.number").get_attribute("value") == str(data["subject"]["certificate"]["number"])
     assert _control(browser, "$.domains[0].name").get_attribute("value") == data["domains"][0]["name"]
+    # 广东 as the file spells it, shown by the province's name in the page's language
+    province = Select(_control(browser, "$.filing_province")).first_selected_option
+    assert (province.get_attribute("value"), province.text) == (data["filing_province"], "Guangdong")
     browser.find_element(By.ID, "submit").click()
     WebDriverWait(browser, 60).until(lambda d: d.find_element(By.ID, "result").is_displayed())
     assert browser.find_element(By.ID, "checklist").get_attribute("srcdoc") == \
@@ -572,3 +575,43 @@ def test_the_checklist_fits_a_phone(browser, server):
             assert _wider_than_the_screen(browser) == []
         finally:
             browser.switch_to.default_content()
+
+
+def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    pdftotext = shutil.which("pdftotext")
+    if not pdftotext:
+        pytest.skip("pdftotext (poppler-utils) is not installed (.ci/run installs it)")
+    path = tmp_path / "printed.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run([pdftotext, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                          check=True, timeout=60).stdout
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_printing_the_page_prints_the_whole_checklist_with_page_numbers(browser, server, tmp_path, lang):
+    """The browser's own Print of the page, once the checklist is shown, prints the checklist alone,
+    all of it (a frame would be cut at its height), each page numbered in the page's language."""
+    import base64
+    import re
+
+    example = ROOT / "examples" / "guangdong-enterprise-many-domains.yaml"
+    _open(browser, server + f"/?lang={lang}")
+    browser.find_element(By.ID, "load").send_keys(str(example))
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "load-status").text.endswith(example.name))
+    _settle(browser)
+    browser.find_element(By.ID, "submit").click()
+    WebDriverWait(browser, 60).until(lambda d: d.find_element(By.ID, "result").is_displayed())
+    pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"])
+    text = re.sub(r"[\s-]+", "", _pdf_text(pdf, tmp_path))
+    expected = json.loads(_cli("check", str(example), "--format", "json", "--lang", lang).stdout)
+    names = [doc["name"] for doc in expected["required_documents"]]
+    assert names
+    for name in names:
+        assert re.sub(r"[\s-]+", "", name) in text, name
+    assert "beian.miit.gov.cn" in text  # the checklist's footer: the end of its last page
+    pages = int(re.search(r"/Type\s*/Pages\b[^>]*/Count (\d+)", pdf.decode("latin-1")).group(1))
+    assert pages >= 2
+    for page in (1, pages):
+        assert (f"第{page}页" if lang == "zh" else f"page{page}") in text
+    form_words = {"zh": "生成材料清单", "en": "Make the checklist"}[lang]
+    assert re.sub(r"\s", "", form_words) not in text  # the form itself is not printed

@@ -87,7 +87,14 @@
         control.textContent = "";
         control.appendChild(el("option", { value: "", text: "— " + W.choose + " —" }));
         options(schema).forEach(function (o) { control.appendChild(el("option", { value: o.value, text: o.label })); });
-        if (extra !== undefined) control.appendChild(el("option", { value: String(extra), text: String(extra) }));
+        if (extra !== undefined) {
+          // a loaded value spelt another way (51 or 四川 for sichuan) keeps its spelling, shown by its name
+          var text = String(extra).trim();
+          var meant = options(schema).filter(function (o) {
+            return (o.spellings || []).some(function (s) { return s === text || s === text.toLowerCase(); });
+          })[0];
+          control.appendChild(el("option", { value: String(extra), text: meant ? meant.label : String(extra) }));
+        }
       };
       fill();
       get = function () { return control.value === "" ? undefined : control.value; };
@@ -468,6 +475,35 @@
     a.href = URL.createObjectURL(new Blob([text], { type: type }));
   }
 
+  // What the browser's own Print (Ctrl+P) prints once the checklist is shown: the checklist whole,
+  // with its page size, margins and page numbers. A frame prints as one clipped box, so a copy of
+  // the checklist lives in the page, in a shadow root that keeps its styles from the page's.
+  function printCopy(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html"); // parsing runs no script
+    var host = document.getElementById("print-copy");
+    var shadow = host.shadowRoot || host.attachShadow({ mode: "open" });
+    var own = new CSSStyleSheet(), page = new CSSStyleSheet();
+    own.replaceSync(Array.prototype.map.call(doc.querySelectorAll("style"), function (s) { return s.textContent; }).join("\n"));
+    var pageRules = [];
+    Array.prototype.forEach.call(own.cssRules, function (rule) {
+      if (rule.type === CSSRule.PAGE_RULE) pageRules.push(rule.cssText);
+    });
+    // the checklist's body is the shadow root's host here
+    Array.prototype.forEach.call(own.cssRules, function (rule) {
+      if (rule.selectorText === "body") rule.selectorText = ":host";
+      if (rule.cssRules) Array.prototype.forEach.call(rule.cssRules, function (inner) {
+        if (inner.selectorText === "body") inner.selectorText = ":host";
+      });
+    });
+    page.replaceSync(pageRules.join("\n"));
+    shadow.adoptedStyleSheets = [own];
+    document.adoptedStyleSheets = [page];
+    shadow.replaceChildren.apply(shadow, Array.prototype.map.call(doc.body.childNodes, function (n) {
+      return document.importNode(n, true);
+    }));
+    host.hidden = false;
+  }
+
   function submit(ev) {
     ev.preventDefault();
     submitted = true;
@@ -491,6 +527,7 @@
       var result = document.getElementById("result");
       result.hidden = false;
       document.getElementById("checklist").setAttribute("srcdoc", answer.checklist.html);
+      printCopy(answer.checklist.html);
       download("dl-md", answer.checklist.md, "text/markdown;charset=utf-8");
       download("dl-json", answer.checklist.json, "application/json");
       download("dl-yaml", answer.application.yaml, "application/yaml;charset=utf-8");
