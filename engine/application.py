@@ -397,7 +397,12 @@ def as_of_date(value: dt.date | str | None) -> dt.date | None:
 def parse_date(value: Any) -> dt.date | None:
     if value is None:
         return None
-    return dt.date.fromisoformat(str(value))
+    return _iso_date(str(value))
+
+
+# Checking and deriving read each date of an application several times, and dates repeat
+# across applications (a day's submissions, a subject's certificates).
+_iso_date = lru_cache(maxsize=8192)(dt.date.fromisoformat)
 
 
 def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:

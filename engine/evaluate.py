@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, Protocol
@@ -26,7 +26,7 @@ from . import codegen
 from . import facts as facts_module
 from . import timeline
 from .application import Application
-from .conditions import AllOf, Always, Compare, Node, item_contexts
+from .conditions import AllOf, Always, AnyOf, Compare, Node, Not, Quantifier, item_contexts, walk
 from .facts import BY_NAME
 from .packs import PLACEHOLDER, FindingSpec, Requirement, Rule, RuleSet, Text
 from .result import (CATEGORY_ORDER, SEVERITY_ORDER, Advice, AppNumber, Finding, Footer, FooterNumber, Reason, RequiredDocument,
@@ -271,6 +271,7 @@ class Plan:
                 tuple((req, ruleset.documents[req.document].category) for req in rule.require),
                 tuple((spec, template(spec.message, categories, documents)) for spec in rule.findings),
                 template(rule.advice, categories, documents) if rule.advice else None)
+        self.needs = _needs(ruleset, self.effects.values())
 
     def period(self, on: dt.date) -> Period:
         """The rules in force on ``on``, in pack order."""
@@ -281,6 +282,35 @@ class Plan:
             first = self.boundaries[index - 1] if index else on
             found = self._periods[index] = Period([rule for rule in self.rules if rule.in_force(first)])
         return found
+
+
+# Facts every evaluation reads whatever its rules: the subject's name and the submission date
+# (combining), and each document on hand (measured against the limits the rules set).
+ENGINE_READS = frozenset({"subject.name", "filing.submitted_on", "document.id", "document.for_kind", "document.for",
+                          "document.age_days", "document.age_months", "document.days_until_expiry",
+                          "document.months_until_expiry"})
+_READABLE_NODES = (Always, Compare, AllOf, AnyOf, Not, Quantifier)
+
+
+def _needs(ruleset: RuleSet, effects: "Iterable[Effects]") -> "frozenset[str] | None":
+    """The facts an evaluation under ``ruleset`` reads: those its conditions compare, the facts that
+    name the items its rules fire for, its messages' placeholders, and what combining reads
+    (``ENGINE_READS``). None (derive every fact) when a condition holds a node whose facts this
+    cannot list."""
+    needs = set(ENGINE_READS)
+    for rule in ruleset.rules:
+        for node in walk(rule.when):
+            if not isinstance(node, _READABLE_NODES):
+                return None
+            if isinstance(node, Compare):
+                needs.add(node.fact)
+        if rule.for_each is not None:
+            needs.add(facts_module.REF_FACT[rule.for_each])
+    for effect in effects:
+        for text in (effect.reason, effect.advice, *(message for _, message in effect.findings)):
+            if isinstance(text, Template):
+                needs.update(text.facts)
+    return frozenset(needs)
 
 
 def plan_of(ruleset: RuleSet) -> Plan:
@@ -316,7 +346,7 @@ def match_by_closures(ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.dat
 
 def evaluate(ruleset: RuleSet, app: Application, as_of: dt.date, matcher: Matcher = match_rules) -> Result:
     """The result of ``app`` under ``ruleset``; rules in force on ``as_of`` apply."""
-    facts = facts_module.derive(app, as_of)
+    facts = facts_module.derive(app, as_of, plan_of(ruleset).needs)
     return combine(ruleset, app, facts, matcher(ruleset, facts, as_of), as_of)
 
 

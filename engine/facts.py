@@ -22,6 +22,8 @@ from publicsuffixlist import PublicSuffixList
 
 from . import names, provinces
 from .application import APP_KINDS, UNIT_CERTIFICATES, Application, parse_date, to_ascii
+from .errors import ApplicationError  # loaded with .application already: no cost at start-up
+from .source import SourceMap
 from .text import normalise
 
 SUBJECT_TYPES = ("individual", "enterprise", "individual_business", "public_institution", "government",
@@ -395,35 +397,98 @@ def _text(value: str | None) -> str | None:
     return None if value is None else normalise(value)
 
 
-def _person_facts(person: dict[str, Any], number: str, filing_province: str, on: dt.date) -> dict[str, Any]:
-    """``number``: the person's certificate_number, which also tells people apart."""
+def _person_facts(person: dict[str, Any], number: str, filing_province: str, on: dt.date, role: list[Any],
+                  want: tuple[bool, ...]) -> dict[str, Any]:
+    """``number``: the person's certificate_number, which also tells people apart; ``role``: whether
+    the person is the principal, a website manager, how many websites, an app manager, how many
+    apps; ``want``: which of the person facts after the name to derive (``_Wanted.person``)."""
+    (w_identity, w_principal, w_website_manager, w_cert_type, w_cert_days, w_cert_months, w_household, w_cross,
+     w_birth, w_age, w_legal, w_other, w_website_count, w_app_manager, w_app_count) = want
     cert = person["certificate"]
-    expires = parse_date(cert.get("expires_on"))
-    household = None
-    birth = parse_date(person.get("birth_date"))
-    if cert["type"] == "id_card" and len(number) == 18:
-        region = provinces.from_code(number[:2])
-        household = region.key if region else None
-        if birth is None:
-            birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    return {
-        "person.name": normalise(person["name"]),
-        "person.identity": person["identity"],
-        "person.is_principal": False,
-        "person.is_website_manager": False,
-        "person.certificate.type": cert["type"],
-        "person.certificate.days_until_expiry": _days(on, expires),
-        "person.certificate.months_until_expiry": whole_months(on, expires),
-        "person.household_province": household,
-        "person.cross_province": None if household is None else household != filing_province,
-        "person.birth_date": birth,
-        "person.age": _age(birth, on),
-        "person.is_legal_representative": person.get("is_legal_representative"),
-        "person.other_filings": person.get("other_filings", 0),
-        "person.website_count": 0,
-        "person.is_app_manager": False,
-        "person.app_count": 0,
-    }
+    facts: dict[str, Any] = {"person.name": normalise(person["name"])}
+    if w_identity:
+        facts["person.identity"] = person["identity"]
+    if w_principal:
+        facts["person.is_principal"] = role[0]
+    if w_website_manager:
+        facts["person.is_website_manager"] = role[1]
+    if w_cert_type:
+        facts["person.certificate.type"] = cert["type"]
+    if w_cert_days or w_cert_months:
+        expires = parse_date(cert.get("expires_on"))
+        if w_cert_days:
+            facts["person.certificate.days_until_expiry"] = _days(on, expires)
+        if w_cert_months:
+            facts["person.certificate.months_until_expiry"] = whole_months(on, expires)
+    if w_household or w_cross or w_birth or w_age:
+        household = None
+        birth = parse_date(person.get("birth_date"))
+        if cert["type"] == "id_card" and len(number) == 18:
+            region = provinces.from_code(number[:2])
+            household = region.key if region else None
+            if birth is None:
+                birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        if w_household:
+            facts["person.household_province"] = household
+        if w_cross:
+            facts["person.cross_province"] = None if household is None else household != filing_province
+        if w_birth:
+            facts["person.birth_date"] = birth
+        if w_age:
+            facts["person.age"] = _age(birth, on)
+    if w_legal:
+        facts["person.is_legal_representative"] = person.get("is_legal_representative")
+    if w_other:
+        facts["person.other_filings"] = person.get("other_filings", 0)
+    if w_website_count:
+        facts["person.website_count"] = role[2]
+    if w_app_manager:
+        facts["person.is_app_manager"] = role[3]
+    if w_app_count:
+        facts["person.app_count"] = role[4]
+    return facts
+
+
+# The facts of each item scope after the one that names the item, in the order derive writes them.
+_ITEM_FACT_ORDER = {
+    "person": ("person.identity", "person.is_principal", "person.is_website_manager", "person.certificate.type",
+               "person.certificate.days_until_expiry", "person.certificate.months_until_expiry",
+               "person.household_province", "person.cross_province", "person.birth_date", "person.age",
+               "person.is_legal_representative", "person.other_filings", "person.website_count",
+               "person.is_app_manager", "person.app_count"),
+    "website": ("website.domains", "website.domain_count", "website.registered_domain_count",
+                "website.domain_prefix_count", "website.content_categories", "website.remarks",
+                "website.manager_is_principal"),
+    "app": ("app.kind", "app.platforms", "app.platform_count", "app.package", "app.signature_md5", "app.domains",
+            "app.domain_count", "app.content_categories", "app.remarks", "app.manager_is_principal"),
+    "domain": ("domain.unicode_name", "domain.suffix", "domain.tld", "domain.tld_approved", "domain.prefix",
+               "domain.is_idn", "domain.is_new", "domain.registrant_name", "domain.registrant_type",
+               "domain.registrant_is_subject", "domain.real_name_verified", "domain.days_since_verification",
+               "domain.days_until_expiry", "domain.days_since_registration", "domain.months_since_registration",
+               "domain.for_app"),
+    "category": ("category.website_count", "category.app_count"),
+}
+
+
+class _Wanted(NamedTuple):
+    """Which facts to derive, worked out once per set of needs: per item scope a flag for each fact
+    of ``_ITEM_FACT_ORDER``, and a flag per application fact."""
+
+    person: tuple[bool, ...]
+    website: tuple[bool, ...]
+    app: tuple[bool, ...]
+    domain: tuple[bool, ...]
+    category: tuple[bool, ...]
+    application: dict[str, bool]
+
+
+@lru_cache(maxsize=256)  # one set of needs per rule set
+def _wanted(needs: "frozenset[str] | None") -> _Wanted:
+    def wanted(name: str) -> bool:
+        return needs is None or name in needs
+
+    scoped = {scope: tuple(map(wanted, names)) for scope, names in _ITEM_FACT_ORDER.items()}
+    return _Wanted(application={f.name: wanted(f.name) for f in CATALOGUE if f.scope == "application"}, **scoped)
 
 
 def check_consistency(app: Application, on: dt.date) -> None:
@@ -435,9 +500,6 @@ def check_consistency(app: Application, on: dt.date) -> None:
     * a date that cannot lie after the submission (verified_on, registered_on, issued_on, birth_date)
       but does: it would count as a negative age, not as a mistake.
     """
-    from .errors import ApplicationError
-    from .source import SourceMap
-
     data = app.data
     source = app.source or SourceMap(None)
     problems = []
@@ -501,117 +563,175 @@ def _holder(people: Mapping[str, Any], ref: Any) -> Any:
     return None
 
 
-def derive(app: Application, as_of: dt.date) -> Facts:
-    """Every fact of ``app``. Day counts are measured from ``submitted_on``, else ``as_of``.
-    An application whose parts contradict each other is refused first (``check_consistency``)."""
+def derive(app: Application, as_of: dt.date, needs: "frozenset[str] | None" = None) -> Facts:
+    """The facts of ``app``: every fact, or with ``needs`` only those it names (a rule set's
+    evaluation passes the facts its rules, messages and combining read: ``evaluate.Plan.needs``).
+    Items are kept whatever is needed (a count or a quantifier sees each one), each with at least
+    the fact that names it (``REF_FACT``). Day counts are measured from ``submitted_on``, else
+    ``as_of``. An application whose parts contradict each other is refused first
+    (``check_consistency``), whatever is needed."""
     data = app.data
     on = app.submitted_on or as_of
     check_consistency(app, on)
+    want = _wanted(needs)
     province = app.province.key
     subject = data["subject"]
     existing = subject["existing"]
     websites = data["websites"]
+    principal = data["principal"]
 
-    # People: the principal first, then each distinct website or app manager (same certificate = same person).
-    people: dict[str, dict[str, Any]] = {}
+    # People: the principal first, then each distinct website or app manager (same certificate =
+    # same person); their roles are counted first, their facts made once at the end.
     principal_key = app.certificate_number(("principal", "certificate"))
-    people[principal_key] = _person_facts(data["principal"], principal_key, province, on)
-    people[principal_key]["person.is_principal"] = True
+    people_data: dict[str, dict[str, Any]] = {principal_key: principal}
+    roles: dict[str, list[Any]] = {principal_key: [True, False, 0, False, 0]}  # principal, website manager, websites, app manager, apps
+    w_domains, w_domain_count, w_registered, w_prefixes, w_categories, w_remarks, w_manager = want.website
     website_facts: list[dict[str, Any]] = []
     new_parts: list[DomainParts] = []
     for index, site in enumerate(websites):
-        manager = site.get("manager") or data["principal"]
-        key = app.certificate_number(("websites", index, "manager", "certificate")) if site.get("manager") else principal_key
-        if key not in people:
-            people[key] = _person_facts(manager, key, province, on)
-        people[key]["person.is_website_manager"] = True
-        people[key]["person.website_count"] += 1
+        key = principal_key
+        if site.get("manager"):
+            key = app.certificate_number(("websites", index, "manager", "certificate"))
+            if key not in people_data:
+                people_data[key], roles[key] = site["manager"], [False, False, 0, False, 0]
+        role = roles[key]
+        role[1] = True
+        role[2] += 1
         parts = list(map(domain_parts, site["domains"]))
         new_parts += parts
-        website_facts.append({
-            "website.name": normalise(site["name"]),
-            "website.domains": list(map(_ASCII, parts)),
-            "website.domain_count": len(parts),
-            "website.registered_domain_count": len(set(map(_REGISTERED, parts))),
-            "website.domain_prefix_count": len(set(map(_PREFIX, parts))),
-            "website.content_categories": list(site.get("content_categories") or []),
-            "website.remarks": _text(site.get("remarks")),
-            "website.manager_is_principal": key == principal_key,
-        })
+        site_facts: dict[str, Any] = {"website.name": normalise(site["name"])}
+        if w_domains:
+            site_facts["website.domains"] = list(map(_ASCII, parts))
+        if w_domain_count:
+            site_facts["website.domain_count"] = len(parts)
+        if w_registered:
+            site_facts["website.registered_domain_count"] = len(set(map(_REGISTERED, parts)))
+        if w_prefixes:
+            site_facts["website.domain_prefix_count"] = len(set(map(_PREFIX, parts)))
+        if w_categories:
+            site_facts["website.content_categories"] = list(site.get("content_categories") or [])
+        if w_remarks:
+            site_facts["website.remarks"] = _text(site.get("remarks"))
+        if w_manager:
+            site_facts["website.manager_is_principal"] = key == principal_key
+        website_facts.append(site_facts)
 
+    (a_kind, a_platforms, a_platform_count, a_package, a_md5, a_domains, a_domain_count, a_categories, a_remarks,
+     a_manager) = want.app
     app_facts_list = []
     app_domains: set[str] = set()
     for index, app_entry in enumerate(data["apps"]):
-        manager = app_entry.get("manager") or data["principal"]
-        key = app.certificate_number(("apps", index, "manager", "certificate")) if app_entry.get("manager") else principal_key
-        if key not in people:
-            people[key] = _person_facts(manager, key, province, on)
-        people[key]["person.is_app_manager"] = True
-        people[key]["person.app_count"] += 1
+        key = principal_key
+        if app_entry.get("manager"):
+            key = app.certificate_number(("apps", index, "manager", "certificate"))
+            if key not in people_data:
+                people_data[key], roles[key] = app_entry["manager"], [False, False, 0, False, 0]
+        role = roles[key]
+        role[3] = True
+        role[4] += 1
         parts = list(map(domain_parts, app_entry.get("domains") or ()))
         new_parts += parts
         ascii_domains = list(map(_ASCII, parts))
         app_domains.update(ascii_domains)
-        platforms = list(dict.fromkeys(app_entry.get("platforms") or ()))
-        md5 = app_entry.get("signature_md5")
-        app_facts_list.append({
-            "app.name": normalise(app_entry["name"]),
-            "app.kind": app_entry["kind"],
-            "app.platforms": platforms,
-            "app.platform_count": len(platforms),
-            "app.package": app_entry.get("package"),
+        app_item: dict[str, Any] = {"app.name": normalise(app_entry["name"])}
+        if a_kind:
+            app_item["app.kind"] = app_entry["kind"]
+        if a_platforms or a_platform_count:
+            platforms = list(dict.fromkeys(app_entry.get("platforms") or ()))
+            if a_platforms:
+                app_item["app.platforms"] = platforms
+            if a_platform_count:
+                app_item["app.platform_count"] = len(platforms)
+        if a_package:
+            app_item["app.package"] = app_entry.get("package")
+        if a_md5:
+            md5 = app_entry.get("signature_md5")
             # one spelling, whether written with colons or capitals
-            "app.signature_md5": None if md5 is None else md5.replace(":", "").lower(),
-            "app.domains": ascii_domains,
-            "app.domain_count": len(ascii_domains),
-            "app.content_categories": list(app_entry.get("content_categories") or []),
-            "app.remarks": _text(app_entry.get("remarks")),
-            "app.manager_is_principal": key == principal_key,
-        })
+            app_item["app.signature_md5"] = None if md5 is None else md5.replace(":", "").lower()
+        if a_domains:
+            app_item["app.domains"] = ascii_domains
+        if a_domain_count:
+            app_item["app.domain_count"] = len(ascii_domains)
+        if a_categories:
+            app_item["app.content_categories"] = list(app_entry.get("content_categories") or [])
+        if a_remarks:
+            app_item["app.remarks"] = _text(app_entry.get("remarks"))
+        if a_manager:
+            app_item["app.manager_is_principal"] = key == principal_key
+        app_facts_list.append(app_item)
+
+    person_want = want.person
+    people = {key: _person_facts(person, key, province, on, roles[key], person_want)
+              for key, person in people_data.items()}
 
     # map() over the memoised split: a subject may list dozens of filed domains
     filed = list(map(domain_parts, existing.get("filed_domains") or ()))
     filed_set = set(map(_ASCII, filed))
     entries = [(entry, domain_parts(entry["name"])) for entry in data["domains"]]
-    every = filed + new_parts + [p for _, p in entries]
-    prefixes = set(map(_PREFIX, every))
-    registered = set(map(_REGISTERED, every))
 
+    (d_unicode, d_suffix, d_tld, d_tld_approved, d_prefix, d_idn, d_new, d_registrant, d_registrant_type,
+     d_registrant_is_subject, d_verified, d_since_verification, d_until_expiry, d_since_registration,
+     d_months_since_registration, d_for_app) = want.domain
+    subject_name = normalise(subject["name"])
     domain_facts = []
     for entry, (ascii_name, uni, suffix, prefix, _) in entries:
-        registered_on = parse_date(entry.get("registered_on"))
-        domain_facts.append({
-            "domain.name": ascii_name,
-            "domain.unicode_name": uni,
-            "domain.suffix": suffix,
-            "domain.tld": uni.rsplit(".", 1)[-1],
-            "domain.tld_approved": tld_approved(uni),
-            "domain.prefix": prefix,
-            "domain.is_idn": uni != ascii_name,
-            "domain.is_new": ascii_name not in filed_set,
-            "domain.registrant_name": normalise(entry["registrant_name"]),
-            "domain.registrant_type": entry["registrant_type"],
-            "domain.registrant_is_subject": normalise(entry["registrant_name"]) == normalise(subject["name"]),
-            "domain.real_name_verified": entry["real_name_verified"],
-            "domain.days_since_verification": _days(parse_date(entry.get("verified_on")), on),
-            "domain.days_until_expiry": _days(on, parse_date(entry["expires_on"])),
-            "domain.days_since_registration": _days(registered_on, on),
-            "domain.months_since_registration": whole_months(registered_on, on),
-            "domain.for_app": ascii_name in app_domains,
-        })
+        domain: dict[str, Any] = {"domain.name": ascii_name}
+        if d_unicode:
+            domain["domain.unicode_name"] = uni
+        if d_suffix:
+            domain["domain.suffix"] = suffix
+        if d_tld:
+            domain["domain.tld"] = uni.rsplit(".", 1)[-1]
+        if d_tld_approved:
+            domain["domain.tld_approved"] = tld_approved(uni)
+        if d_prefix:
+            domain["domain.prefix"] = prefix
+        if d_idn:
+            domain["domain.is_idn"] = uni != ascii_name
+        if d_new:
+            domain["domain.is_new"] = ascii_name not in filed_set
+        if d_registrant:
+            domain["domain.registrant_name"] = normalise(entry["registrant_name"])
+        if d_registrant_type:
+            domain["domain.registrant_type"] = entry["registrant_type"]
+        if d_registrant_is_subject:
+            domain["domain.registrant_is_subject"] = normalise(entry["registrant_name"]) == subject_name
+        if d_verified:
+            domain["domain.real_name_verified"] = entry["real_name_verified"]
+        if d_since_verification:
+            domain["domain.days_since_verification"] = _days(parse_date(entry.get("verified_on")), on)
+        if d_until_expiry:
+            domain["domain.days_until_expiry"] = _days(on, parse_date(entry["expires_on"]))
+        if d_since_registration or d_months_since_registration:
+            registered_on = parse_date(entry.get("registered_on"))
+            if d_since_registration:
+                domain["domain.days_since_registration"] = _days(registered_on, on)
+            if d_months_since_registration:
+                domain["domain.months_since_registration"] = whole_months(registered_on, on)
+        if d_for_app:
+            domain["domain.for_app"] = ascii_name in app_domains
+        domain_facts.append(domain)
 
     categories: dict[str, list[int]] = {}  # name -> [websites, apps] carrying it, in order of appearance
-    for site in website_facts:
-        for name in dict.fromkeys(site["website.content_categories"]):
+    for site in websites:
+        for name in dict.fromkeys(site.get("content_categories") or ()):
             categories.setdefault(name, [0, 0])[0] += 1
     app_categories: dict[str, None] = {}
-    for app_item in app_facts_list:
-        for name in dict.fromkeys(app_item["app.content_categories"]):
+    for app_entry in data["apps"]:
+        for name in dict.fromkeys(app_entry.get("content_categories") or ()):
             categories.setdefault(name, [0, 0])[1] += 1
             app_categories[name] = None
-    category_facts = [{"category.name": name, "category.website_count": sites, "category.app_count": apps}
-                      for name, (sites, apps) in categories.items()]
+    c_websites, c_apps = want.category
+    category_facts = []
+    for name, (sites, apps) in categories.items():
+        category: dict[str, Any] = {"category.name": name}
+        if c_websites:
+            category["category.website_count"] = sites
+        if c_apps:
+            category["category.app_count"] = apps
+        category_facts.append(category)
 
+    # documents on hand: combining measures each against the limits rules set, so all their facts
     document_facts = []
     for doc in data["documents_on_hand"]:
         issued, expires = parse_date(doc.get("issued_on")), parse_date(doc.get("expires_on"))
@@ -634,52 +754,91 @@ def derive(app: Application, as_of: dt.date) -> Facts:
             "document.months_until_expiry": whole_months(on, expires),
         })
 
+    w = want.application
     cert = subject["certificate"]
-    cert_number = app.certificate_number(("subject", "certificate"))
-    registration = None
-    if cert["type"] in UNIT_CERTIFICATES and len(cert_number) == 18:
-        region = provinces.from_code(cert_number[2:4])
-        registration = region.key if region else None
-    residence = _residence_province(subject.get("residence"))
-    known_homes = {home for home in (registration, residence.key if residence else None) if home is not None}
-    registered_elsewhere = any(home != province for home in known_homes) if known_homes else None
     filed_services = existing.get("filed_services", 0)
-    app_facts = {
-        "application.id": app.application_id,
-        "filing.province": province,
-        "filing.type": data["filing_type"],
-        "filing.submitted_on": on,
-        "service.type": data["service_type"],
-        "service.operating": data["operating"],
-        "server.location": data["server"]["location"],
-        "server.in_mainland": data["server"]["location"] == "mainland",
-        "server.provider": _text(data["server"].get("provider")),
-        "subject.type": subject["type"],
-        "subject.is_unit": subject["type"] != "individual",
-        "subject.name": normalise(subject["name"]),
-        "subject.certificate.type": cert["type"],
-        "subject.certificate.days_until_expiry": _days(on, parse_date(cert.get("expires_on"))),
-        "subject.certificate.months_until_expiry": whole_months(on, parse_date(cert.get("expires_on"))),
-        "subject.certificate.registration_province": registration,
-        "subject.residence": _text(subject.get("residence")),
-        "subject.residence_province": residence.key if residence else None,
-        "subject.registered_elsewhere": registered_elsewhere,
-        "subject.business_scope": _text(subject.get("business_scope")),
-        "subject.name_changed": subject["name_changed"],
-        "subject.existing.has_subject_number": bool(existing.get("subject_number")),
-        "subject.existing.filed_domain_count": len(filed_set),
-        "subject.existing.filed_services": filed_services,
-        "subject.service_count": filed_services + len(websites) + len(data["apps"]),
-        "subject.domain_count": len(registered),
-        "subject.domain_prefix_count": len(prefixes),
-        "websites.count": len(websites),
-        "websites.content_categories": [name for name, (sites, _) in categories.items() if sites],
-        "apps.count": len(data["apps"]),
-        "apps.content_categories": list(app_categories),
-        "domains.count": len(data["domains"]),
-        "persons.count": len(people),
-        "documents_on_hand.ids": [d["id"] for d in data["documents_on_hand"]],
-    }
+    app_facts: dict[str, Any] = {}
+    if w["application.id"]:
+        app_facts["application.id"] = app.application_id
+    if w["filing.province"]:
+        app_facts["filing.province"] = province
+    if w["filing.type"]:
+        app_facts["filing.type"] = data["filing_type"]
+    app_facts["filing.submitted_on"] = on
+    if w["service.type"]:
+        app_facts["service.type"] = data["service_type"]
+    if w["service.operating"]:
+        app_facts["service.operating"] = data["operating"]
+    if w["server.location"]:
+        app_facts["server.location"] = data["server"]["location"]
+    if w["server.in_mainland"]:
+        app_facts["server.in_mainland"] = data["server"]["location"] == "mainland"
+    if w["server.provider"]:
+        app_facts["server.provider"] = _text(data["server"].get("provider"))
+    if w["subject.type"]:
+        app_facts["subject.type"] = subject["type"]
+    if w["subject.is_unit"]:
+        app_facts["subject.is_unit"] = subject["type"] != "individual"
+    app_facts["subject.name"] = subject_name
+    if w["subject.certificate.type"]:
+        app_facts["subject.certificate.type"] = cert["type"]
+    if w["subject.certificate.days_until_expiry"] or w["subject.certificate.months_until_expiry"]:
+        expires = parse_date(cert.get("expires_on"))
+        if w["subject.certificate.days_until_expiry"]:
+            app_facts["subject.certificate.days_until_expiry"] = _days(on, expires)
+        if w["subject.certificate.months_until_expiry"]:
+            app_facts["subject.certificate.months_until_expiry"] = whole_months(on, expires)
+    homes = w["subject.certificate.registration_province"] or w["subject.residence_province"] \
+        or w["subject.registered_elsewhere"]
+    if homes:
+        cert_number = app.certificate_number(("subject", "certificate"))
+        registration = None
+        if cert["type"] in UNIT_CERTIFICATES and len(cert_number) == 18:
+            region = provinces.from_code(cert_number[2:4])
+            registration = region.key if region else None
+        residence = _residence_province(subject.get("residence"))
+        if w["subject.certificate.registration_province"]:
+            app_facts["subject.certificate.registration_province"] = registration
+    if w["subject.residence"]:
+        app_facts["subject.residence"] = _text(subject.get("residence"))
+    if homes:
+        if w["subject.residence_province"]:
+            app_facts["subject.residence_province"] = residence.key if residence else None
+        if w["subject.registered_elsewhere"]:
+            known_homes = {home for home in (registration, residence.key if residence else None) if home is not None}
+            app_facts["subject.registered_elsewhere"] = any(home != province for home in known_homes) if known_homes else None
+    if w["subject.business_scope"]:
+        app_facts["subject.business_scope"] = _text(subject.get("business_scope"))
+    if w["subject.name_changed"]:
+        app_facts["subject.name_changed"] = subject["name_changed"]
+    if w["subject.existing.has_subject_number"]:
+        app_facts["subject.existing.has_subject_number"] = bool(existing.get("subject_number"))
+    if w["subject.existing.filed_domain_count"]:
+        app_facts["subject.existing.filed_domain_count"] = len(filed_set)
+    if w["subject.existing.filed_services"]:
+        app_facts["subject.existing.filed_services"] = filed_services
+    if w["subject.service_count"]:
+        app_facts["subject.service_count"] = filed_services + len(websites) + len(data["apps"])
+    if w["subject.domain_count"] or w["subject.domain_prefix_count"]:
+        every = filed + new_parts + [p for _, p in entries]
+        if w["subject.domain_count"]:
+            app_facts["subject.domain_count"] = len(set(map(_REGISTERED, every)))
+        if w["subject.domain_prefix_count"]:
+            app_facts["subject.domain_prefix_count"] = len(set(map(_PREFIX, every)))
+    if w["websites.count"]:
+        app_facts["websites.count"] = len(websites)
+    if w["websites.content_categories"]:
+        app_facts["websites.content_categories"] = [name for name, (sites, _) in categories.items() if sites]
+    if w["apps.count"]:
+        app_facts["apps.count"] = len(data["apps"])
+    if w["apps.content_categories"]:
+        app_facts["apps.content_categories"] = list(app_categories)
+    if w["domains.count"]:
+        app_facts["domains.count"] = len(data["domains"])
+    if w["persons.count"]:
+        app_facts["persons.count"] = len(people)
+    if w["documents_on_hand.ids"]:
+        app_facts["documents_on_hand.ids"] = [d["id"] for d in data["documents_on_hand"]]
     return Facts(
         application=app_facts,
         items={

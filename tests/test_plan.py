@@ -18,8 +18,9 @@ import yaml
 from stdnum.cn import ric
 
 from engine import RuleBook, application, bundled, packtests
-from engine.conditions import FACTS_KEY, compile_regex, item_contexts, searcher
-from engine.evaluate import Fired, plan_of
+from engine.conditions import FACTS_KEY, Compare, compile_regex, item_contexts, searcher, walk
+from engine import facts as facts_module
+from engine.evaluate import Fired, combine, plan_of
 from engine.facts import REF_FACT
 
 
@@ -40,10 +41,18 @@ def reference_matcher(ruleset, facts, as_of) -> list[Fired]:
     return fired
 
 
+def reference_result(book: RuleBook, checked, as_of=None):
+    """The result by the plain loop over every rule's closure, on every fact of the application
+    (evaluation derives only the facts its rule set reads: ``Plan.needs``)."""
+    on = application.as_of_date(as_of) or checked.submitted_on or dt.date.today()
+    ruleset = book.ruleset(checked.province)
+    facts = facts_module.derive(checked, on)
+    return combine(ruleset, checked, facts, reference_matcher(ruleset, facts, on), on)
+
+
 def assert_same(book: RuleBook, app, as_of=None) -> None:
-    reference = dataclasses.replace(book, matcher=reference_matcher)
     checked = application.load(app)
-    expected = reference.evaluate(checked, as_of=as_of)
+    expected = reference_result(book, checked, as_of)
     actual = book.evaluate(checked, as_of=as_of)
     assert actual.fired == expected.fired
     for lang in ("zh", "en"):
@@ -365,3 +374,49 @@ def test_generated_code_is_kept_in_the_user_cache(tmp_path, monkeypatch):
     entries[0].write_bytes(b"not a pickle")
     codegen.build(rules)
     assert compiled == [1, 1]
+
+
+def test_evaluation_derives_only_the_facts_its_rule_set_reads():
+    """Each bundled rule set reads fewer facts than the catalogue holds, evaluation derives only
+    those (items kept, each named), and every pack case still gives what every fact gives
+    (test_pack_cases_fire_what_the_plain_loop_fires compares with the reference on every fact)."""
+    book = bundled_book()
+    catalogue = {f.name for f in facts_module.CATALOGUE}
+    for key, ruleset in book.rulesets.items():
+        needs = plan_of(ruleset).needs
+        assert needs is not None and needs < catalogue, key
+        for rule in ruleset.rules:  # what the conditions compare is among them
+            for node in walk(rule.when):
+                if isinstance(node, Compare):
+                    assert node.fact in needs, (key, rule.id, node.fact)
+    guangdong = book.ruleset("guangdong")
+    needs = plan_of(guangdong).needs
+    case = next(case for rs, _, case in _CASES if rs.key == "guangdong" and "websites" in case.get("application", {}))
+    checked = application.load(packtests.build_application(case, guangdong))
+    on = dt.date(2024, 10, 8)
+    every, pruned = facts_module.derive(checked, on), facts_module.derive(checked, on, needs)
+    assert set(pruned.application) == set(every.application) & needs < set(every.application)
+    for scope, items in every.items.items():
+        assert len(pruned.items[scope]) == len(items)  # counts and quantifiers see every item
+        for full, fewer in zip(items, pruned.items[scope]):
+            assert set(fewer) == set(full) & (needs | {REF_FACT[scope]})
+            assert all(fewer[name] == full[name] for name in fewer)
+
+
+def test_every_fact_of_the_catalogue_is_derived_when_all_are_needed():
+    """Without needs derive writes each catalogue fact of every scope (a fact added to the catalogue
+    but to no list of derive's would silently never be derived)."""
+    book = bundled_book()
+    case = next(case for rs, _, case in _CASES if rs.key == "guangdong")
+    data = packtests.build_application(case, book.ruleset("guangdong"))
+    data["apps"] = [{"name": "应用", "kind": "app", "platforms": ["android"], "content_categories": ["news"]}]
+    data["documents_on_hand"] = [{"id": "business_license_copy", "issued_on": "2024-09-01"}]
+    facts = facts_module.derive(application.load(data), dt.date(2024, 10, 8))
+    by_scope: dict = {}
+    for fact in facts_module.CATALOGUE:
+        by_scope.setdefault(fact.scope, set()).add(fact.name)
+    assert set(facts.application) == by_scope["application"]
+    for scope, items in facts.items.items():
+        assert items, scope
+        for item in items:
+            assert set(item) == by_scope[scope], scope
