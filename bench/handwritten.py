@@ -22,11 +22,12 @@ from functools import lru_cache
 
 from engine import provinces, timeline
 from engine.application import UNIT_CERTIFICATES, Application, parse_date
-from engine.evaluate import Template, _check_documents_on_hand, _tighten_age, _tighten_validity, footer_numbers, template
+from engine.evaluate import (Template, _check_documents_on_hand, _tighten_age, _tighten_validity, app_numbers,
+                             footer_numbers, template)
 from engine.facts import domain_parts, tld_approved, whole_months
 from engine.text import normalise
 from engine.packs import RuleSet
-from engine.result import CATEGORY_ORDER, SEVERITY_ORDER, Finding, Footer, Reason, RequiredDocument, Result
+from engine.result import CATEGORY_ORDER, SEVERITY_ORDER, Advice, Finding, Footer, Reason, RequiredDocument, Result
 
 FROM = dt.date(2024, 7, 1)
 ID_LIKE = {"id_card": "mainland"}
@@ -69,7 +70,7 @@ def _has_word(text: str | None, words: tuple[str, ...]) -> bool:
 
 class Person:
     __slots__ = ("name", "identity", "cert_type", "cert_left", "cert_months", "household", "age", "legal_rep",
-                 "principal", "manager", "app_manager")
+                 "principal", "manager", "app_manager", "other_filings")
 
     def __init__(self, raw: dict[str, Any], number: str, on: dt.date):
         cert = raw["certificate"]
@@ -85,6 +86,7 @@ class Person:
                 birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
         self.age = None if birth is None else on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
         self.legal_rep = raw.get("is_legal_representative")
+        self.other_filings = raw.get("other_filings", 0)
         self.principal = self.manager = self.app_manager = False
 
 
@@ -107,6 +109,7 @@ class Guangdong:
                         for rule in ruleset.rules if rule.require}
         self.messages = {rule.id: [(spec.id, spec.severity, template(spec.message, ruleset.categories, names))
                                    for spec in rule.findings] for rule in ruleset.rules}
+        self.advice = {rule.id: template(rule.advice, ruleset.categories, names) for rule in ruleset.rules if rule.advice}
         self.categories = {doc_id: doc.category for doc_id, doc in ruleset.documents.items()}
         # Python's re: these patterns are fixed here, not typed by pack authors (the engine runs
         # pack patterns on RE2 for its linear-time guarantee)
@@ -166,8 +169,7 @@ class Guangdong:
         state = _State(self, app, on, subject, people, sites, entries, filed_names, len(prefixes), categories)
         state.name = normalise(subject["name"])
         state.apps, state.app_domains, state.app_categories = apps, app_domains, app_categories
-        state.service_count += len(apps)
-        state.service_count = existing.get("filed_services", 0) + len(sites)
+        state.service_count = existing.get("filed_services", 0) + len(sites) + len(apps)
         for step in self.steps:
             step(state)
         return state.result(as_of)
@@ -175,7 +177,7 @@ class Guangdong:
     # ------------------------------------------------------------------ rules, in no particular order
 
     def r_filing_not_required_offshore(self, s: "_State") -> None:
-        if s.app.data["server"]["location"] != "mainland":
+        if s.app.data["server"]["location"] != "mainland" and s.app.data["service_type"] == "website":
             s.gate = True
             s.fire("filing_not_required_offshore", None, None, {"server.location": s.app.data["server"]["location"]})
 
@@ -233,17 +235,55 @@ class Guangdong:
                 s.fire("certificate_matches_identity", "person", p.name,
                        {"person.name": p.name, "person.identity": who, "person.certificate.type": cert})
 
-    def r_basic_principal_certificate(self, s: "_State") -> None:
+    # A unit's principal brings a principal's certificate, and a manager who is someone else brings
+    # a manager's; one rule per pairing of roles, as the national pack words each reason.
+    def _role_rule(self, s: "_State", rule: str, test: Callable[[Person], bool]) -> None:
         if s.unit:
             for p in s.people.values():
-                if p.principal:
-                    s.fire("basic_principal_certificate", "person", p.name, {"person.name": p.name})
+                if test(p):
+                    s.fire(rule, "person", p.name, {"person.name": p.name})
+
+    def r_basic_principal_certificate(self, s: "_State") -> None:
+        self._role_rule(s, "basic_principal_certificate", lambda p: p.principal and not p.manager)
+
+    def r_basic_principal_and_manager_certificate(self, s: "_State") -> None:
+        self._role_rule(s, "basic_principal_and_manager_certificate", lambda p: p.principal and p.manager)
 
     def r_basic_website_manager_certificate(self, s: "_State") -> None:
+        self._role_rule(s, "basic_website_manager_certificate", lambda p: p.manager and not p.principal)
+
+    def r_first_filing_with_existing_subject_number(self, s: "_State") -> None:
+        if s.app.data["filing_type"] == "first_filing" and s.subject["existing"].get("subject_number"):
+            s.fire("first_filing_with_existing_subject_number", None, None, {})
+
+    def r_individual_domain_held_by_organization(self, s: "_State") -> None:
+        if not s.unit:
+            for entry, parts in s.entries:
+                if entry["registrant_type"] == "organization":
+                    s.fire("individual_domain_held_by_organization", "domain", parts.ascii, self._domain_values(s, entry, parts))
+
+    def r_individual_business_premises_proof(self, s: "_State") -> None:
+        self._subject_type_rule(s, "individual_business_premises_proof", ("individual_business",))
+
+    def r_agent_brings_identity(self, s: "_State") -> None:
         if s.unit:
-            for p in s.people.values():
-                if p.manager:
-                    s.fire("basic_website_manager_certificate", "person", p.name, {"person.name": p.name})
+            s.fire("agent_brings_identity", None, None, {})
+
+    def r_domains_closed_until_approved(self, s: "_State") -> None:
+        if s.sites:
+            s.fire("domains_closed_until_approved", None, None, {})
+
+    def r_registrar_approved_and_domestic(self, s: "_State") -> None:
+        if s.entries:
+            s.fire("registrar_approved_and_domestic", None, None, {})
+
+    def r_upload_format(self, s: "_State") -> None:
+        s.fire("upload_format", None, None, {})
+
+    def r_certificate_in_other_filings(self, s: "_State") -> None:
+        for p in s.people.values():
+            if p.other_filings >= 1:
+                s.fire("certificate_in_other_filings", "person", p.name, {"person.name": p.name, "person.other_filings": p.other_filings})
 
     def r_gd_verification_form_recent(self, s: "_State") -> None:
         s.fire("gd_verification_form_recent", None, None, {})
@@ -411,10 +451,10 @@ class Guangdong:
             s.fire("app_filing_required_offshore", None, None, {})
 
     def r_basic_app_manager_certificate(self, s: "_State") -> None:
-        if s.unit:
-            for p in s.people.values():
-                if p.app_manager:
-                    s.fire("basic_app_manager_certificate", "person", p.name, {"person.name": p.name})
+        self._role_rule(s, "basic_app_manager_certificate", lambda p: p.app_manager and not p.principal)
+
+    def r_basic_principal_and_app_manager_certificate(self, s: "_State") -> None:
+        self._role_rule(s, "basic_principal_and_app_manager_certificate", lambda p: p.principal and p.app_manager)
 
     def _app_rule(self, s: "_State", rule: str, test: Callable[[dict[str, Any], str], bool]) -> None:
         for entry in s.apps:
@@ -541,6 +581,7 @@ class _State:
         subject_name = self.name
         documents: dict[tuple[Any, ...], tuple[RequiredDocument, set[Any], set[Any]]] = {}
         findings = []
+        advice, advised = [], set()
         footer_settings: dict[str, Any] = {"number_kind": "website", "copyright_required": False}
         timeline_settings: dict[str, int] = {}
         for rule, values, kind, ref in (gates or self.fired):
@@ -574,6 +615,16 @@ class _State:
                     footer_settings.update(rule.footer)
                 if rule.timeline:
                     timeline_settings.update(rule.timeline)
+            line = book.advice.get(rule.id)
+            if line is not None:  # advice stands where no filing is needed too; each line once
+                if isinstance(line, Template):
+                    line = line.fill(values)
+                    key = (rule.id, tuple(line.inputs))
+                else:
+                    key = (rule.id,)
+                if key not in advised:
+                    advised.add(key)
+                    advice.append(Advice(rule.id, line, rule.source))
             for spec_id, severity, message in book.messages[rule.id]:
                 text = message.fill(values) if isinstance(message, Template) else message
                 findings.append((SEVERITY_ORDER[severity], book.order[rule.id], ref or "", spec_id,
@@ -590,7 +641,54 @@ class _State:
         return Result(
             application_id=app.application_id, evaluated_on=as_of, filing_required=required, province=app.province,
             ruleset=book.ruleset, required_documents=tuple(entries), findings=tuple(f[-1] for f in findings),
+            advice=tuple(advice),
             footer=Footer(footer_settings["number_kind"], bool(footer_settings["copyright_required"]),
-                          footer_numbers(app, footer_settings["number_kind"]), subject_name),
+                          footer_numbers(app, footer_settings["number_kind"]), subject_name, apps=app_numbers(app)),
             timeline=timeline.build(on, timeline_settings) if required else timeline.Timeline((), None, True),
             matched=tuple(self.fired), application=app)
+
+
+# ---------------------------------------------------------------------- the comparison
+
+def disagreement(engine: Result, hand: Result) -> str | None:
+    """Where the hand-written result differs from the engine's (every firing, then each part of
+    the result in both languages), or None when they are the same."""
+    if engine.fired != hand.fired:
+        only_engine = [f for f in engine.fired if f not in hand.fired]
+        only_hand = [f for f in hand.fired if f not in engine.fired]
+        return f"fired: engine only {only_engine}, hand-written only {only_hand} (or the same in another order)"
+    for lang in ("zh", "en"):
+        ours, theirs = engine.to_dict(lang), hand.to_dict(lang)
+        for key in ours.keys() | theirs.keys():
+            if ours.get(key) != theirs.get(key):
+                return f"{key} ({lang}): engine {ours.get(key)!r}, hand-written {theirs.get(key)!r}"
+    return None
+
+
+def compared_applications(book: Any, bench: list[Application]) -> list[tuple[str, Application, dt.date]]:
+    """What the two are compared on before anything is timed: the bench's applications, every
+    pack test case of the national and Guangdong packs filed in Guangdong (so each rule fires
+    somewhere, apps included), and each public example filed in Guangdong."""
+    import copy
+    from pathlib import Path
+
+    from engine import application, packtests
+
+    ruleset = book.ruleset("guangdong")
+    out = [(app.application_id or "", app, app.submitted_on or FROM) for app in bench]
+    for rs, _, case in packtests.iter_cases(book):
+        data = packtests.build_application(case, ruleset)
+        data["filing_province"] = "guangdong"
+        try:
+            app = application.load(data)
+        except Exception:  # a case about an application refused as input
+            continue
+        on = dt.date.fromisoformat(case["as_of"]) if case.get("as_of") else (app.submitted_on or dt.date.today())
+        if on >= FROM:
+            out.append((f"{rs.key} pack case {case['name']!r}", app, on))
+    for path in sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml")):
+        data = copy.deepcopy(application.load(path).data)
+        data["filing_province"] = "guangdong"
+        app = application.load(data)
+        out.append((f"examples/{path.name} filed in Guangdong", app, max(app.submitted_on or FROM, FROM)))
+    return out

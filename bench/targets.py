@@ -48,6 +48,11 @@ def best_seconds(work: Callable[[], Any], repeat: int, rounds: int = 5) -> float
     return best
 
 
+# Targets that could not be measured: the script ends with exit code 1 naming them, so a bench run
+# cannot pass over a comparison that silently stopped being made.
+UNMEASURED: list[str] = []
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
@@ -93,45 +98,28 @@ def bench_growth(quick: bool) -> None:
               f"{ratio:.1f}x (target <= 12x: {verdict(ratio <= 12)})")
 
 
-def same(a: Any, b: Any) -> bool:
-    return (a.fired == b.fired and a.to_dict("zh") == b.to_dict("zh") and a.to_dict("en") == b.to_dict("en"))
-
-
 def bench_handwritten(quick: bool) -> None:
-    import datetime as dt
-
     from budget import guangdong_applications
-    from handwritten import FROM, Guangdong, NotWrittenByHand
-
-    from engine import packtests
+    from handwritten import Guangdong, NotWrittenByHand, compared_applications, disagreement
 
     book = RuleBook.load(only=["guangdong"])
     ruleset = book.ruleset("guangdong")
     try:
         hand = Guangdong(ruleset)
     except NotWrittenByHand as missing:
-        print(f"[handwritten] not measured: {len(missing.rules)} rules of today's Guangdong rule set have no "
-              f"hand-written version in bench/handwritten.py ({missing}); write them there to compare again")
+        UNMEASURED.append(f"[handwritten] not measured: {len(missing.rules)} rules of today's Guangdong rule set have "
+                          f"no hand-written version in bench/handwritten.py ({missing}); write them there to compare again")
+        print(UNMEASURED[-1])
         return
     apps = guangdong_applications(book, 1000)
-    checked = 0
-    for app in apps:
-        on = app.submitted_on
-        assert same(book.evaluate(app, as_of=on), hand.evaluate(app, on)), app.application_id
-        checked += 1
-    for rs, _, case in packtests.iter_cases(book):
-        if rs.key != "guangdong":
-            continue
-        on = dt.date.fromisoformat(case["as_of"]) if case.get("as_of") else None
-        try:
-            app = application.load(packtests.build_application(case, rs))
-        except Exception:  # a case about a refused application
-            continue
-        on = on or app.submitted_on or dt.date.today()
-        if on < FROM:
-            continue
-        assert same(book.evaluate(app, as_of=on), hand.evaluate(app, on)), case["name"]
-        checked += 1
+    compared = compared_applications(book, apps)
+    for label, app, on in compared:
+        differs = disagreement(book.evaluate(app, as_of=on), hand.evaluate(app, on))
+        if differs is not None:  # a comparison with a different program would mean nothing
+            UNMEASURED.append(f"[handwritten] not measured: bench/handwritten.py disagrees with the engine on {label}: {differs}")
+            print(UNMEASURED[-1])
+            return
+    checked = len(compared)
     count = 2000 if quick else 10000
     engine_times, hand_times = [], []
     for _ in range(5):  # interleaved: a neighbour's burst falls on both alike
@@ -243,6 +231,8 @@ def main() -> None:
     print("machine:", describe())
     for name in args.only.split(","):
         BENCHES[name.strip()](args.quick)
+    if UNMEASURED:
+        raise SystemExit("\n".join(["not measured:", *UNMEASURED]))
 
 
 if __name__ == "__main__":
