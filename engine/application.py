@@ -11,8 +11,11 @@ import copy
 import dataclasses
 import datetime as dt
 import hashlib
+import importlib
 import json
 import re
+import sys
+import types
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -629,8 +632,7 @@ def _certificate_verdict(kind: str, text: str) -> tuple[str, str | None, tuple[t
     """The certificate_number of a certificate, and what is wrong with its number (a message id
     and its arguments; ``id_region_unknown`` is a warning), if anything."""
     # python-stdnum is the authority on these numbers (GB 11643 ID numbers, GB 32100 credit codes)
-    from stdnum import exceptions as stdnum_errors
-    from stdnum.cn import ric, uscc
+    stdnum_errors, ric, uscc = _stdnum()
 
     cert = {"type": kind, "number": text}
     number = text.strip()
@@ -669,7 +671,7 @@ def certificate_number(cert: Mapping[str, Any]) -> str:
 
 @lru_cache(maxsize=8192)  # pure; stdnum's compact form costs ~9 µs a number
 def _compact_number(kind: str, text: str) -> str:
-    from stdnum.cn import ric, uscc
+    _, ric, uscc = _stdnum()
 
     number = text.strip()
     if kind in ID_LAYOUT_CERTIFICATES:
@@ -677,6 +679,41 @@ def _compact_number(kind: str, text: str) -> str:
     if kind in UNIT_CERTIFICATES:
         return uscc.compact(number)
     return number.upper()
+
+
+class _ImportedOnFirstUse(types.ModuleType):
+    """Stands for a module that stdnum.util imports at its top but uses only inside functions the
+    checks never call; the real module is imported on the first attribute asked of it."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        if sys.modules.get(self.__name__) is self:  # asked while stdnum.util is still being imported
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), attribute)
+
+
+@lru_cache(maxsize=1)
+def _stdnum() -> tuple[Any, Any, Any]:
+    """python-stdnum's exceptions and its ID-number (ric) and credit-code (uscc) modules.
+
+    Every stdnum module imports ``stdnum.util``, which imports ``ssl`` and ``pydoc`` at its top for
+    what these checks never call (SOAP clients of its online checks, module descriptions): about a
+    tenth of a cold ``check``. While stdnum.util is imported, each of the two that nothing has
+    imported yet is a stand-in in sys.modules, removed right after: stdnum.util keeps the stand-in,
+    which imports the real module on its first use; everyone else imports the real module as ever.
+    """
+    if "stdnum.util" not in sys.modules:
+        standing_in = {name: _ImportedOnFirstUse(name) for name in ("ssl", "pydoc") if name not in sys.modules}
+        sys.modules.update(standing_in)
+        try:
+            import stdnum.util  # noqa: F401
+        finally:
+            for name, module in standing_in.items():
+                if sys.modules.get(name) is module:
+                    del sys.modules[name]
+    from stdnum import exceptions
+    from stdnum.cn import ric, uscc
+
+    return exceptions, ric, uscc
 
 
 REGION_DATABASE = "cn/loc"
@@ -708,9 +745,7 @@ def _open_region_database() -> None:
 @lru_cache(maxsize=8192)  # stdnum searches its region database on every call; codes repeat a lot
 def _region_code_known(code: str, birth_year: str) -> bool:
     """Whether the county code existed in the birth year (counties come and go)."""
-    from stdnum import exceptions as stdnum_errors
-    from stdnum.cn import ric
-
+    stdnum_errors, ric, _ = _stdnum()
     _open_region_database()
     try:
         ric.get_birth_place(code + birth_year + "01010000")

@@ -30,9 +30,10 @@ with open(sys.argv[1], "w") as handle:
 """
 
 # jsonschema (checked packs come from the user cache), templates, the terminal UI, the HTTP
-# service and the cross-check engine. (python-stdnum is loaded: it checks every ID number.)
+# service and the cross-check engine. (python-stdnum is loaded: it checks every ID number; ssl and
+# pydoc, which stdnum.util imports for its online checks and module descriptions, are not.)
 NOT_FOR_JSON = ("jsonschema", "jinja2", "markupsafe", "rich", "fastapi", "starlette", "uvicorn", "httpx", "watchfiles",
-                "durable", "dask", "engine.explain", "engine.lint", "engine.service", "engine.batch")
+                "durable", "dask", "engine.explain", "engine.lint", "engine.service", "engine.batch", "ssl", "pydoc")
 
 
 def _run_check(tmp_path: Path, *args: str, application: Path = EXAMPLE) -> dict:
@@ -85,3 +86,30 @@ def test_a_json_application_is_checked_without_pyyaml(tmp_path):
     assert json.loads(outcome["stdout"])["province"]["key"] == "guangdong"
     assert not [m for m in outcome["modules"] if m == "yaml" or m.startswith("yaml.")]
     assert "yaml" in _run_check(tmp_path, "--format", "json")["modules"]
+
+
+STDNUM_PROBE = """
+import json, sys
+from engine import application
+application.load(sys.argv[1])  # checks the ID numbers with python-stdnum
+before = sorted(m for m in ("ssl", "pydoc") if m in sys.modules)
+import stdnum.util, stdnum.cn.ric
+description = stdnum.util.get_module_description(stdnum.cn.ric)  # pydoc, imported on this first use
+purpose = str(stdnum.util.ssl.Purpose.SERVER_AUTH)  # ssl likewise
+import ssl, pydoc
+print(json.dumps({"before": before, "description": description, "purpose": purpose,
+                  "real": [type(ssl).__name__, type(pydoc).__name__, hasattr(ssl, "SSLContext")]}))
+"""
+
+
+def test_stdnum_imports_ssl_and_pydoc_only_when_it_uses_them(tmp_path):
+    """stdnum.util imports ssl and pydoc at its top; the checks never use them, so they are not
+    imported for a check, and stdnum's functions that do use them still work (issue 17)."""
+    env = dict(os.environ, ICP_RULES_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.run([sys.executable, "-c", STDNUM_PROBE, str(EXAMPLE)], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    outcome = json.loads(proc.stdout)
+    assert outcome["before"] == []
+    assert "RIC" in outcome["description"] and outcome["purpose"].endswith("SERVER_AUTH")
+    assert outcome["real"] == ["module", "module", True]  # everyone else imports the real modules

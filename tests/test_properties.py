@@ -90,3 +90,26 @@ def test_damaged_text_gives_a_result_or_a_clean_error(app, kind, edits):
         assert exc.problems
         return
     result.to_dict()
+
+
+# What engine/text.py did with regular expressions before they were made lazy or replaced (issue
+# 17's cold start): the same answers on any text, surrogates, CJK and spaces included.
+_TEXT_ALPHABET = st.one_of(st.characters(), st.sampled_from(" \u3000\u200b\u202e\ud800\udfff中文\U00020000a"))
+
+
+@given(st.text(alphabet=_TEXT_ALPHABET, max_size=40))
+def test_text_helpers_answer_as_their_regular_expressions_did(text):
+    import re
+    import unicodedata
+
+    from engine.text import first_surrogate, neutralise, normalise
+
+    found = re.search("[\ud800-\udfff]", text)
+    assert first_surrogate(text) == (found.start() if found else -1)
+    unsafe = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    assert neutralise(text) == re.sub(unsafe, "", text)
+    cjk = "\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+    if not (text.isascii() and text.isprintable() and "  " not in text and text == text.strip()):
+        folded = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch) != "Cf")
+        expected = re.sub(f"(?<=[{cjk}]) (?=[{cjk}])", "", re.sub(r"\s+", " ", folded)).strip()
+        assert normalise(text) == expected
