@@ -487,6 +487,14 @@ def test_a_mistake_shows_at_the_field_without_the_server(browser, server, tmp_pa
                 WebDriverWait(browser, 30).until(lambda d: error.is_displayed())
                 assert [error.text] == _cli_message(cli.stderr, path)
                 assert _control(browser, path).get_attribute("aria-invalid") == "true"
+            # the required answers in the side panel follow too: a province chosen leaves the list
+            required = browser.find_element(By.CSS_SELECTOR, "#missing-body ul.required")
+            listed = lambda: [a.text for a in required.find_elements(By.TAG_NAME, "a")]  # noqa: E731
+            province = _field(browser, "$.filing_province").find_element(By.CSS_SELECTOR, ".label").text.rstrip(" *")
+            assert province in listed()
+            Select(_control(browser, "$.filing_province")).select_by_value("fujian")
+            required = browser.find_element(By.CSS_SELECTOR, "#missing-body ul.required")
+            assert province not in listed() and listed()
             # the page did ask the server, and was refused: what is shown is the browser's own
             assert any("/intake/check" in url for url in _blocked(browser))
             browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})

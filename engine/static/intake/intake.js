@@ -316,6 +316,8 @@
       });
     }
     showProblems(rows);
+    // the panel's list of required answers follows at once; what is missing waits for the server
+    if (rows.some(function (r) { return r.severity !== "warning"; })) showMissing({ valid: false, problems: rows });
   }
 
   function check() {
