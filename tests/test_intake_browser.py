@@ -368,6 +368,8 @@ SCHEMA_MISTAKES: list[tuple[tuple[str, Any], ...]] = [
     (("subject.type", "x" * 100),), (("subject.type", True),), (("subject.type", None),),
     (("principal.identity", "440106199203156782"),),  # a certificate number where a word goes: masked
     (("principal.certificate.expires_on", "长期"),), (("principal.certificate.expires_on", " 永久有效 "),),
+    (("principal.certificate.expires_on", "\u3000长期\x1f"),), (("principal.certificate.expires_on", "\ufeff长期"),),
+    (("subject.type", "\u3000Company\x85"),), (("subject.type", "\ufeffcompany"),),
     (("domains.0.expires_on", "2025-02-30"),), (("domains.0.verified_on", "2024/09/01"),),
     (("domains.0.verified_on", "２０２４-09-01"),), (("domains.0.verified_on", "2024-09-01\n"),),
     (("domains.0.verified_on", "0000-01-01"),), (("domains.0.registered_on", "2024-2-29"),),

@@ -44,7 +44,10 @@
     return pyRepr(v);
   }
 
-  function pyStrip(s) { return s.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, ""); }
+  // Python's str.strip(): its white space (JavaScript's \s also holds U+FEFF, Python's does not)
+  var PY_SPACE = "[\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+  var PY_STRIP = new RegExp("^" + PY_SPACE + "+|" + PY_SPACE + "+$", "g");
+  function pyStrip(s) { return s.replace(PY_STRIP, ""); }
 
   // ---- engine/suggest.py closest: difflib.get_close_matches(n=1, cutoff=0.6), then case ---------
   function matches(a, b) {
