@@ -625,3 +625,20 @@ def test_printing_the_page_prints_the_whole_checklist_with_page_numbers(browser,
         assert (f"第{page}页" if lang == "zh" else f"page{page}") in text
     form_words = {"zh": "生成材料清单", "en": "Make the checklist"}[lang]
     assert re.sub(r"\s", "", form_words) not in text  # the form itself is not printed
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_file_that_cannot_be_loaded_says_where_as_the_cli_does(browser, server, tmp_path, lang):
+    """A tab in the YAML indentation: the page names the line and column, in the CLI's words."""
+    bad = tmp_path / "tabbed.yaml"
+    bad.write_text(EXAMPLES[0].read_text(encoding="utf-8").replace("\n  name: 王芳", "\n\tname: 王芳", 1), encoding="utf-8")
+    _open(browser, server + f"/?lang={lang}")
+    browser.find_element(By.ID, "load").send_keys(str(bad))
+    status = browser.find_element(By.ID, "load-status")
+    WebDriverWait(browser, 30).until(lambda d: status.text)
+    cli = subprocess.run([str(EXE), "check", bad.name, "--lang", lang], capture_output=True, text=True, timeout=120,
+                         cwd=tmp_path)
+    assert cli.returncode == 2
+    printed = [line.split(": ", 1)[1] for line in cli.stderr.splitlines()]
+    assert status.text.splitlines() == printed and ":" in printed[0].split("  ")[0]
+    assert ("制表符" if lang == "zh" else "tab") in status.text

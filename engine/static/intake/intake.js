@@ -551,7 +551,9 @@
     }).then(function (answer) {
       if (answer.problems && answer.problems.length) {
         status.textContent = answer.problems.map(function (p) {
-          return file.name + (p.line ? ":" + p.line + (p.column ? ":" + p.column : "") : "") + "  " + p.message;
+          // the line `icp-rules check FILE` prints for it: file:line:column  path  message
+          return file.name + (p.line ? ":" + p.line + (p.column ? ":" + p.column : "") : "") + "  " + p.path + "  " +
+            checker.shown(p);
         }).join("\n");
         status.className = "error";
         return;
