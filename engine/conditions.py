@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from . import messages
 from .facts import BY_NAME, FACTS_KEY, ITEM_SCOPES, Fact
 from .source import PathKey
 from .suggest import closest
@@ -36,7 +37,12 @@ MAX_REGEX_LENGTH = 500
 
 
 class ConditionError(ValueError):
-    def __init__(self, path: PathKey, message: str, suggestion: str | None = None, key: bool = False):
+    """A problem in a pack's condition: a message id of engine.messages and its arguments
+    (``message`` is the English text, for whoever reads the exception)."""
+
+    def __init__(self, path: PathKey, message_id: str, suggestion: str | None = None, key: bool = False, **args: Any):
+        self.message_id, self.message_args = message_id, args
+        message = messages.text(message_id, "en", args)
         super().__init__(message)
         self.path, self.message, self.suggestion, self.key = path, message, suggestion, key
 
@@ -328,18 +334,18 @@ def parse(raw: Any, path: PathKey, env: Environment, errors: list[ConditionError
     if raw is None:
         return Always(path)
     if not isinstance(raw, dict) or not raw:
-        errors.append(ConditionError(path, "a condition is a mapping: {fact: …, OPERATOR: …}, all, any, not or a quantifier"))
+        errors.append(ConditionError(path, "condition_not_mapping"))
         return Always(path)
     if "fact" in raw:
         return _parse_compare(raw, path, env, errors)
     if len(raw) != 1:
-        errors.append(ConditionError(path, f"one combinator per mapping, found: {', '.join(map(str, raw))}"))
+        errors.append(ConditionError(path, "condition_combinators", found=[str(k) for k in raw]))
         return Always(path)
     (key, value), = raw.items()
     here = path + (key,)
     if key in ("all", "any"):
         if not isinstance(value, list) or not value:
-            errors.append(ConditionError(here, f"'{key}' takes a non-empty list of conditions"))
+            errors.append(ConditionError(here, "condition_list_empty", key_name=key))
             return Always(path)
         kids = tuple(parse(v, here + (i,), env, errors) for i, v in enumerate(value))
         return AllOf(path, kids) if key == "all" else AnyOf(path, kids)
@@ -348,11 +354,11 @@ def parse(raw: Any, path: PathKey, env: Environment, errors: list[ConditionError
     if key in QUANTIFIERS:
         mode, scope = QUANTIFIERS[key]
         if env.scope != "application":
-            errors.append(ConditionError(here, f"'{key}' cannot be used inside a rule with for_each: {env.scope}", key=True))
+            errors.append(ConditionError(here, "condition_quantifier_in_for_each", key=True, key_name=key, scope=env.scope))
         inner = Environment(scope, env.keywords, env.extra_categories)
         return Quantifier(path, mode, scope, parse(value, here, inner, errors))
     known = list(COMBINATORS) + list(QUANTIFIERS) + ["fact"]
-    errors.append(ConditionError(here, f"unknown condition '{key}'", closest(key, known), key=True))
+    errors.append(ConditionError(here, "condition_unknown", closest(key, known), key=True, key_name=key))
     return Always(path)
 
 
@@ -360,62 +366,60 @@ def _parse_compare(raw: dict[str, Any], path: PathKey, env: Environment, errors:
     name = raw["fact"]
     fact = BY_NAME.get(str(name))
     if fact is None:
-        errors.append(ConditionError(path + ("fact",), f"unknown fact '{name}'", closest(name, BY_NAME)))
+        errors.append(ConditionError(path + ("fact",), "unknown_fact", closest(name, BY_NAME), name=name))
         return Always(path)
     if fact.scope != "application" and fact.scope != env.scope:
-        where = "the application" if env.scope == "application" else f"each {env.scope}"
         errors.append(ConditionError(
-            path + ("fact",),
-            f"'{name}' is a {fact.scope} fact; here the condition is about {where} "
-            f"(use for_each: {fact.scope} on the rule, or any_{fact.scope}/every_{fact.scope})"))
+            path + ("fact",), "fact_scope_application" if env.scope == "application" else "fact_scope_item",
+            name=name, scope=fact.scope, here=env.scope))
         return Always(path)
     ops = [k for k in raw if k != "fact"]
     if len(ops) != 1:
         if not ops:
-            errors.append(ConditionError(path, f"no operator after fact '{name}': use one of {', '.join(OPERATORS)}"))
+            errors.append(ConditionError(path, "condition_no_operator", name=name, options=OPERATORS))
         else:
-            errors.append(ConditionError(path, f"one operator per comparison, found: {', '.join(ops)}"))
+            errors.append(ConditionError(path, "condition_operators", found=[str(o) for o in ops]))
         return Always(path)
     op = ops[0]
     here = path + (op,)
     if op not in OPERATORS:
-        errors.append(ConditionError(here, f"unknown operator '{op}'", closest(op, OPERATORS), key=True))
+        errors.append(ConditionError(here, "condition_unknown_operator", closest(op, OPERATORS), key=True, op=op))
         return Always(path)
     try:
         value, pattern = _check_value(fact, op, raw[op], env)
     except ConditionError as exc:
-        errors.append(ConditionError(here, exc.message, exc.suggestion))
+        errors.append(ConditionError(here, exc.message_id, exc.suggestion, **exc.message_args))
         return Always(path)
     return Compare(path, fact.name, op, value, pattern)
 
 
-_KIND_WORDS = {"integer": "a whole number", "boolean": "true or false", "date": "a date (YYYY-MM-DD)",
-               "text": "text", "enum": "one of the fact's values", "list": "text"}
+# How a fact's kind reads in a message: {kind:fact_kind} (engine/messages.py); a list of texts is tested as text.
+_KIND = {"list": "text"}
 
 
 def _scalar(fact: Fact, value: Any, env: Environment) -> Any:
     kind = fact.type
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConditionError((), f"'{fact.name}' is a whole number; {value!r} is not")
+            raise ConditionError((), "condition_not_integer", name=fact.name, value=repr(value))
         return value
     if kind == "boolean":
         if not isinstance(value, bool):
-            raise ConditionError((), f"'{fact.name}' is true or false; {value!r} is not")
+            raise ConditionError((), "condition_not_boolean", name=fact.name, value=repr(value))
         return value
     if kind == "date":
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            raise ConditionError((), f"'{value}' is not a valid date (YYYY-MM-DD)") from None
+            raise ConditionError((), "condition_not_date", value=value) from None
     if kind == "enum":
         if value not in fact.values:
-            raise ConditionError((), f"'{value}' is not a value of '{fact.name}'", closest(value, fact.values))
+            raise ConditionError((), "condition_not_value", closest(value, fact.values), value=value, name=fact.name)
         return value
     if not isinstance(value, str):
-        raise ConditionError((), f"'{fact.name}' is text; compare it with text, not {value!r}")
+        raise ConditionError((), "condition_not_text", name=fact.name, value=repr(value))
     if fact.name == "category.name" and value not in env.extra_categories:
-        raise ConditionError((), f"unknown content category '{value}'", closest(value, env.extra_categories))
+        raise ConditionError((), "condition_unknown_category", closest(value, env.extra_categories), value=value)
     return normalise(value)  # as the text facts are (engine/text.py)
 
 
@@ -423,35 +427,35 @@ def _check_value(fact: Fact, op: str, value: Any, env: Environment) -> tuple[Any
     kind = fact.type
     if op == "exists":
         if not isinstance(value, bool):
-            raise ConditionError((), "exists takes true or false")
+            raise ConditionError((), "condition_exists_boolean")
         return value, None
     if op in ("equals", "not_equals"):
         if kind == "list":
-            raise ConditionError((), f"'{fact.name}' is a list: use contains_any")
+            raise ConditionError((), "condition_list_equals", name=fact.name)
         return _scalar(fact, value, env), None
     if op in COMPARISONS:
         if kind not in ("integer", "date"):
-            raise ConditionError((), f"'{op}' compares numbers or dates; '{fact.name}' is {_KIND_WORDS[kind]}")
+            raise ConditionError((), "condition_compares_numbers", op=op, name=fact.name, kind=_KIND.get(kind, kind))
         return _scalar(fact, value, env), None
     if op in ("in", "not_in"):
         if kind in ("list", "boolean"):
-            raise ConditionError((), f"'{op}' needs a fact with single values; '{fact.name}' is {_KIND_WORDS[kind]}")
+            raise ConditionError((), "condition_in_single", op=op, name=fact.name, kind=_KIND.get(kind, kind))
         if not isinstance(value, list) or not value:
-            raise ConditionError((), f"'{op}' takes a non-empty list of values")
+            raise ConditionError((), "condition_values_empty", op=op)
         return tuple(_scalar(fact, v, env) for v in value), None
     if op == "contains_any":
         if kind not in ("text", "list"):
-            raise ConditionError((), f"contains_any looks inside text or lists; '{fact.name}' is {_KIND_WORDS[kind]}")
+            raise ConditionError((), "condition_contains_kind", name=fact.name, kind=_KIND.get(kind, kind))
         if isinstance(value, str):
             if value not in env.keywords:
-                raise ConditionError((), f"unknown keyword list '{value}'", closest(value, env.keywords))
+                raise ConditionError((), "condition_unknown_keywords", closest(value, env.keywords), value=value)
             return tuple(map(normalise, env.keywords[value])), None
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-            raise ConditionError((), "contains_any takes a list of words or the name of a keyword list")
+            raise ConditionError((), "condition_contains_value")
         return tuple(map(normalise, value)), None  # words are looked for as the facts are written
     if op == "matches":
         if kind != "text":
-            raise ConditionError((), f"matches tests text; '{fact.name}' is {_KIND_WORDS[kind]}")
+            raise ConditionError((), "condition_matches_kind", name=fact.name, kind=_KIND.get(kind, kind))
         return value, compile_regex(value)
     raise AssertionError(op)  # pragma: no cover
 
@@ -486,9 +490,9 @@ def _re2_syntax(pattern: str) -> str:
 def compile_regex(value: Any) -> Pattern:
     """A pack's ``matches`` pattern compiled with RE2; errors say which syntax RE2 lacks."""
     if not isinstance(value, str) or not value:
-        raise ConditionError((), "matches takes a regular expression as text")
+        raise ConditionError((), "regex_not_text")
     if len(value) > MAX_REGEX_LENGTH:
-        raise ConditionError((), f"regular expression longer than {MAX_REGEX_LENGTH} characters")
+        raise ConditionError((), "regex_too_long", limit=MAX_REGEX_LENGTH)
     import re2  # imported here: only packs that use `matches` pay for it
 
     options = re2.Options()
@@ -500,23 +504,19 @@ def compile_regex(value: Any) -> Pattern:
         rejected = exc
     for pattern, feature in _UNSUPPORTED:
         if pattern.search(value):
-            raise ConditionError((), f"regular expression uses {feature}, which is not supported: pack patterns "
-                                     "run on RE2, which guarantees linear-time matching") from None
+            raise ConditionError((), "regex_unsupported", feature=feature) from None
     for repetition in _REPETITION.finditer(value):
         counts = [int(n) for n in repetition.groups() if n]
         if max(counts) > RE2_MAX_REPEAT:
-            raise ConditionError((), f"invalid repetition size {repetition.group(0)}: RE2 repeats at most "
-                                     f"{RE2_MAX_REPEAT} times") from None
+            raise ConditionError((), "regex_repeat", repetition=repetition.group(0), limit=RE2_MAX_REPEAT) from None
     roomy = re2.Options()
     roomy.log_errors = False
     roomy.max_mem = _REGEX_MEMORY_TO_TELL_SIZE
     if _re2_compiles(re2, value, roomy):
-        raise ConditionError((), "regular expression is too large (its repetitions expand beyond the "
-                                 f"{REGEX_MAX_MEMORY // 1024} KiB limit)") from None
+        raise ConditionError((), "regex_too_large", limit=REGEX_MAX_MEMORY // 1024) from None
     once = _REPETITION.sub(lambda m: m.group(0)[:m.group(0).rindex("{")] + "{1}", value)  # every count made 1
     if once != value and _re2_compiles(re2, once, roomy):
-        raise ConditionError((), f"invalid repetition size: RE2 repeats at most {RE2_MAX_REPEAT} times, "
-                                 "nested repetitions multiplied together") from None
+        raise ConditionError((), "regex_nested_repeat", limit=RE2_MAX_REPEAT) from None
     try:  # a plain syntax error: Python's message is the one pack authors know
         re.compile(value)
     except re.error as py_exc:
@@ -524,7 +524,7 @@ def compile_regex(value: Any) -> Pattern:
     else:  # valid for Python, not for RE2: RE2's own words, for whoever knows them
         reason = str(rejected.args[0].decode("utf-8", "replace") if rejected.args and isinstance(rejected.args[0], bytes)
                      else rejected)
-    raise ConditionError((), f"invalid regular expression: {reason}") from None
+    raise ConditionError((), "regex_invalid", reason=reason) from None
 
 
 def _re2_compiles(re2: Any, pattern: str, options: Any) -> bool:

@@ -178,11 +178,7 @@ def error_to_dict(error: IcpRulesError, lang: str = "en") -> dict[str, object]:
     return out
 
 
-_TYPE_WORDS = {"string": "text", "integer": "a whole number", "boolean": "true or false",
-               "object": "a mapping", "array": "a list", "number": "a number", "null": "nothing"}
-
-
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
     """The JSON Schema type name of a value (bool before int: True is an int in Python)."""
     for kind, python in (("boolean", bool), ("integer", int), ("number", float), ("string", str),
                          ("array", list), ("object", dict)):
@@ -191,8 +187,12 @@ def _json_type(value: object) -> str:
     return "null"
 
 
+def type_names(expected: object) -> list[str]:
+    """A JSON Schema ``type`` (one name or a list of them) as a list of names, for ``{expected:types}``."""
+    return [expected] if isinstance(expected, str) else [str(name) for name in expected]  # type: ignore[attr-defined]
+
+
 def type_mismatch(expected: object, value: object) -> str:
-    """'expected a list, found text': a JSON Schema ``type`` error in words, for applications and packs alike."""
-    names = [expected] if isinstance(expected, str) else list(expected)  # type: ignore[call-overload]
-    words = " or ".join(_TYPE_WORDS.get(str(name), str(name)) for name in names)
-    return f"expected {words}, found {_TYPE_WORDS[_json_type(value)]}"
+    """'expected a list, found text': a JSON Schema ``type`` error in English words (the catalogue's
+    ``wrong_type`` says it in either language)."""
+    return messages.text("wrong_type", "en", {"expected": type_names(expected), "found": json_type(value)})

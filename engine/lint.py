@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .conditions import AllOf, Always, AnyOf, Compare, Node, Not, Quantifier, walk
-from .errors import Problem
+from .errors import Problem, problem
 from .facts import BY_NAME
 from .packs import Pack, Rule
 from .rulebook import RuleBook
@@ -37,10 +37,10 @@ class _Located:
     pack: Pack
     index: int
 
-    def problem(self, tail: PathKey, message: str, *, severity: str, suggestion: str | None = None,
-                key: bool = False) -> Problem:
-        return self.pack.source.problem(("rules", self.index) + tail, message, severity=severity,
-                                        suggestion=suggestion, key=key)
+    def problem(self, tail: PathKey, message_id: str, *, severity: str, suggestion: str | None = None,
+                key: bool = False, **args: Any) -> Problem:
+        return self.pack.source.problem(("rules", self.index) + tail, message_id, severity=severity,
+                                        suggestion=suggestion, key=key, **args)
 
 
 def lint(book: RuleBook, *, packs: Iterable[str] | None = None, today: dt.date | None = None) -> list[Problem]:
@@ -129,16 +129,16 @@ def _contradiction(compares: list[Compare]) -> str | None:
             else:
                 high = value if high is None or value < high else high
     if low is not None and high is not None and low > high:
-        return "no value is in the range they allow"
+        return "range"  # the words: engine/messages.py, {why:contradiction}
     if allowed is not None:
         left = {v for v in allowed - excluded
                 if not isinstance(v, (int, dt.date)) or isinstance(v, bool)
                 or ((low is None or v >= low) and (high is None or v <= high))}
         if not left:
-            return "no value satisfies all of them"
+            return "empty"
     fact = BY_NAME.get(compares[0].fact)
     if fact is not None and fact.type == "boolean" and {True, False} <= excluded:
-        return "a true-or-false fact cannot be neither"
+        return "boolean"
     return None
 
 
@@ -164,10 +164,9 @@ def _never_holds(loc: _Located) -> Iterator[Problem]:
                 continue
             why = _contradiction(compares)
             if why:
-                described = " and ".join(_words(c) for c in compares)
                 yield loc.pack.source.problem(
-                    node.path, f"rule '{loc.rule.id}' can never fire: '{fact}' {described} — {why}",
-                    severity="error", suggestion=None)
+                    node.path, "lint_never_fires", severity="error", suggestion=None,
+                    rule=loc.rule.id, fact=fact, described=[_words(c) for c in compares], why=why)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,25 +190,25 @@ def canonical(node: Node) -> Any:
     return ("always",)
 
 
-def _conflicts(a: Rule, b: Rule) -> list[tuple[str, bool]]:
-    """Effects the two rules set differently; True marks a contradiction, False a difference the
-    engine settles itself (for document limits the tightest wins)."""
-    out: list[tuple[str, bool]] = []
+def _conflicts(a: Rule, b: Rule) -> list[tuple[tuple[str, str, str], bool]]:
+    """Effects the two rules set differently, as (what, one, other); True marks a contradiction, False
+    a difference the engine settles itself (for document limits the tightest wins)."""
+    out: list[tuple[tuple[str, str, str], bool]] = []
     if a.footer and b.footer:
         for key in sorted(set(a.footer) & set(b.footer)):
             if a.footer[key] != b.footer[key]:
-                out.append((f"footer {key} {a.footer[key]!r} versus {b.footer[key]!r}", True))
+                out.append(((f"footer {key}", repr(a.footer[key]), repr(b.footer[key])), True))
     if a.timeline and b.timeline:
         for key in sorted(set(a.timeline) & set(b.timeline)):
             if a.timeline[key] != b.timeline[key]:
-                out.append((f"timeline {key} {a.timeline[key]} versus {b.timeline[key]}", True))
+                out.append(((f"timeline {key}", str(a.timeline[key]), str(b.timeline[key])), True))
     if a.filing_required is not None and b.filing_required is not None and a.filing_required != b.filing_required:
-        out.append((f"filing_required {a.filing_required} versus {b.filing_required}", True))
+        out.append((("filing_required", str(a.filing_required), str(b.filing_required)), True))
     severities_b = {f.id: f.severity for f in b.findings}
     for finding in a.findings:
         other = severities_b.get(finding.id)
         if other is not None and other != finding.severity:
-            out.append((f"finding {finding.id} severity {finding.severity} versus {other}", True))
+            out.append(((f"finding {finding.id} severity", finding.severity, other), True))
     limits_b = {r.document: r for r in b.require}
     for req in a.require:
         other_req = limits_b.get(req.document)
@@ -217,7 +216,7 @@ def _conflicts(a: Rule, b: Rule) -> list[tuple[str, bool]]:
             continue
         for name in ("max_age_days", "min_validity_days", "max_age_months", "min_validity_months"):
             if getattr(req, name) != getattr(other_req, name):
-                out.append((f"{req.document} {name} {getattr(req, name)} versus {getattr(other_req, name)}", False))
+                out.append(((f"{req.document} {name}", str(getattr(req, name)), str(getattr(other_req, name))), False))
     return out
 
 
@@ -254,16 +253,15 @@ def _overlaps(book: RuleBook, key: str, located: Mapping[tuple[str, str], _Locat
                     hint = f"replaces: {first.id}"
                 if conflicts:
                     severity = "error" if any(hard for _, hard in conflicts) else "warning"
-                    yield here.problem(("id",), f"rule '{second.id}' has the same condition as '{first.id}' "
-                                       f"({first.pack}) but a different effect: {'; '.join(t for t, _ in conflicts)}",
-                                       severity=severity, suggestion=hint)
+                    yield here.problem(("id",), "lint_same_condition_other_effect", severity=severity, suggestion=hint,
+                                       rule=second.id, other=first.id, pack=first.pack,
+                                       conflicts=[t for t, _ in conflicts])
                 elif hint:
-                    yield here.problem(("id",), f"rule '{second.id}' repeats national rule '{first.id}' (same condition, "
-                                       f"same {', '.join(shared)}) without saying so: replace it or drop one",
-                                       severity="warning", suggestion=hint)
+                    yield here.problem(("id",), "lint_repeats_national", severity="warning", suggestion=hint,
+                                       rule=second.id, other=first.id, shared=shared)
                 else:
-                    yield here.problem(("id",), f"rule '{second.id}' repeats rule '{first.id}' (same condition, "
-                                       f"same {', '.join(shared)})", severity="warning")
+                    yield here.problem(("id",), "lint_repeats", severity="warning", rule=second.id, other=first.id,
+                                       shared=shared)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,11 +330,12 @@ def _asked_after_refusal(book: RuleBook, key: str, located: Mapping[tuple[str, s
 def _refusal_problem(located: Mapping[tuple[str, str], _Located], asking: Rule, refuser: Rule, docs: list[str],
                      case: str | None = None) -> Problem:
     finding = next(f.id for f in refuser.findings if f.id in REFUSALS)
-    where = f" (test case '{case}')" if case else ""
-    return located[(asking.pack, asking.id)].problem(
-        ("id",), f"rule '{asking.id}' asks for {', '.join(docs)} for a {asking.for_each} that rule '{refuser.id}' "
-                 f"({refuser.pack}) refuses with the blocking finding '{finding}'{where}: add a condition so that "
-                 "it does not ask for what is refused", severity="error")
+    args = {"rule": asking.id, "documents": docs, "scope": asking.for_each, "other": refuser.id,
+            "pack": refuser.pack, "finding": finding}
+    if case:
+        return located[(asking.pack, asking.id)].problem(("id",), "lint_asked_after_refusal_case", severity="error",
+                                                         case=case, **args)
+    return located[(asking.pack, asking.id)].problem(("id",), "lint_asked_after_refusal", severity="error", **args)
 
 
 def _refusals_in_cases(book: RuleBook, key: str, located: Mapping[tuple[str, str], _Located],
@@ -380,20 +379,18 @@ def _refusals_in_cases(book: RuleBook, key: str, located: Mapping[tuple[str, str
 def _dates(loc: _Located, today: dt.date) -> Iterator[Problem]:
     rule = loc.rule
     if rule.effective_until is not None and rule.effective_until <= today:
-        yield loc.problem(("effective_until",), f"rule '{rule.id}' stopped applying on {rule.effective_until} "
-                          "(effective_until): it only matters for --as-of dates before then; delete it when no longer needed",
-                          severity="warning")
+        yield loc.problem(("effective_until",), "lint_rule_expired", severity="warning", rule=rule.id,
+                          date=str(rule.effective_until))
     if rule.review_by is not None and rule.review_by < today:
-        yield loc.problem(("review_by",), f"rule '{rule.id}' was due for review by {rule.review_by}: re-check it "
-                          "against its source and move review_by forward", severity="warning")
+        yield loc.problem(("review_by",), "lint_rule_review_due", severity="warning", rule=rule.id,
+                          date=str(rule.review_by))
 
 
 def _source(loc: _Located) -> Iterator[Problem]:
     for i, citation in enumerate(loc.rule.sources):
         if PLACEHOLDER_SOURCE.match(citation.section or "x"):
-            yield loc.problem(("sources", i, "section"), f"rule '{loc.rule.id}' cites no real section of "
-                              f"'{citation.source.id}' ('{citation.section}'): name the heading, question or clause, "
-                              "or leave section out", severity="error")
+            yield loc.problem(("sources", i, "section"), "lint_placeholder_section", severity="error",
+                              rule=loc.rule.id, source=citation.source.id, section=citation.section)
 
 
 def _raw_keys(loc: _Located) -> Iterator[Problem]:
@@ -409,21 +406,19 @@ def _raw_keys(loc: _Located) -> Iterator[Problem]:
             for name in PLACEHOLDER.findall((text or {}).get(lang, "")):
                 fact = BY_NAME.get(name)
                 if fact is not None and shows_keys(fact) and not has_labels(fact):
-                    yield loc.problem(path + (lang,), f"'{{{name}}}' would print a raw key (such as "
-                                      f"'{fact.values[0] if fact.values else name}'): its values have no names to show; "
-                                      "add them to facts.VALUE_NAMES or write the words out", severity="error")
+                    yield loc.problem(path + (lang,), "lint_raw_key", severity="error", name=name,
+                                      example=fact.values[0] if fact.values else name)
 
 
 def _pack_level(pack: Pack, today: dt.date) -> Iterator[Problem]:
     if pack.review_by is not None and pack.review_by < today:
-        yield pack.source.problem(("review_by",), f"pack '{pack.id}' was due for review by {pack.review_by}",
-                                  severity="warning")
+        yield pack.source.problem(("review_by",), "lint_pack_review_due", severity="warning", pack=pack.id,
+                                  date=str(pack.review_by))
     for source_id, doc in pack.sources.items():
         for name in ("title", "publisher"):
             if PLACEHOLDER_SOURCE.match(getattr(doc, name)):
-                yield pack.source.problem(("sources", source_id, name), f"source '{source_id}' has no real {name} "
-                                          f"('{getattr(doc, name)}'): name the document a person can look up "
-                                          "(SPEC §7a)", severity="error")
+                yield pack.source.problem(("sources", source_id, name), f"lint_placeholder_source_{name}",
+                                          severity="error", source=source_id, value=getattr(doc, name))
 
 
 _EXPECTED_IDS = {  # expectation -> which catalogue its ids come from
@@ -445,25 +440,25 @@ def _test_names(book: RuleBook, key: str) -> Iterator[Problem]:
     known["base_rule"] = known["rule"] + [r.id for r in book.rulesets["national"].rules]
     for i, case in enumerate(pack.tests):
         if case.get("base") and case["base"] not in ruleset.fixtures:
-            yield pack.source.problem(("tests", i, "base"), f"unknown fixture '{case['base']}'", severity="error",
-                                      suggestion=closest(case["base"], ruleset.fixtures))
+            yield pack.source.problem(("tests", i, "base"), "lint_unknown_fixture", severity="error",
+                                      suggestion=closest(case["base"], ruleset.fixtures), name=case["base"])
         expect = case.get("expect") or {}
         for name, kind in _EXPECTED_IDS.items():
             for j, ident in enumerate(expect.get(name) or ()):
                 if kind == "rule" and ident in known["base_rule"]:
                     if ident not in known["rule"]:
-                        yield pack.source.problem(("tests", i, "expect", name, j), f"rule '{ident}' is replaced or "
-                                                  f"disabled in {key}: it can never fire here", severity="error")
+                        yield pack.source.problem(("tests", i, "expect", name, j), "lint_test_rule_gone",
+                                                  severity="error", rule=ident, pack=key)
                     continue
                 if ident not in known[kind]:
-                    yield pack.source.problem(("tests", i, "expect", name, j), f"test expects unknown {kind.replace('base_', '')} '{ident}'"
-                                              f" in {key}", severity="error", suggestion=closest(ident, known[kind]))
+                    yield pack.source.problem(("tests", i, "expect", name, j), f"lint_test_unknown_{kind.replace('base_', '')}",
+                                              severity="error", suggestion=closest(ident, known[kind]), name=ident, pack=key)
         for name, kind in _EXPECTED_KEYS.items():
             for ident in expect.get(name) or {}:
                 if ident not in known[kind]:
-                    yield pack.source.problem(("tests", i, "expect", name, ident), f"test expects unknown {kind} "
-                                              f"'{ident}' in {key}", key=True, severity="error",
-                                              suggestion=closest(ident, known[kind]))
+                    yield pack.source.problem(("tests", i, "expect", name, ident), f"lint_test_unknown_{kind}",
+                                              key=True, severity="error", suggestion=closest(ident, known[kind]),
+                                              name=ident, pack=key)
 
 
 def _approved_tlds_age(today: dt.date) -> Iterator[Problem]:
@@ -477,9 +472,8 @@ def _approved_tlds_age(today: dt.date) -> Iterator[Problem]:
         line = next((n for n, text in enumerate(APPROVED_TLDS_FILE.read_text(encoding="utf-8").splitlines(), 1)
                      if text.startswith("checked_on:")), None)
         url = approved_tlds()["source"]["url"]
-        yield Problem(f"the list of MIIT-approved top-level domains was last checked on {checked}, more than a year "
-                      f"ago: compare it with {url} and move checked_on forward", file=str(APPROVED_TLDS_FILE),
-                      line=line, column=1 if line else None, severity="warning")
+        yield problem("lint_approved_tlds_age", file=str(APPROVED_TLDS_FILE), line=line, column=1 if line else None,
+                      severity="warning", date=str(checked), url=url)
 
 
 def _one_year_before(day: dt.date) -> dt.date:
@@ -495,5 +489,5 @@ def _unused_documents(book: RuleBook, selected: list[str], located: Mapping[tupl
         pack = book.packs[key]
         for doc_id in pack.documents:
             if doc_id not in required:
-                yield pack.source.problem(("documents", doc_id), f"document '{doc_id}' is in the catalogue but no rule "
-                                          "requires it", key=True, severity="warning")
+                yield pack.source.problem(("documents", doc_id), "lint_unused_document", key=True, severity="warning",
+                                          name=doc_id)

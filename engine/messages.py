@@ -10,7 +10,9 @@ on an entry missing one, or on a placeholder one language lacks) and raise it wi
 
 Placeholders use ``str.format`` syntax. A format spec names a vocabulary for values that are
 words themselves: ``{found:type}`` (a JSON type name), ``{expected:types}`` (a list of them),
-``{options:list}`` (a list of values, quoted by nothing, joined with commas).
+``{options:list}`` (a list of values, quoted by nothing, joined with commas), ``{parts:and}``,
+``{pack:pack}`` (a pack by its name), ``{x:versus}`` (differences, as (what, one, other) triples)
+and the vocabularies of ``_VOCABULARY`` (``{kind:fact_kind}``, ``{scope:scope}``, …).
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ _TYPES = {
            "array": "a list", "number": "a number", "null": "nothing"},
     "zh": {"string": "文本", "integer": "整数", "boolean": "true 或 false", "object": "映射（字段: 值）",
            "array": "列表", "number": "数字", "null": "空值"},
+}
+# A pack fact's kind (engine/facts.py), as a condition error describes it.
+_FACT_KINDS = {
+    "en": {"integer": "a whole number", "boolean": "true or false", "date": "a date (YYYY-MM-DD)", "text": "text",
+           "enum": "one of the fact's values"},
+    "zh": {"integer": "整数", "boolean": "true 或 false", "date": "日期（YYYY-MM-DD）", "text": "文本",
+           "enum": "该事实的可选值之一"},
 }
 _OR = {"en": " or ", "zh": "或"}
 _LIST_SEP = {"en": ", ", "zh": "、"}
@@ -215,18 +224,272 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# --- rule packs: conditions (engine/conditions.py)
+MESSAGES.update({
+    "condition_not_mapping": {"en": "a condition is a mapping: {{fact: …, OPERATOR: …}}, all, any, not or a quantifier",
+                              "zh": "条件须为映射：{{fact: …, 运算符: …}}、all、any、not 或量词"},
+    "condition_combinators": {"en": "one combinator per mapping, found: {found:list}",
+                              "zh": "每个映射只能有一个组合条件，实有：{found:list}"},
+    "condition_list_empty": {"en": "'{key_name}' takes a non-empty list of conditions", "zh": "“{key_name}”须为非空的条件列表"},
+    "condition_quantifier_in_for_each": {"en": "'{key_name}' cannot be used inside a rule with for_each: {scope}",
+                                         "zh": "带 for_each: {scope} 的规则中不能使用“{key_name}”"},
+    "condition_unknown": {"en": "unknown condition '{key_name}'", "zh": "未知条件“{key_name}”"},
+    "unknown_fact": {"en": "unknown fact '{name}'", "zh": "未知事实“{name}”"},
+    "fact_scope_application": {
+        "en": "'{name}' is a {scope} fact; here the condition is about the application "
+              "(use for_each: {scope} on the rule, or any_{scope}/every_{scope})",
+        "zh": "“{name}”是关于每个 {scope} 的事实，而此处的条件针对整个申请"
+              "（请在规则上写 for_each: {scope}，或使用 any_{scope}/every_{scope}）"},
+    "fact_scope_item": {
+        "en": "'{name}' is a {scope} fact; here the condition is about each {here} "
+              "(use for_each: {scope} on the rule, or any_{scope}/every_{scope})",
+        "zh": "“{name}”是关于每个 {scope} 的事实，而此处的条件针对每个 {here}"
+              "（请在规则上写 for_each: {scope}，或使用 any_{scope}/every_{scope}）"},
+    "condition_no_operator": {"en": "no operator after fact '{name}': use one of {options:list}",
+                              "zh": "事实“{name}”后缺少运算符：可用 {options:list}"},
+    "condition_operators": {"en": "one operator per comparison, found: {found:list}",
+                            "zh": "每个比较只能有一个运算符，实有：{found:list}"},
+    "condition_unknown_operator": {"en": "unknown operator '{op}'", "zh": "未知运算符“{op}”"},
+    "condition_not_integer": {"en": "'{name}' is a whole number; {value} is not", "zh": "“{name}”是整数，{value} 不是整数"},
+    "condition_not_boolean": {"en": "'{name}' is true or false; {value} is not",
+                              "zh": "“{name}”的值为 true 或 false，{value} 不是"},
+    "condition_not_date": {"en": "'{value}' is not a valid date (YYYY-MM-DD)", "zh": "“{value}”不是有效日期（YYYY-MM-DD）"},
+    "condition_not_value": {"en": "'{value}' is not a value of '{name}'", "zh": "“{value}”不是“{name}”的可选值"},
+    "condition_not_text": {"en": "'{name}' is text; compare it with text, not {value}",
+                           "zh": "“{name}”是文本，请与文本比较，而不是 {value}"},
+    "condition_unknown_category": {"en": "unknown content category '{value}'", "zh": "未知内容类别“{value}”"},
+    "condition_exists_boolean": {"en": "exists takes true or false", "zh": "exists 的值须为 true 或 false"},
+    "condition_list_equals": {"en": "'{name}' is a list: use contains_any", "zh": "“{name}”是列表：请使用 contains_any"},
+    "condition_compares_numbers": {"en": "'{op}' compares numbers or dates; '{name}' is {kind:fact_kind}",
+                                   "zh": "“{op}”用于比较数字或日期，而“{name}”是{kind:fact_kind}"},
+    "condition_in_single": {"en": "'{op}' needs a fact with single values; '{name}' is {kind:fact_kind}",
+                            "zh": "“{op}”需要单值的事实，而“{name}”是{kind:fact_kind}"},
+    "condition_values_empty": {"en": "'{op}' takes a non-empty list of values", "zh": "“{op}”须为非空的值列表"},
+    "condition_contains_kind": {"en": "contains_any looks inside text or lists; '{name}' is {kind:fact_kind}",
+                                "zh": "contains_any 用于在文本或列表中查找，而“{name}”是{kind:fact_kind}"},
+    "condition_unknown_keywords": {"en": "unknown keyword list '{value}'", "zh": "未知关键词列表“{value}”"},
+    "condition_contains_value": {"en": "contains_any takes a list of words or the name of a keyword list",
+                                 "zh": "contains_any 的值须为词语列表或关键词列表的名称"},
+    "condition_matches_kind": {"en": "matches tests text; '{name}' is {kind:fact_kind}",
+                               "zh": "matches 用于检验文本，而“{name}”是{kind:fact_kind}"},
+    "regex_not_text": {"en": "matches takes a regular expression as text", "zh": "matches 的值须为文本形式的正则表达式"},
+    "regex_too_long": {"en": "regular expression longer than {limit} characters", "zh": "正则表达式超过 {limit} 个字符"},
+    "regex_unsupported": {"en": "regular expression uses {feature}, which is not supported: pack patterns run on RE2, "
+                                "which guarantees linear-time matching",
+                          "zh": "正则表达式使用了不支持的 {feature}：规则包的正则表达式由 RE2 执行，以保证线性时间匹配"},
+    "regex_repeat": {"en": "invalid repetition size {repetition}: RE2 repeats at most {limit} times",
+                     "zh": "重复次数 {repetition} 无效：RE2 最多重复 {limit} 次"},
+    "regex_too_large": {"en": "regular expression is too large (its repetitions expand beyond the {limit} KiB limit)",
+                        "zh": "正则表达式过大（其重复展开后超过 {limit} KiB 的上限）"},
+    "regex_nested_repeat": {"en": "invalid repetition size: RE2 repeats at most {limit} times, nested repetitions "
+                                  "multiplied together",
+                            "zh": "重复次数无效：RE2 最多重复 {limit} 次，嵌套的重复次数按乘积计算"},
+    "regex_invalid": {"en": "invalid regular expression: {reason}", "zh": "正则表达式无效：{reason}"},
+})
+
+
+# --- rule packs: loading and checking (engine/packs.py)
+MESSAGES.update({
+    "pack_unknown_key": {"en": "unknown key '{name}'", "zh": "未知键“{name}”"},
+    "pack_unknown_fact": {"en": "unknown fact '{name}' (docs/facts.md lists them)",
+                          "zh": "未知事实“{name}”（所有事实见 docs/facts.md）"},
+    "pack_unknown_name": {"en": "unknown name '{name}'", "zh": "未知名称“{name}”"},
+    "pack_missing_translation_zh": {"en": "missing the Chinese translation 'zh' (texts need both zh and en)",
+                                    "zh": "缺少中文文本“zh”（文本须同时有 zh 和 en）"},
+    "pack_missing_translation_en": {"en": "missing the English translation 'en' (texts need both zh and en)",
+                                    "zh": "缺少英文文本“en”（文本须同时有 zh 和 en）"},
+    "pack_missing_key": {"en": "missing required key '{name}'", "zh": "缺少必需的键“{name}”"},
+    "pack_date_no_day": {"en": "'{value}' is not a valid date: day is out of range for month",
+                         "zh": "“{value}”不是有效日期：该月没有这一天"},
+    "pack_date_no_month": {"en": "'{value}' is not a valid date: month must be in 1..12",
+                           "zh": "“{value}”不是有效日期：月份须在 1 到 12 之间"},
+    "pack_requirement_one_of": {"en": "a requirement names either 'document' or 'any_of', not both or neither",
+                                "zh": "一项要求须写 document 或 any_of 之一，不能都写，也不能都不写"},
+    "pack_limit_days_or_months": {
+        "en": "a limit is in days or in calendar months, not both: give max_age_days or max_age_months "
+              "(min_validity_days or min_validity_months), as the source counts",
+        "zh": "期限以天或自然月计，不能同时使用：按依据文件的计法，写 max_age_days 或 max_age_months"
+              "（min_validity_days 或 min_validity_months）之一"},
+    "pack_not_snake_case": {"en": "'{value}' must be snake_case (lowercase letters, digits and _)",
+                            "zh": "“{value}”须为 snake_case（小写字母、数字和下划线）"},
+    "pack_schema_other": {"en": "{detail}", "zh": "不符合规则包格式：{detail}"},
+    "pack_not_mapping": {"en": "a rule pack is a mapping with pack, version, title and rules",
+                         "zh": "规则包须为映射，包含 pack、version、title 和 rules"},
+    "pack_file_name": {"en": "pack '{pack}' must be in a file named {pack}.yaml, not {name}",
+                       "zh": "规则包“{pack}”的文件名须为 {pack}.yaml，而不是 {name}"},
+    "pack_national_extends": {"en": "the national pack extends nothing", "zh": "全国规则包不能继承其他规则包（不写 extends）"},
+    "pack_province_extends": {"en": "a province pack must say 'extends: national'", "zh": "省级规则包须写明“extends: national”"},
+    "pack_unknown_document": {"en": "unknown document '{name}'", "zh": "未知材料“{name}”"},
+    "pack_unknown_source": {"en": "unknown source '{name}' (add it to the sources of this pack)",
+                            "zh": "未知依据“{name}”（请将其加入本规则包的 sources）"},
+    "pack_unknown_source_province": {
+        "en": "unknown source '{name}' (add it to the sources of this pack or the national pack)",
+        "zh": "未知依据“{name}”（请将其加入本规则包或全国规则包的 sources）"},
+    "pack_third_party_blocking": {
+        "en": "rule '{rule}' cites only third-party sources ({sources:list}): it may warn but not block; cite a document "
+              "of a communications administration or an access provider that says it, or make the finding a warning",
+        "zh": "规则“{rule}”只引用了第三方依据（{sources:list}）：只能提示，不能阻止备案；请引用通信管理局或接入服务商"
+              "的文件，或将该结论改为 warning"},
+    "pack_third_party_limit": {
+        "en": "rule '{rule}' cites only third-party sources ({sources:list}): its time limit would refuse a document "
+              "(a blocking finding); cite a document of a communications administration or an access provider that "
+              "says it, or drop the limit",
+        "zh": "规则“{rule}”只引用了第三方依据（{sources:list}）：其期限会导致材料被拒（阻止性结论）；请引用通信管理局"
+              "或接入服务商的文件，或删去该期限"},
+    "pack_text_unknown_fact": {"en": "unknown fact '{{{name}}}' in text", "zh": "文本中有未知事实“{{{name}}}”"},
+    "pack_text_fact_scope_application": {"en": "'{{{name}}}' is a {scope} fact; this rule is about the application",
+                                         "zh": "“{{{name}}}”是关于每个 {scope} 的事实，而本规则针对整个申请"},
+    "pack_text_fact_scope_item": {"en": "'{{{name}}}' is a {scope} fact; this rule is about each {here}",
+                                  "zh": "“{{{name}}}”是关于每个 {scope} 的事实，而本规则针对每个 {here}"},
+    "pack_unknown_finding": {"en": "unknown finding '{name}' (add it to the findings catalogue)",
+                             "zh": "未知结论“{name}”（请将其加入 findings 目录）"},
+    "pack_rule_no_effect": {"en": "rule '{rule}' has no effect: give it require, findings, advice, footer, timeline "
+                                  "or filing_required",
+                            "zh": "规则“{rule}”没有任何作用：请给出 require、findings、advice、footer、timeline 或 filing_required"},
+    "pack_effective_order": {"en": "effective_until must be after effective_from (the period is [from, until))",
+                             "zh": "effective_until 须晚于 effective_from（有效期为 [from, until)）"},
+    "pack_document_redefined": {"en": "document '{name}' is already defined by the base pack; ids are never reused",
+                                "zh": "材料“{name}”已在基础规则包中定义；标识不得重复使用"},
+    "pack_category_redefined": {"en": "category '{name}' is already defined by the base pack",
+                                "zh": "类别“{name}”已在基础规则包中定义"},
+    "pack_finding_redefined": {"en": "finding '{name}' is already defined by the base pack",
+                               "zh": "结论“{name}”已在基础规则包中定义"},
+    "pack_source_redefined": {"en": "source '{name}' is already defined by the base pack; cite it by its id",
+                              "zh": "依据“{name}”已在基础规则包中定义；请直接按标识引用"},
+    "pack_duplicate_rule": {"en": "duplicate rule id '{rule}' (first at rule {index}, line {first})",
+                            "zh": "规则标识“{rule}”重复（首次出现在第 {index} 条规则，第 {first} 行）"},
+    "pack_categories_unnamed": {"en": "the content categories {names:list} need names",
+                                "zh": "内容类别 {names:list} 缺少名称"},
+    "pack_disable_unknown": {"en": "no rule '{rule}' in the national pack to disable",
+                             "zh": "全国规则包中没有要停用的规则“{rule}”"},
+    "pack_replace_unknown": {"en": "no rule '{rule}' in the national pack to replace",
+                             "zh": "全国规则包中没有要替换的规则“{rule}”"},
+    "pack_replaced_twice": {"en": "rule '{rule}' is replaced twice", "zh": "规则“{rule}”被替换了两次"},
+    "pack_rule_national_id": {"en": "rule id '{rule}' is a national rule: say 'replaces: {rule}' to replace it, "
+                                    "or choose another id",
+                              "zh": "规则标识“{rule}”是全国规则：如要替换，请写“replaces: {rule}”，否则请换一个标识"},
+    "pack_rule_national_other": {"en": "rule id '{rule}' is a national rule that this pack does not replace",
+                                 "zh": "规则标识“{rule}”是全国规则，而本规则包并未替换它"},
+})
+
+
+# --- rule packs: lint findings (engine/lint.py)
+MESSAGES.update({
+    "lint_never_fires": {"en": "rule '{rule}' can never fire: '{fact}' {described:and} — {why:contradiction}",
+                         "zh": "规则“{rule}”永远不会触发：“{fact}” {described:and}——{why:contradiction}"},
+    "lint_same_condition_other_effect": {
+        "en": "rule '{rule}' has the same condition as '{other}' ({pack:pack}) but a different effect: {conflicts:versus}",
+        "zh": "规则“{rule}”与“{other}”（{pack:pack}）条件相同，效果却不同：{conflicts:versus}"},
+    "lint_repeats_national": {
+        "en": "rule '{rule}' repeats national rule '{other}' (same condition, same {shared:list}) without saying so: "
+              "replace it or drop one",
+        "zh": "规则“{rule}”重复了全国规则“{other}”（条件相同，{shared:list} 相同）却未声明：请替换它，或删去其中之一"},
+    "lint_repeats": {"en": "rule '{rule}' repeats rule '{other}' (same condition, same {shared:list})",
+                     "zh": "规则“{rule}”重复了规则“{other}”（条件相同，{shared:list} 相同）"},
+    "lint_asked_after_refusal": {
+        "en": "rule '{rule}' asks for {documents:list} for a {scope} that rule '{other}' ({pack:pack}) refuses with the "
+              "blocking finding '{finding}': add a condition so that it does not ask for what is refused",
+        "zh": "规则“{rule}”要求为某个{scope:scope}提供 {documents:list}，而规则“{other}”（{pack:pack}）以阻止性结论"
+              "“{finding}”拒绝了该{scope:scope}：请加一个条件，不要为被拒绝的对象索要材料"},
+    "lint_asked_after_refusal_case": {
+        "en": "rule '{rule}' asks for {documents:list} for a {scope} that rule '{other}' ({pack:pack}) refuses with the "
+              "blocking finding '{finding}' (test case '{case}'): add a condition so that it does not ask for what "
+              "is refused",
+        "zh": "规则“{rule}”要求为某个{scope:scope}提供 {documents:list}，而规则“{other}”（{pack:pack}）以阻止性结论"
+              "“{finding}”拒绝了该{scope:scope}（测试用例“{case}”）：请加一个条件，不要为被拒绝的对象索要材料"},
+    "lint_rule_expired": {
+        "en": "rule '{rule}' stopped applying on {date} (effective_until): it only matters for --as-of dates before "
+              "then; delete it when no longer needed",
+        "zh": "规则“{rule}”已于 {date} 停止适用（effective_until）：只对此前的 --as-of 日期有意义；不再需要时请删除"},
+    "lint_rule_review_due": {"en": "rule '{rule}' was due for review by {date}: re-check it against its source and "
+                                   "move review_by forward",
+                             "zh": "规则“{rule}”应在 {date} 前复核：请对照依据重新核对，并推后 review_by"},
+    "lint_placeholder_section": {
+        "en": "rule '{rule}' cites no real section of '{source}' ('{section}'): name the heading, question or clause, "
+              "or leave section out",
+        "zh": "规则“{rule}”引用的“{source}”章节（“{section}”）不是真实章节：请写明标题、问题或条款，或不写 section"},
+    "lint_raw_key": {
+        "en": "'{{{name}}}' would print a raw key (such as '{example}'): its values have no names to show; add them "
+              "to facts.VALUE_NAMES or write the words out",
+        "zh": "“{{{name}}}”会显示原始键（如“{example}”）：其取值没有可显示的名称；请在 facts.VALUE_NAMES 中补充，"
+              "或直接写出文字"},
+    "lint_pack_review_due": {"en": "pack '{pack}' was due for review by {date}", "zh": "规则包“{pack}”应在 {date} 前复核"},
+    "lint_placeholder_source_title": {
+        "en": "source '{source}' has no real title ('{value}'): name the document a person can look up (SPEC §7a)",
+        "zh": "依据“{source}”没有真实标题（“{value}”）：请写明可供查阅的文件名称（SPEC §7a）"},
+    "lint_placeholder_source_publisher": {
+        "en": "source '{source}' has no real publisher ('{value}'): name the document a person can look up (SPEC §7a)",
+        "zh": "依据“{source}”没有真实发布者（“{value}”）：请写明可供查阅的文件的发布者（SPEC §7a）"},
+    "lint_unknown_fixture": {"en": "unknown fixture '{name}'", "zh": "未知基础用例“{name}”"},
+    "lint_test_rule_gone": {"en": "rule '{rule}' is replaced or disabled in {pack}: it can never fire here",
+                            "zh": "规则“{rule}”在{pack:pack}中已被替换或停用：在这里永远不会触发"},
+    "lint_test_unknown_document": {"en": "test expects unknown document '{name}' in {pack}",
+                                   "zh": "测试期望的材料“{name}”在{pack:pack}中不存在"},
+    "lint_test_unknown_finding": {"en": "test expects unknown finding '{name}' in {pack}",
+                                  "zh": "测试期望的结论“{name}”在{pack:pack}中不存在"},
+    "lint_test_unknown_rule": {"en": "test expects unknown rule '{name}' in {pack}",
+                               "zh": "测试期望的规则“{name}”在{pack:pack}中不存在"},
+    "lint_approved_tlds_age": {
+        "en": "the list of MIIT-approved top-level domains was last checked on {date}, more than a year ago: compare "
+              "it with {url} and move checked_on forward",
+        "zh": "工信部批准的顶级域名列表最后核对于 {date}，已超过一年：请与 {url} 比对，并更新 checked_on"},
+    "lint_unused_document": {"en": "document '{name}' is in the catalogue but no rule requires it",
+                             "zh": "材料“{name}”在目录中，但没有规则要求它"},
+})
+
+
+# Words for values that are words themselves, per format spec and language ({kind:fact_kind}).
+_VOCABULARY: dict[str, dict[str, dict[str, str]]] = {
+    "type": _TYPES,
+    "fact_kind": _FACT_KINDS,
+    "scope": {
+        "en": {},  # English names the scope by its key, as pack authors write it
+        "zh": {"application": "申请", "person": "人员", "website": "网站", "app": "App", "domain": "域名",
+               "category": "内容类别", "document": "材料"},
+    },
+    "contradiction": {
+        "en": {"range": "no value is in the range they allow", "empty": "no value satisfies all of them",
+               "boolean": "a true-or-false fact cannot be neither"},
+        "zh": {"range": "没有值落在它们允许的范围内", "empty": "没有值能同时满足它们", "boolean": "真假值事实不可能既非真也非假"},
+    },
+}
+_AND = {"en": " and ", "zh": " 且 "}
+_SEMI = {"en": "; ", "zh": "；"}
+_VERSUS = {"en": "{0} {1} versus {2}", "zh": "{0}：{1} 与 {2} 不同"}
+
+
+def pack_name(key: str, lang: str) -> str:
+    """A pack by its name: 全国规则包 / 广东规则包 in Chinese; its key (national, guangdong) in English,
+    the file name a pack author looks for."""
+    if lang != "zh":
+        return key
+    if key == "national":
+        return "全国规则包"
+    from .provinces import resolve  # the ground floor, as this module
+
+    province = resolve(key)
+    return f"{province.short}规则包" if province is not None else key
+
+
 class _Formatter(string.Formatter):
     def __init__(self, lang: str):
         self.lang = lang
 
     def format_field(self, value: Any, format_spec: str) -> str:
         words = _TYPES[self.lang]
-        if format_spec == "type":
-            return words.get(str(value), str(value))
+        if format_spec in _VOCABULARY:
+            vocabulary = _VOCABULARY[format_spec][self.lang]
+            return vocabulary.get(str(value), str(value))
         if format_spec == "types":
             return _OR[self.lang].join(words.get(str(v), str(v)) for v in _as_list(value))
         if format_spec == "list":
             return _LIST_SEP[self.lang].join(str(v) for v in _as_list(value))
+        if format_spec == "and":
+            return _AND[self.lang].join(str(v) for v in _as_list(value))
+        if format_spec == "pack":
+            return pack_name(str(value), self.lang)
+        if format_spec == "versus":  # (what, one, other) triples: two rules' differing effects
+            return _SEMI[self.lang].join(_VERSUS[self.lang].format(*triple) for triple in _as_list(value))
         return super().format_field(value, format_spec)
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import cache, pack_schema, provinces
 from .conditions import ConditionError, Environment, Node, Predicate, parse
-from .errors import InputError, PackError, Problem, type_mismatch
+from .errors import InputError, PackError, Problem, json_type, problem, type_names
 from .facts import BY_NAME, CONTENT_CATEGORIES
 from .source import PathKey, SourceMap, decode_text, parse_text, read_bytes
 from .suggest import closest
@@ -276,42 +276,42 @@ def describe_error(err: jsonschema.ValidationError, source: SourceMap) -> Proble
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
         allowed = list((_error_schema(err).get("properties") or {}).keys())
         extra = [k for k in err.instance if k not in allowed] or ["?"]
-        return source.problem(path + (extra[0],), f"unknown key '{extra[0]}'", key=True,
+        return source.problem(path + (extra[0],), "pack_unknown_key", key=True, name=extra[0],
                               suggestion=closest(extra[0], allowed))
     if err.validator == "enum":
         value: Any = err.validator_value
         options = [str(o) for o in value]
         suggestion = closest(err.instance, options)
         if path and path[-1] == "fact":
-            return source.problem(path, f"unknown fact '{err.instance}' (docs/facts.md lists them)", suggestion=suggestion)
+            return source.problem(path, "pack_unknown_fact", suggestion=suggestion, name=err.instance)
         if len(options) > 12:
-            return source.problem(path, f"unknown name '{err.instance}'", suggestion=suggestion)
-        return source.problem(path, f"'{err.instance}' is not one of: {', '.join(options)}", suggestion=suggestion)
+            return source.problem(path, "pack_unknown_name", suggestion=suggestion, name=err.instance)
+        return source.problem(path, "not_one_of", suggestion=suggestion, value=err.instance, options=options)
     if err.validator == "required":
         present = err.instance if isinstance(err.instance, dict) else {}
         required = err.validator_value if isinstance(err.validator_value, list) else []
         name = next((str(n) for n in required if n not in present), "?")
         if name in LANGUAGES and _missing_translation(err):
-            language = {"zh": "Chinese", "en": "English"}[name]
-            return source.problem(path, f"missing the {language} translation '{name}' (texts need both zh and en)")
-        return source.problem(path, f"missing required key '{name}'")
+            return source.problem(path, f"pack_missing_translation_{name}")
+        return source.problem(path, "pack_missing_key", name=name)
     if err.validator == "format":
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(err.instance)):
             try:
                 dt.date.fromisoformat(str(err.instance))
-            except ValueError as exc:  # 2024-02-30: the shape is right, the day does not exist
-                return source.problem(path, f"'{err.instance}' is not a valid date: {exc}")
-        return source.problem(path, f"'{err.instance}' is not a valid date (YYYY-MM-DD)")
+            except ValueError:  # 2024-02-30: the shape is right, the day (or the month) does not exist
+                month = int(str(err.instance)[5:7])
+                return source.problem(path, "pack_date_no_day" if 1 <= month <= 12 else "pack_date_no_month",
+                                      value=err.instance)
+        return source.problem(path, "condition_not_date", value=err.instance)
     if err.validator == "oneOf" and isinstance(err.instance, dict):
-        return source.problem(path, "a requirement names either 'document' or 'any_of', not both or neither")
+        return source.problem(path, "pack_requirement_one_of")
     if err.validator == "not" and isinstance(err.instance, dict) and "require" in path:
-        return source.problem(path, "a limit is in days or in calendar months, not both: give max_age_days or "
-                                    "max_age_months (min_validity_days or min_validity_months), as the source counts")
+        return source.problem(path, "pack_limit_days_or_months")
     if err.validator == "pattern":
-        return source.problem(path, f"'{err.instance}' must be snake_case (lowercase letters, digits and _)")
+        return source.problem(path, "pack_not_snake_case", value=err.instance)
     if err.validator == "type":
-        return source.problem(path, type_mismatch(err.validator_value, err.instance))
-    return source.problem(path, err.message)
+        return source.problem(path, "wrong_type", expected=type_names(err.validator_value), found=json_type(err.instance))
+    return source.problem(path, "pack_schema_other", detail=err.message)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -356,11 +356,11 @@ def load_pack(path: str | Path, content: bytes | None = None) -> Pack:
     except PackError:
         raise
     except Exception as exc:  # InputError: not YAML, too deep, …
-        problems = getattr(exc, "problems", None) or [Problem(str(exc), file=file)]
+        problems = getattr(exc, "problems", None) or [problem("invalid_yaml", file=file, detail=str(exc))]
         raise PackError(list(problems)) from None
     data, source = document.data, document.source
     if not isinstance(data, dict):
-        raise PackError([source.problem((), "a rule pack is a mapping with pack, version, title and rules")])
+        raise PackError([source.problem((), "pack_not_mapping")])
     problems, shape_ok, broken_rules = _schema_problems(data, source)
     problems = duplicates + problems  # a duplicate key keeps its first value; the rest is still checked
     if problems and not shape_ok:
@@ -380,11 +380,11 @@ def _pack(file: str, content: bytes, data: dict[str, Any], source: SourceMap, pr
     problems = list(problems or ())
     expected = Path(file).stem
     if data["pack"] != expected:
-        problems.append(source.problem(("pack",), f"pack '{data['pack']}' must be in a file named {data['pack']}.yaml, not {Path(file).name}"))
+        problems.append(source.problem(("pack",), "pack_file_name", pack=data["pack"], name=Path(file).name))
     if data["pack"] == "national" and data.get("extends"):
-        problems.append(source.problem(("extends",), "the national pack extends nothing"))
+        problems.append(source.problem(("extends",), "pack_national_extends"))
     if data["pack"] != "national" and data.get("extends") != "national":
-        problems.append(source.problem(("pack",), "a province pack must say 'extends: national'"))
+        problems.append(source.problem(("pack",), "pack_province_extends"))
     documents = {
         doc_id: DocumentType(doc_id, spec["category"], spec["name"], spec.get("description"))
         for doc_id, spec in (data.get("documents") or {}).items()
@@ -458,12 +458,13 @@ class _Checker:
         self.categories = frozenset(categories)
         self.problems: list[Problem] = []
 
-    def problem(self, path: PathKey, message: str, suggestion: str | None = None, key: bool = False) -> None:
-        self.problems.append(self.pack.source.problem(path, message, suggestion=suggestion, key=key))
+    def problem(self, path: PathKey, message_id: str, suggestion: str | None = None, key: bool = False,
+                **args: Any) -> None:
+        self.problems.append(self.pack.source.problem(path, message_id, suggestion=suggestion, key=key, **args))
 
     def document(self, doc_id: str, path: PathKey) -> None:
         if doc_id not in self.documents:
-            self.problem(path, f"unknown document '{doc_id}'", closest(doc_id, self.documents))
+            self.problem(path, "pack_unknown_document", closest(doc_id, self.documents), name=doc_id)
 
     def citations(self, raw: Any, path: PathKey) -> tuple[Citation, ...]:
         """The sources a rule or a disable cites, each looked up in the registry (this pack's or the base's)."""
@@ -471,9 +472,8 @@ class _Checker:
         for index, item in enumerate(raw or ()):
             source = self.sources.get(item["id"])
             if source is None:
-                where = "this pack or the national pack" if self.pack.extends else "this pack"
-                self.problem(path + (index, "id"), f"unknown source '{item['id']}' (add it to the sources of {where})",
-                             closest(item["id"], self.sources))
+                self.problem(path + (index, "id"), "pack_unknown_source_province" if self.pack.extends
+                             else "pack_unknown_source", closest(item["id"], self.sources), name=item["id"])
                 continue
             cited.append(Citation(source, item.get("section")))
         return tuple(cited)
@@ -482,29 +482,26 @@ class _Checker:
         """A rule backed only by third parties (blogs, mirrors, agencies) may warn but not block
         (SPEC §7a): no blocking finding, and no time limit, which refuses a document (a blocking
         document_too_old or certificate_expires_too_soon)."""
-        cited = ", ".join(c.source.id for c in citations)
-        fix = "cite a document of a communications administration or an access provider that says it, or "
+        cited = [c.source.id for c in citations]
         for index, spec in enumerate(raw.get("findings") or ()):
             if spec.get("severity") == "blocking":
-                self.problem(path + ("findings", index, "severity"),
-                             f"rule '{raw['id']}' cites only third-party sources ({cited}): it may warn but not block; "
-                             f"{fix}make the finding a warning")
+                self.problem(path + ("findings", index, "severity"), "pack_third_party_blocking",
+                             rule=raw["id"], sources=cited)
         for index, req in enumerate(raw.get("require") or ()):
             for limit in ("max_age_days", "max_age_months", "min_validity_days", "min_validity_months"):
                 if limit in req:
-                    self.problem(path + ("require", index, limit),
-                                 f"rule '{raw['id']}' cites only third-party sources ({cited}): its time limit would refuse "
-                                 f"a document (a blocking finding); {fix}drop the limit")
+                    self.problem(path + ("require", index, limit), "pack_third_party_limit",
+                                 rule=raw["id"], sources=cited)
 
     def placeholders(self, text: Text, path: PathKey, scope: str) -> None:
         for lang in LANGUAGES:
             for name in PLACEHOLDER.findall(text.get(lang, "")):
                 fact = BY_NAME.get(name)
                 if fact is None:
-                    self.problem(path + (lang,), f"unknown fact '{{{name}}}' in text", closest(name, BY_NAME))
+                    self.problem(path + (lang,), "pack_text_unknown_fact", closest(name, BY_NAME), name=name)
                 elif fact.scope not in ("application", scope):
-                    self.problem(path + (lang,), f"'{{{name}}}' is a {fact.scope} fact; this rule is about "
-                                                 f"{'the application' if scope == 'application' else 'each ' + scope}")
+                    self.problem(path + (lang,), "pack_text_fact_scope_application" if scope == "application"
+                                 else "pack_text_fact_scope_item", name=name, scope=fact.scope, here=scope)
 
     def rule(self, raw: Mapping[str, Any], path: PathKey) -> Rule:
         scope = raw.get("for_each") or "application"
@@ -512,7 +509,7 @@ class _Checker:
         errors: list[ConditionError] = []
         when = parse(raw.get("when"), path + ("when",), env, errors)
         for err in errors:
-            self.problem(err.path, err.message, err.suggestion, key=err.key)
+            self.problem(err.path, err.message_id, err.suggestion, key=err.key, **err.message_args)
         requirements = []
         for index, req in enumerate(raw.get("require") or ()):
             here = path + ("require", index)
@@ -526,8 +523,7 @@ class _Checker:
         for index, spec in enumerate(raw.get("findings") or ()):
             here = path + ("findings", index)
             if spec["id"] not in self.findings:
-                self.problem(here + ("id",), f"unknown finding '{spec['id']}' (add it to the findings catalogue)",
-                             closest(spec["id"], self.findings))
+                self.problem(here + ("id",), "pack_unknown_finding", closest(spec["id"], self.findings), name=spec["id"])
             self.placeholders(spec["message"], here + ("message",), scope)
             findings.append(FindingSpec(spec["id"], spec["severity"], spec["message"]))
         if raw.get("reason"):
@@ -536,11 +532,10 @@ class _Checker:
             self.placeholders(raw["advice"], path + ("advice",), scope)
         if not (requirements or findings or raw.get("advice") or raw.get("footer") or raw.get("timeline")
                 or "filing_required" in raw):
-            self.problem(path, f"rule '{raw['id']}' has no effect: give it require, findings, advice, footer, timeline "
-                               "or filing_required")
+            self.problem(path, "pack_rule_no_effect", rule=raw["id"])
         start, until = _date(raw.get("effective_from")), _date(raw.get("effective_until"))
         if start and until and until <= start:
-            self.problem(path + ("effective_until",), "effective_until must be after effective_from (the period is [from, until))")
+            self.problem(path + ("effective_until",), "pack_effective_order")
         line, _ = self.pack.source.locate(path)
         citations = self.citations(raw.get("sources"), path + ("sources",))
         if citations and all(c.source.authority == "third_party" for c in citations):
@@ -564,20 +559,20 @@ def _catalogues(packs: Iterable[Pack], checker_problems: list[Problem]) -> tuple
     for pack in packs:
         for doc_id, doc in pack.documents.items():
             if doc_id in documents:
-                checker_problems.append(pack.source.problem(("documents", doc_id), f"document '{doc_id}' is already defined by the base pack; ids are never reused", key=True))
+                checker_problems.append(pack.source.problem(("documents", doc_id), "pack_document_redefined", key=True, name=doc_id))
             documents[doc_id] = doc
         for name, text in pack.categories.items():
             if name in categories:
-                checker_problems.append(pack.source.problem(("categories", name), f"category '{name}' is already defined by the base pack", key=True))
+                checker_problems.append(pack.source.problem(("categories", name), "pack_category_redefined", key=True, name=name))
             categories[name] = text
         for name, text in pack.findings.items():
             if name in findings:
-                checker_problems.append(pack.source.problem(("findings", name), f"finding '{name}' is already defined by the base pack", key=True))
+                checker_problems.append(pack.source.problem(("findings", name), "pack_finding_redefined", key=True, name=name))
             findings[name] = text
         keywords.update(pack.keywords)  # a province may redefine a keyword list by name
         for source_id, cited in pack.sources.items():
             if source_id in sources:
-                checker_problems.append(pack.source.problem(("sources", source_id), f"source '{source_id}' is already defined by the base pack; cite it by its id", key=True))
+                checker_problems.append(pack.source.problem(("sources", source_id), "pack_source_redefined", key=True, name=source_id))
             sources[source_id] = cited
     return documents, categories, findings, keywords, sources
 
@@ -594,7 +589,7 @@ def _check_rules(pack: Pack, documents: Mapping[str, DocumentType], categories: 
     for i, rule in indexed:
         if rule.id in seen:
             first_line, _ = pack.source.locate(("rules", seen[rule.id]))
-            checker.problem(("rules", i, "id"), f"duplicate rule id '{rule.id}' (first at rule {seen[rule.id] + 1}, line {first_line})")
+            checker.problem(("rules", i, "id"), "pack_duplicate_rule", rule=rule.id, index=seen[rule.id] + 1, first=first_line)
         seen.setdefault(rule.id, i)
     return indexed, checker.problems
 
@@ -611,7 +606,7 @@ def merge(base: Pack, province: Pack | None) -> RuleSet:
     documents, categories, findings, keywords, sources = _catalogues(packs, problems)
     missing = [c for c in CONTENT_CATEGORIES if c not in categories]
     if missing:
-        problems.append(base.source.problem(("categories",), f"the content categories {', '.join(missing)} need names"))
+        problems.append(base.source.problem(("categories",), "pack_categories_unnamed", names=missing))
     parsed: list[tuple[tuple[int, Rule], ...]] = []
     for pack in packs:
         if pack is base:
@@ -642,7 +637,7 @@ def merge(base: Pack, province: Pack | None) -> RuleSet:
         removed: set[str] = set()
         for i, disable in enumerate(disables):
             if disable.rule not in base_ids:
-                problems.append(province.source.problem(("disables", i, "rule"), f"no rule '{disable.rule}' in the national pack to disable",
+                problems.append(province.source.problem(("disables", i, "rule"), "pack_disable_unknown", rule=disable.rule,
                                                         suggestion=closest(disable.rule, base_ids)))
             removed.add(disable.rule)
         replacements: dict[str, Rule] = {}
@@ -650,17 +645,17 @@ def merge(base: Pack, province: Pack | None) -> RuleSet:
         for i, rule in parsed[1]:
             if rule.replaces:
                 if rule.replaces not in base_ids:
-                    problems.append(province.source.problem(("rules", i, "replaces"), f"no rule '{rule.replaces}' in the national pack to replace",
+                    problems.append(province.source.problem(("rules", i, "replaces"), "pack_replace_unknown", rule=rule.replaces,
                                                             suggestion=closest(rule.replaces, base_ids)))
                 elif rule.replaces in replacements:
-                    problems.append(province.source.problem(("rules", i, "replaces"), f"rule '{rule.replaces}' is replaced twice"))
+                    problems.append(province.source.problem(("rules", i, "replaces"), "pack_replaced_twice", rule=rule.replaces))
                 replacements[rule.replaces] = rule
             elif rule.id in base_ids:
-                problems.append(province.source.problem(("rules", i, "id"), f"rule id '{rule.id}' is a national rule: say 'replaces: {rule.id}' to replace it, or choose another id"))
+                problems.append(province.source.problem(("rules", i, "id"), "pack_rule_national_id", rule=rule.id))
             else:
                 extra.append(rule)
             if rule.id in base_ids and rule.replaces != rule.id and rule.replaces is not None:
-                problems.append(province.source.problem(("rules", i, "id"), f"rule id '{rule.id}' is a national rule that this pack does not replace"))
+                problems.append(province.source.problem(("rules", i, "id"), "pack_rule_national_other", rule=rule.id))
         merged = []
         for rule in rules:
             if rule.id in removed:

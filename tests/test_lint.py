@@ -170,9 +170,12 @@ def test_duplicate_rule_ids_fail_lint_with_both_places(tmp_path):
     rule = "  - id: fj_x\n    title: {zh: 甲, en: A}\n    require: [{document: residence_permit}]\n    sources: [{id: seed_003}]\n"
     shutil.copy(ROOT / "rulepacks" / "national.yaml", tmp_path / "national.yaml")
     (tmp_path / "fujian.yaml").write_text(HEAD + "rules:\n" + rule + rule, encoding="utf-8")
-    result = CliRunner().invoke(cli, ["lint", str(tmp_path)])
+    result = CliRunner().invoke(cli, ["lint", str(tmp_path), "--lang", "en"])
     assert result.exit_code == 1
     assert f"{tmp_path / 'fujian.yaml'}:10:9  $.rules[1].id  duplicate rule id 'fj_x' (first at rule 1, line 6)" in result.output
+    result = CliRunner().invoke(cli, ["lint", str(tmp_path)])  # Chinese by default
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'fujian.yaml'}:10:9  $.rules[1].id  规则标识“fj_x”重复（首次出现在第 1 条规则，第 6 行）" in result.output
 
 
 def test_unknown_pack_name_exits_2_with_a_suggestion():
