@@ -45,7 +45,8 @@ from typing import Any, Union
 
 from . import facts as facts_module
 from .conditions import AllOf, Always, AnyOf, Compare, Node, Not, Quantifier, item_contexts
-from .errors import InputError, PackError, Problem
+from .errors import InputError, PackError, Problem, problem
+from .messages import text as message_text
 from .evaluate import Fired
 from .packs import Rule, RuleSet
 
@@ -68,9 +69,7 @@ def _import_durable() -> Any:
             warnings.simplefilter("ignore", DeprecationWarning)
             import durable.engine as durable_engine
     except ImportError as exc:
-        raise InputError([Problem(
-            f"the durable backend needs durable-rules 2.0.28, which is not importable here ({exc}); "
-            f"it builds on Python < 3.13 with a C compiler: {INSTALL_HINT}, or use --backend python")]) from None
+        raise InputError([problem("durable_not_importable", reason=str(exc), hint=INSTALL_HINT)]) from None
     # On Python 3.12+ durable calls datetime.utcfromtimestamp once per fired rule.
     warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"durable(\.|$)")
     return durable_engine
@@ -131,7 +130,7 @@ def split(expr: dict) -> list[dict]:
         assert isinstance(conjunction, dict)  # only leaves and groups are left: no constants
         out.extend(split(conjunction))
     if len(out) > MAX_SPLIT:
-        raise Unsupported(f"the condition is too large for durable_rules (more than {MAX_SPLIT} branches)")
+        raise Unsupported("durable_condition_too_large", limit=MAX_SPLIT)
     return out
 
 
@@ -156,14 +155,19 @@ def encode(fact: facts_module.Fact, value: Any) -> Any:
 
 
 class Unsupported(ValueError):
-    """A condition this backend cannot decide exactly as the reference does."""
+    """A condition this backend cannot decide exactly as the reference does: a message id of
+    engine.messages and its arguments (the exception's text is the English)."""
+
+    def __init__(self, message_id: str, **args: Any):
+        super().__init__(message_text(message_id, "en", args))
+        self.message_id, self.message_args = message_id, args
 
 
 def _literal(fact: facts_module.Fact, value: Any) -> Any:
     if fact.type == "date":
         return value.toordinal()
     if fact.type == "integer" and not -SAFE_INTEGER < value < SAFE_INTEGER:
-        raise Unsupported(f"the number {value} is outside ±2**52, which durable_rules cannot compare exactly")
+        raise Unsupported("durable_number_range", value=value)
     return value
 
 
@@ -268,7 +272,7 @@ class Plan:
             if scope == APPLICATION:
                 count += 2 * len(self.quantifiers)
             if count > MAX_PROPERTIES:
-                raise Unsupported(f"{scope} facts would carry {count} properties; durable_rules accepts fewer than 252")
+                raise Unsupported("durable_too_many_properties", scope=scope, count=count)
 
 
 def _rule_path(ruleset: RuleSet, rule: Rule) -> str:
@@ -285,13 +289,14 @@ def compile_plan(name: str, ruleset: RuleSet) -> Plan:
         try:
             plan.add_rule(index, rule)
         except Unsupported as exc:
-            problems.append(Problem(f"rule {rule.id}: the durable backend cannot evaluate it: {exc}",
-                                    file=rule.file, line=rule.line, path=_rule_path(ruleset, rule)))
+            problems.append(problem("durable_rule_unsupported", file=rule.file, line=rule.line,
+                                    path=_rule_path(ruleset, rule), rule=rule.id,
+                                    reason=(exc.message_id, tuple(exc.message_args.items()))))
     try:
         plan.check_size()
     except Unsupported as exc:
-        problems.append(Problem(f"the durable backend cannot evaluate ruleset {ruleset.key}: {exc}",
-                                file=ruleset.pack.file))
+        problems.append(problem("durable_ruleset_unsupported", file=ruleset.pack.file, pack=ruleset.key,
+                                reason=(exc.message_id, tuple(exc.message_args.items()))))
     if problems:
         raise PackError(problems)
     return plan
@@ -344,8 +349,8 @@ class DurableMatcher:
                 try:
                     self._host.register_rulesets({plan.name: definition})
                 except Exception as exc:  # durable reports only a numeric code: say which pack it was
-                    raise PackError([Problem(f"durable_rules refused the rules of {ruleset.key}: {exc}",
-                                             file=ruleset.pack.file)]) from None
+                    raise PackError([problem("durable_refused", file=ruleset.pack.file, pack=ruleset.key,
+                                             detail=str(exc))]) from None
             self._plans[ruleset.key] = (ruleset, plan)
             return plan
 

@@ -11,7 +11,7 @@ on an entry missing one, or on a placeholder one language lacks) and raise it wi
 Placeholders use ``str.format`` syntax. A format spec names a vocabulary for values that are
 words themselves: ``{found:type}`` (a JSON type name), ``{expected:types}`` (a list of them),
 ``{options:list}`` (a list of values, quoted by nothing, joined with commas), ``{parts:and}``,
-``{pack:pack}`` (a pack by its name), ``{x:versus}`` (differences, as (what, one, other) triples)
+``{pack:pack}`` (a pack by its name), ``{reason:message}`` (another message, as (id, args)), ``{x:versus}`` (differences, as (what, one, other) triples)
 and the vocabularies of ``_VOCABULARY`` (``{kind:fact_kind}``, ``{scope:scope}``, …).
 """
 
@@ -387,12 +387,12 @@ MESSAGES.update({
     "lint_repeats": {"en": "rule '{rule}' repeats rule '{other}' (same condition, same {shared:list})",
                      "zh": "规则“{rule}”重复了规则“{other}”（条件相同，{shared:list} 相同）"},
     "lint_asked_after_refusal": {
-        "en": "rule '{rule}' asks for {documents:list} for a {scope} that rule '{other}' ({pack:pack}) refuses with the "
+        "en": "rule '{rule}' asks for {documents:list} for a {scope:scope} that rule '{other}' ({pack:pack}) refuses with the "
               "blocking finding '{finding}': add a condition so that it does not ask for what is refused",
         "zh": "规则“{rule}”要求为某个{scope:scope}提供 {documents:list}，而规则“{other}”（{pack:pack}）以阻止性结论"
               "“{finding}”拒绝了该{scope:scope}：请加一个条件，不要为被拒绝的对象索要材料"},
     "lint_asked_after_refusal_case": {
-        "en": "rule '{rule}' asks for {documents:list} for a {scope} that rule '{other}' ({pack:pack}) refuses with the "
+        "en": "rule '{rule}' asks for {documents:list} for a {scope:scope} that rule '{other}' ({pack:pack}) refuses with the "
               "blocking finding '{finding}' (test case '{case}'): add a condition so that it does not ask for what "
               "is refused",
         "zh": "规则“{rule}”要求为某个{scope:scope}提供 {documents:list}，而规则“{other}”（{pack:pack}）以阻止性结论"
@@ -421,13 +421,13 @@ MESSAGES.update({
         "en": "source '{source}' has no real publisher ('{value}'): name the document a person can look up (SPEC §7a)",
         "zh": "依据“{source}”没有真实发布者（“{value}”）：请写明可供查阅的文件的发布者（SPEC §7a）"},
     "lint_unknown_fixture": {"en": "unknown fixture '{name}'", "zh": "未知基础用例“{name}”"},
-    "lint_test_rule_gone": {"en": "rule '{rule}' is replaced or disabled in {pack}: it can never fire here",
+    "lint_test_rule_gone": {"en": "rule '{rule}' is replaced or disabled in {pack:pack}: it can never fire here",
                             "zh": "规则“{rule}”在{pack:pack}中已被替换或停用：在这里永远不会触发"},
-    "lint_test_unknown_document": {"en": "test expects unknown document '{name}' in {pack}",
+    "lint_test_unknown_document": {"en": "test expects unknown document '{name}' in {pack:pack}",
                                    "zh": "测试期望的材料“{name}”在{pack:pack}中不存在"},
-    "lint_test_unknown_finding": {"en": "test expects unknown finding '{name}' in {pack}",
+    "lint_test_unknown_finding": {"en": "test expects unknown finding '{name}' in {pack:pack}",
                                   "zh": "测试期望的结论“{name}”在{pack:pack}中不存在"},
-    "lint_test_unknown_rule": {"en": "test expects unknown rule '{name}' in {pack}",
+    "lint_test_unknown_rule": {"en": "test expects unknown rule '{name}' in {pack:pack}",
                                "zh": "测试期望的规则“{name}”在{pack:pack}中不存在"},
     "lint_approved_tlds_age": {
         "en": "the list of MIIT-approved top-level domains was last checked on {date}, more than a year ago: compare "
@@ -435,6 +435,48 @@ MESSAGES.update({
         "zh": "工信部批准的顶级域名列表最后核对于 {date}，已超过一年：请与 {url} 比对，并更新 checked_on"},
     "lint_unused_document": {"en": "document '{name}' is in the catalogue but no rule requires it",
                              "zh": "材料“{name}”在目录中，但没有规则要求它"},
+})
+
+
+# --- the durable backend (engine/durable_backend.py)
+MESSAGES.update({
+    "durable_not_importable": {
+        "en": "the durable backend needs durable-rules 2.0.28, which is not importable here ({reason}); it builds on "
+              "Python < 3.13 with a C compiler: {hint}, or use --backend python",
+        "zh": "durable 后端需要 durable-rules 2.0.28，但此处无法导入（{reason}）；它需要 Python < 3.13 和 C 编译器才能构建："
+              "{hint}，或改用 --backend python"},
+    "durable_condition_too_large": {"en": "the condition is too large for durable_rules (more than {limit} branches)",
+                                    "zh": "条件对 durable_rules 来说过大（超过 {limit} 个分支）"},
+    "durable_number_range": {"en": "the number {value} is outside ±2**52, which durable_rules cannot compare exactly",
+                             "zh": "数字 {value} 超出 ±2**52，durable_rules 无法精确比较"},
+    "durable_too_many_properties": {
+        "en": "{scope} facts would carry {count} properties; durable_rules accepts fewer than 252",
+        "zh": "{scope} 事实将带有 {count} 个属性；durable_rules 只接受少于 252 个"},
+    "durable_rule_unsupported": {"en": "rule {rule}: the durable backend cannot evaluate it: {reason:message}",
+                                 "zh": "规则 {rule}：durable 后端无法评估它：{reason:message}"},
+    "durable_ruleset_unsupported": {"en": "the durable backend cannot evaluate ruleset {pack}: {reason:message}",
+                                    "zh": "durable 后端无法评估规则集 {pack}：{reason:message}"},
+    "durable_refused": {"en": "durable_rules refused the rules of {pack}: {detail}",
+                        "zh": "durable_rules 拒绝了 {pack} 的规则：{detail}"},
+})
+
+
+# --- labels, templates and the packs' texts in both languages (engine/translations.py)
+MESSAGES.update({
+    "labels_file_shape": {"en": "labels.yaml maps zh and en to {{label: text}}",
+                          "zh": "labels.yaml 须把 zh 和 en 分别映射到 {{标签: 文本}}"},
+    "label_no_text": {"en": "label '{name}' has no {lang:lang} text", "zh": "标签“{name}”没有{lang:lang}文本"},
+    "label_only_in": {"en": "label '{name}' exists in {lang:lang} but has no {other:lang} text",
+                      "zh": "标签“{name}”有{lang:lang}文本，但没有{other:lang}文本"},
+    "label_missing": {"en": "label '{name}' is missing in {lang:lang}", "zh": "缺少{lang:lang}标签“{name}”"},
+    "template_label_missing": {"en": "template uses label '{name}', which has no {lang:lang} text",
+                               "zh": "模板使用的标签“{name}”没有{lang:lang}文本"},
+    "value_name_missing": {"en": "{group} '{value}' has no {lang:lang} name", "zh": "{group}的取值“{value}”没有{lang:lang}名称"},
+    "engine_finding_unnamed": {"en": "finding '{name}' (raised by the engine) has no name: add it to the findings "
+                                     "catalogue (zh and en)",
+                               "zh": "结论“{name}”（由引擎给出）没有名称：请将其加入 findings 目录（zh 和 en）"},
+    "english_untranslated": {"en": "the English text looks untranslated (it has no Latin letters): '{value}'",
+                             "zh": "英文文本似乎未翻译（不含拉丁字母）：“{value}”"},
 })
 
 
@@ -447,6 +489,7 @@ _VOCABULARY: dict[str, dict[str, dict[str, str]]] = {
         "zh": {"application": "申请", "person": "人员", "website": "网站", "app": "App", "domain": "域名",
                "category": "内容类别", "document": "材料"},
     },
+    "lang": {"en": {}, "zh": {"zh": "中文（zh）", "en": "英文（en）"}},
     "contradiction": {
         "en": {"range": "no value is in the range they allow", "empty": "no value satisfies all of them",
                "boolean": "a true-or-false fact cannot be neither"},
@@ -488,6 +531,9 @@ class _Formatter(string.Formatter):
             return _AND[self.lang].join(str(v) for v in _as_list(value))
         if format_spec == "pack":
             return pack_name(str(value), self.lang)
+        if format_spec == "message":  # a message inside a message: (id, ((name, value), …))
+            message_id, args = value
+            return text(message_id, self.lang, args)
         if format_spec == "versus":  # (what, one, other) triples: two rules' differing effects
             return _SEMI[self.lang].join(_VERSUS[self.lang].format(*triple) for triple in _as_list(value))
         return super().format_field(value, format_spec)

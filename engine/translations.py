@@ -17,7 +17,7 @@ from pathlib import Path
 from jinja2 import TemplateSyntaxError, nodes
 
 from . import render, timeline
-from .errors import Problem
+from .errors import Problem, problem
 from .packs import Pack, RuleSet, Text
 from .source import load_file
 from .suggest import closest
@@ -45,7 +45,7 @@ def _labels_file_problems(templates: Path) -> tuple[dict[str, dict[str, str]], l
         return render.overlay_labels({}), []
     document = load_file(file)
     raw = document.data if isinstance(document.data, dict) else {}
-    problems = [document.source.problem((lang,), "labels.yaml maps zh and en to {label: text}", key=True,
+    problems = [document.source.problem((lang,), "labels_file_shape", key=True,
                                         suggestion=closest(str(lang), render.LANGS))
                 for lang, texts in raw.items() if lang not in render.LANGS or not isinstance(texts, dict)]
     data = {lang: texts for lang, texts in raw.items() if lang in render.LANGS and isinstance(texts, dict)}
@@ -54,7 +54,7 @@ def _labels_file_problems(templates: Path) -> tuple[dict[str, dict[str, str]], l
         other = "en" if lang == "zh" else "zh"
         for key in (data.get(lang) or {}):
             if key not in labels[other]:
-                problems.append(document.source.problem((lang, key), f"label '{key}' has no {other} text", key=True))
+                problems.append(document.source.problem((lang, key), "label_no_text", key=True, name=key, lang=other))
     return labels, problems
 
 
@@ -67,14 +67,14 @@ def template_problems(templates: Path | None = None) -> list[Problem]:
     for lang in render.LANGS:
         other = "en" if lang == "zh" else "zh"
         for key in sorted(set(render.LABELS[lang]) - set(render.LABELS[other])):
-            problems.append(Problem(f"label '{key}' exists in {lang} but has no {other} text", file=render.__file__))
+            problems.append(problem("label_only_in", file=render.__file__, name=key, lang=lang, other=other))
     # Labels the view itself looks up by computed keys.
     needed = {"kind_" + kind for kind in ("subject", "person", "website", "domain", "category")}
     needed |= {"number_kind_subject", "number_kind_website", *render.CATEGORIES}
     needed |= {step["id"] for step in timeline.build(None, {}).steps}
     for lang in render.LANGS:
         for key in sorted(needed - set(labels[lang])):
-            problems.append(Problem(f"label '{key}' is missing in {lang}", file=render.__file__))
+            problems.append(problem("label_missing", file=render.__file__, name=key, lang=lang))
     for fmt, name in render.TEMPLATE_FILES.items():
         env = render.environment(fmt, templates)
         assert env.loader is not None
@@ -87,8 +87,8 @@ def template_problems(templates: Path | None = None) -> list[Problem]:
         for key, line in _label_keys_used(tree):
             for lang in render.LANGS:
                 if key not in labels[lang]:
-                    problems.append(Problem(f"template uses label '{key}', which has no {lang} text", file=filename,
-                                            line=line, suggestion=closest(key, labels[lang])))
+                    problems.append(problem("template_label_missing", file=filename, line=line,
+                                            suggestion=closest(key, labels[lang]), name=key, lang=lang))
     return problems
 
 
@@ -114,7 +114,7 @@ def value_name_problems() -> list[Problem]:
             names = render.VALUE_NAMES.get(group, {}).get(value, {})
             for lang in render.LANGS:
                 if not names.get(lang):
-                    problems.append(Problem(f"{group.replace('_', ' ')} '{value}' has no {lang} name", file=render.__file__))
+                    problems.append(problem("value_name_missing", file=render.__file__, group=group.replace("_", " "), value=value, lang=lang))
     return problems
 
 
@@ -144,8 +144,7 @@ def pack_problems(rulesets: Iterable[RuleSet]) -> list[Problem]:
         base = ruleset.packs[0]
         for finding in ENGINE_FINDINGS:
             if finding not in ruleset.findings and base.id not in seen:
-                problems.append(base.source.problem(("findings",), f"finding '{finding}' (raised by the engine) has no "
-                                                    "name: add it to the findings catalogue (zh and en)"))
+                problems.append(base.source.problem(("findings",), "engine_finding_unnamed", name=finding))
         for pack in ruleset.packs:
             if pack.id in seen:
                 continue
@@ -153,8 +152,8 @@ def pack_problems(rulesets: Iterable[RuleSet]) -> list[Problem]:
             for path, text in _texts(pack):
                 zh, en = str(text.get("zh", "")), str(text.get("en", ""))
                 if zh and en and (zh == en or not LATIN.search(en)) and not LATIN.search(zh):
-                    problems.append(pack.source.problem(path + ("en",), "the English text looks untranslated "
-                                                        f"(it has no Latin letters): '{en}'", severity="warning"))
+                    problems.append(pack.source.problem(path + ("en",), "english_untranslated", severity="warning",
+                                                        value=en))
     return problems
 
 
