@@ -286,15 +286,13 @@ def _one_number_one_person(data: Mapping[str, Any], numbers: Mapping[PathKey, st
         one, other = _at(data, earlier[:-1]), _at(data, path[:-1])
         cert_one, cert_other = one["certificate"], other["certificate"]
         differ = [name for name in _PERSON_FIELDS if name in one and name in other and _differs(one[name], other[name])]
-        differ += [f"certificate {name}" for name in _CERTIFICATE_FIELDS
+        differ += [f"certificate_{name}" for name in _CERTIFICATE_FIELDS
                    if name in cert_one and name in cert_other and _differs(cert_one[name], cert_other[name])]
         if differ:
             line = source.locate(earlier + ("number",))[0]
-            where = json_path(earlier + ("number",)) + (f" (line {line})" if line else "")
-            words = ", ".join(name.replace("_", " ") for name in differ)
-            found.append(source.problem(path + ("number",), f"the same certificate number is given at {where} for a "
-                                        f"different person ({words} {'differs' if len(differ) == 1 else 'differ'}): "
-                                        "one number is one person"))
+            where = json_path(earlier + ("number",))
+            message_id = "one_number_two_people" + ("_line" if line else "") + ("" if len(differ) == 1 else "_several")
+            found.append(source.problem(path + ("number",), message_id, where=where, first=line, fields=differ))
 
 
 def _differs(one: Any, other: Any) -> bool:

@@ -120,6 +120,22 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "with ASCII dots",
                          "zh": "“{value}”含有全角标点（“{char}”）：每项只写一个域名，并使用半角点号"},
     "as_of_not_date": {"en": "'{value}' is not a date (YYYY-MM-DD)", "zh": "“{value}”不是日期（YYYY-MM-DD）"},
+    "one_number_two_people": {
+        "en": "the same certificate number is given at {where} for a different person ({fields:person_fields} differs): "
+              "one number is one person",
+        "zh": "同一证件号码已在 {where} 填写，但属于另一个人（{fields:person_fields}不同）：一个证件号码只对应一个人"},
+    "one_number_two_people_several": {
+        "en": "the same certificate number is given at {where} for a different person ({fields:person_fields} differ): "
+              "one number is one person",
+        "zh": "同一证件号码已在 {where} 填写，但属于另一个人（{fields:person_fields}不同）：一个证件号码只对应一个人"},
+    "one_number_two_people_line": {
+        "en": "the same certificate number is given at {where} (line {first}) for a different person "
+              "({fields:person_fields} differs): one number is one person",
+        "zh": "同一证件号码已在 {where}（第 {first} 行）填写，但属于另一个人（{fields:person_fields}不同）：一个证件号码只对应一个人"},
+    "one_number_two_people_line_several": {
+        "en": "the same certificate number is given at {where} (line {first}) for a different person "
+              "({fields:person_fields} differ): one number is one person",
+        "zh": "同一证件号码已在 {where}（第 {first} 行）填写，但属于另一个人（{fields:person_fields}不同）：一个证件号码只对应一个人"},
     # --- reading files (engine/source.py)
     "max_bytes_env": {"en": "{name}={value} is not a positive number of bytes", "zh": "{name}={value} 不是正整数字节数"},
     "no_such_file": {"en": "no such file", "zh": "文件不存在"},
@@ -156,6 +172,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "yaml_key_not_text": {"en": "mapping keys must be plain text", "zh": "字段名须为纯文本"},
     "not_usable_number": {"en": "'{value}' is not a usable number", "zh": "“{value}”不是可用的数字"},
     "yaml_node": {"en": "unsupported YAML node", "zh": "不支持的 YAML 节点"},
+    "yaml_not_null": {"en": "'{value}' is not null (!!null takes null, ~ or nothing)",
+                      "zh": "“{value}”不是空值（!!null 只接受 null、~ 或不填）"},
+    "yaml_not_bool": {"en": "'{value}' is not true or false", "zh": "“{value}”不是 true 或 false"},
+    "yaml_not_int": {"en": "'{value}' is not a whole number", "zh": "“{value}”不是整数"},
+    "yaml_not_number": {"en": "'{value}' is not a number", "zh": "“{value}”不是数字"},
+    "surrogate_text": {"en": "text holds a lone surrogate (U+{code}), which is not a character: the text was cut or "
+                             "converted wrongly; save it again as UTF-8",
+                       "zh": "文本含有孤立的代理码位（U+{code}），它不是字符：文本被截断或转换有误；请重新以 UTF-8 保存"},
+    "surrogate_key": {"en": "a field name holds a lone surrogate (U+{code}), which is not a character: the text was cut "
+                            "or converted wrongly; save it again as UTF-8",
+                      "zh": "字段名含有孤立的代理码位（U+{code}），它不是字符：文本被截断或转换有误；请重新以 UTF-8 保存"},
     # --- writing files (engine/output.py, engine/audit.py)
     "overwrite_input": {"en": "refusing to write over an input file", "zh": "拒绝覆盖输入文件"},
     "output_twice": {"en": "this file is already an output of the command (-o and --audit must be different files)",
@@ -489,6 +516,12 @@ _VOCABULARY: dict[str, dict[str, dict[str, str]]] = {
         "zh": {"application": "申请", "person": "人员", "website": "网站", "app": "App", "domain": "域名",
                "category": "内容类别", "document": "材料"},
     },
+    "person_field": {
+        "en": {"birth_date": "birth date", "certificate_type": "certificate type",
+               "certificate_expires_on": "certificate expires on"},
+        "zh": {"name": "姓名", "identity": "身份", "birth_date": "出生日期", "certificate_type": "证件类型",
+               "certificate_expires_on": "证件有效期"},
+    },
     "lang": {"en": {}, "zh": {"zh": "中文（zh）", "en": "英文（en）"}},
     "contradiction": {
         "en": {"range": "no value is in the range they allow", "empty": "no value satisfies all of them",
@@ -525,6 +558,9 @@ class _Formatter(string.Formatter):
             return vocabulary.get(str(value), str(value))
         if format_spec == "types":
             return _OR[self.lang].join(words.get(str(v), str(v)) for v in _as_list(value))
+        if format_spec.endswith("s") and format_spec[:-1] in _VOCABULARY:  # a list of words: {fields:person_fields}
+            vocabulary = _VOCABULARY[format_spec[:-1]][self.lang]
+            return _LIST_SEP[self.lang].join(vocabulary.get(str(v), str(v)) for v in _as_list(value))
         if format_spec == "list":
             return _LIST_SEP[self.lang].join(str(v) for v in _as_list(value))
         if format_spec == "and":

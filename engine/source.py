@@ -9,6 +9,7 @@ only worked out when a message needs them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -20,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, Problem, problem
-from .messages import MESSAGES
 from .text import first_surrogate
 
 if TYPE_CHECKING:  # PyYAML is imported where YAML is read: a JSON check never loads it (~15-20 ms)
@@ -101,16 +101,13 @@ class SourceMap:
             probe = probe[:-1]
             key = False
 
-    def problem(self, path: PathKey, message: str, *, key: bool = False, suggestion: str | None = None,
+    def problem(self, path: PathKey, message_id: str, *, key: bool = False, suggestion: str | None = None,
                 severity: str = "error", **args: Any) -> Problem:
-        """The problem at ``path``: ``message`` is a message id of engine.messages (with ``args``),
-        or, for messages not yet in the catalogue, the English text itself."""
+        """The problem at ``path``: the message ``message_id`` of engine.messages with ``args``
+        (an id the catalogue lacks is a KeyError: every message reads in both languages)."""
         line, column = self.locate(path, key=key)
-        if message in MESSAGES:
-            return problem(message, file=self.file, line=line, column=column, path=json_path(path),
-                           suggestion=suggestion, severity=severity, **args)
-        return Problem(message, file=self.file, line=line, column=column, path=json_path(path),
-                       suggestion=suggestion, severity=severity)
+        return problem(message_id, file=self.file, line=line, column=column, path=json_path(path),
+                       suggestion=suggestion, severity=severity, **args)
 
 
 @dataclass
@@ -247,8 +244,6 @@ def parse_text(text: str, file: str | None = None, *, duplicates: list[Problem] 
 
 
 # A lone surrogate is half of a UTF-16 pair: no character, and UTF-8 cannot write it out again.
-_SURROGATE_MESSAGE = ("holds a lone surrogate (U+{code:04X}), which is not a character: the text was cut or "
-                      "converted wrongly; save it again as UTF-8")
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE_ESCAPE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})(\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
@@ -257,8 +252,7 @@ def _refuse_surrogate(text: str, file: str | None) -> None:
     at = first_surrogate(text)
     if at >= 0:
         line, column = _position(text, at)
-        raise InputError([Problem("text " + _SURROGATE_MESSAGE.format(code=ord(text[at])), file=file,
-                                  line=line, column=column)])
+        raise InputError([problem("surrogate_text", file=file, line=line, column=column, code=f"{ord(text[at]):04X}")])
 
 
 def refuse_lone_surrogates(document: Document) -> None:
@@ -270,25 +264,25 @@ def refuse_lone_surrogates(document: Document) -> None:
         if isinstance(value, str):
             at = first_surrogate(value)
             if at >= 0:
-                _refuse_at(document, path, "text " + _SURROGATE_MESSAGE.format(code=ord(value[at])))
+                _refuse_at(document, path, "surrogate_text", code=f"{ord(value[at]):04X}")
         elif isinstance(value, dict):
             for key, inner in value.items():
                 at = first_surrogate(key)
                 if at >= 0:  # the key itself cannot be shown: its parent is named
-                    _refuse_at(document, path, "a field name " + _SURROGATE_MESSAGE.format(code=ord(key[at])))
+                    _refuse_at(document, path, "surrogate_key", code=f"{ord(key[at]):04X}")
             stack.extend(reversed([(path + (key,), inner) for key, inner in value.items()]))
         elif isinstance(value, list):  # reversed: the first surrogate in the text is the one found
             stack.extend(reversed([(path + (index,), inner) for index, inner in enumerate(value)]))
 
 
-def _refuse_at(document: Document, path: PathKey, message: str) -> None:
-    problem = document.source.problem(path, message)
+def _refuse_at(document: Document, path: PathKey, message_id: str, **args: Any) -> None:
+    found = document.source.problem(path, message_id, **args)
     text = document.source.text or ""
     unpaired = next((m for m in _SURROGATE_ESCAPE.finditer(text) if m.group(1) is None or m.group(2) is None), None)
-    if problem.line is None and unpaired is not None:
+    if found.line is None and unpaired is not None:
         line, column = _position(text, unpaired.start())
-        problem = Problem(message, file=problem.file, line=line, column=column, path=problem.path)
-    raise InputError([problem])
+        found = dataclasses.replace(found, line=line, column=column)
+    raise InputError([found])
 
 
 class _DuplicateKey(ValueError):
@@ -524,11 +518,12 @@ def _build_plain(text: str, source: SourceMap) -> Any:
 
 
 class _BadScalar(Exception):
-    """A scalar its tag cannot read (``!!float abc``, ``!!bool banana``) or too long to be a number."""
+    """A scalar its tag cannot read (``!!float abc``, ``!!bool banana``) or too long to be a number:
+    a message id of engine.messages and its arguments."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message_id: str, **args: Any):
+        super().__init__(message_id)
+        self.message_id, self.args_ = message_id, args
 
 
 _TRUE = frozenset({"yes", "true", "on", "y"})
@@ -537,7 +532,8 @@ _NULLS = frozenset({"", "~", "null"})
 
 
 def _quoted(value: str) -> str:
-    return f"'{value}'" if len(value) <= 40 else f"'{value[:40]}…' ({len(value)} characters)"
+    """A scalar as a message shows it (the message quotes it): a long one by its start and length."""
+    return value if len(value) <= 40 else f"{value[:40]}… ({len(value)} characters)"
 
 
 def _scalar_value(tag: str, value: str) -> Any:
@@ -551,27 +547,27 @@ def _scalar_value(tag: str, value: str) -> Any:
     lowered = value.lower()
     if tag == _NULL:
         if lowered not in _NULLS:
-            raise _BadScalar(f"{_quoted(value)} is not null (!!null takes null, ~ or nothing)")
+            raise _BadScalar("yaml_not_null", value=_quoted(value))
         return None
     if tag == _BOOL:
         if lowered in _TRUE:
             return True
         if lowered not in _FALSE:
-            raise _BadScalar(f"{_quoted(value)} is not true or false")
+            raise _BadScalar("yaml_not_bool", value=_quoted(value))
         return False
     if len(value) - value.count("_") > MAX_NUMBER_DIGITS + 3:  # sign and 0x: room for 100 digits
-        raise _BadScalar(f"number with more than {MAX_NUMBER_DIGITS} digits")
+        raise _BadScalar("json_long_number", digits=MAX_NUMBER_DIGITS)
     if tag == _INT:
         try:
             return _yaml_int(value)
         except ValueError:
-            raise _BadScalar(f"{_quoted(value)} is not a whole number") from None
+            raise _BadScalar("yaml_not_int", value=_quoted(value)) from None
     try:
         number = _yaml_float(value)
     except ValueError:
-        raise _BadScalar(f"{_quoted(value)} is not a number") from None
+        raise _BadScalar("yaml_not_number", value=_quoted(value)) from None
     if math.isnan(number) or math.isinf(number):
-        raise _BadScalar(f"{_quoted(value)} is not a usable number")
+        raise _BadScalar("not_usable_number", value=_quoted(value))
     return number
 
 
@@ -619,8 +615,7 @@ def _refuse_if_too_deep(text: str, exc: yaml.MarkedYAMLError, file: str | None) 
             return  # not nested too deeply after all: libyaml's complaint is the one to report
         else:
             return
-    raise InputError([Problem(f"document is nested more than {MAX_DEPTH} levels deep", file=file,
-                              line=line, column=column)]) from None
+    raise InputError([problem("too_deep_levels", file=file, line=line, column=column, levels=MAX_DEPTH)]) from None
 
 
 _REREAD_AT_MOST = 64 * 1024
@@ -719,14 +714,12 @@ class _Builder:
         # Duplicate keys are collected rather than raised at once, so an author sees every one in a run.
         self.duplicates: list[Problem] = []
 
-    def _fail(self, node: yaml.Node, message: str, path: PathKey | None = None, **args: Any) -> InputError:
-        """The problem at ``node``: ``message`` is a message id of engine.messages, or English text."""
+    def _fail(self, node: yaml.Node, message_id: str, path: PathKey | None = None, **args: Any) -> InputError:
+        """The problem ``message_id`` (of engine.messages) at ``node``."""
         mark = node.start_mark
         where = {"file": self.source.file, "line": mark.line + 1, "column": mark.column + 1,
                  "path": json_path(path) if path is not None else ""}
-        if message in MESSAGES:
-            return InputError([problem(message, **where, **args)])  # type: ignore[arg-type]
-        return InputError([Problem(message, **where)])  # type: ignore[arg-type]
+        return InputError([problem(message_id, **where, **args)])  # type: ignore[arg-type]
 
     def build(self, root: yaml.Node, root_path: PathKey) -> Any:
         import yaml  # here, not at the top: a JSON document never needs PyYAML
@@ -788,7 +781,7 @@ class _Builder:
         try:
             return _scalar_value(tag, value)
         except _BadScalar as exc:
-            raise self._fail(node, exc.message, path) from None
+            raise self._fail(node, exc.message_id, path, **exc.args_) from None
 
 
 def _yaml_int(text: str) -> int:
