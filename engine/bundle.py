@@ -30,7 +30,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Union
 
-from .errors import InputError, Problem
+from .errors import InputError, problem
 
 FORMAT = "icp-rulepacks-bundle/1"
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
@@ -45,16 +45,15 @@ class BundleError(InputError):
     """A bundle that does not verify, or a key that cannot be used. Exit status 2."""
 
 
-def _problem(message: str, file: str | Path | None, path: str = "") -> BundleError:
-    return BundleError([Problem(message, file=str(file) if file is not None else None, path=path)])
+def _problem(message_id: str, file: str | Path | None, **args: Any) -> BundleError:
+    return BundleError([problem(message_id, file=str(file) if file is not None else None, **args)])
 
 
 def _crypto() -> Any:
     try:
         from cryptography.hazmat.primitives.asymmetric import ed25519
     except ImportError:
-        raise _problem("signed bundles need the cryptography package: pip install 'icp-rulepacks[bundle]'",
-                       None) from None
+        raise _problem("bundle_needs_cryptography", None) from None
     return ed25519
 
 
@@ -64,7 +63,7 @@ def _read_key(source: KeySource, what: str) -> tuple[bytes, str | None]:
         try:
             return path.read_bytes()[:64 * 1024], str(path)
         except OSError as exc:
-            raise _problem(f"cannot read the {what} ({exc.strerror or exc})", path) from None
+            raise _problem(f"bundle_cannot_read_{what}", path, reason=exc.strerror or str(exc)) from None
     return bytes(source), None
 
 
@@ -75,17 +74,15 @@ def load_private_key(source: KeySource) -> Any:
         return source
     from cryptography.hazmat.primitives import serialization
 
-    data, name = _read_key(source, "signing key")
+    data, name = _read_key(source, "signing_key")
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except TypeError:
-        raise _problem("the signing key is encrypted; give an unencrypted PEM key "
-                       "(openssl genpkey -algorithm ed25519 -out KEY.pem)", name) from None
+        raise _problem("bundle_key_encrypted", name) from None
     except ValueError:
-        raise _problem("not a PEM private key (make one with: openssl genpkey -algorithm ed25519 -out KEY.pem)",
-                       name) from None
+        raise _problem("bundle_not_private_key", name) from None
     if not isinstance(key, ed25519.Ed25519PrivateKey):
-        raise _problem("the signing key is not an Ed25519 key (openssl genpkey -algorithm ed25519)", name)
+        raise _problem("bundle_private_not_ed25519", name)
     return key
 
 
@@ -96,14 +93,13 @@ def load_public_key(source: KeySource) -> Any:
         return source
     from cryptography.hazmat.primitives import serialization
 
-    data, name = _read_key(source, "public key")
+    data, name = _read_key(source, "public_key")
     try:
         key = serialization.load_pem_public_key(data)
     except ValueError:
-        raise _problem("not a PEM public key (make one from the signing key with: "
-                       "openssl pkey -in KEY.pem -pubout -out KEY.pub)", name) from None
+        raise _problem("bundle_not_public_key", name) from None
     if not isinstance(key, ed25519.Ed25519PublicKey):
-        raise _problem("the public key is not an Ed25519 key", name)
+        raise _problem("bundle_public_not_ed25519", name)
     return key
 
 
@@ -192,17 +188,17 @@ def verify(bundle: str | PathLike[str] | bytes, public_key: KeySource, *, file: 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
-        raise _problem("not a pack bundle (not a zip file)", file) from None
+        raise _problem("bundle_not_zip", file) from None
     with archive:
         infos = archive.infolist()
         names = [i.filename for i in infos]
         if len(names) > MAX_MEMBERS + 2:
-            raise _problem(f"more than {MAX_MEMBERS} members: not a pack bundle", file)
+            raise _problem("bundle_too_many_members", file, limit=MAX_MEMBERS)
         if len(set(names)) != len(names):
             duplicate = next(n for n in names if names.count(n) > 1)
-            raise _problem(f"member {duplicate} appears twice (a bundle that says two things is refused)", file)
+            raise _problem("bundle_member_twice", file, name=duplicate)
         if MANIFEST not in names or SIGNATURE not in names:
-            raise _problem("not a signed pack bundle: manifest.json or manifest.sig is missing", file)
+            raise _problem("bundle_unsigned", file)
         manifest_bytes = _read_member(archive, MANIFEST, 1024 * 1024, file)
         signature = _read_member(archive, SIGNATURE, 1024, file)
         try:
@@ -217,33 +213,31 @@ def verify(bundle: str | PathLike[str] | bytes, public_key: KeySource, *, file: 
             key.verify(signature, manifest_bytes)
         except InvalidSignature:
             if isinstance(signer, str) and signer != expected:
-                raise _problem(f"signed with another key (key id {signer}); the public key given is {expected}",
-                               file) from None
-            raise _problem("bad signature: manifest.json is not what was signed (changed after signing, "
-                           "or signed with another key)", file) from None
+                raise _problem("bundle_other_key", file, signer=signer, expected=expected) from None
+            raise _problem("bundle_bad_signature", file) from None
         # From here on the manifest is the signer's own.
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), list):
-            raise _problem(f"unknown bundle format (this version reads {FORMAT})", file)
+            raise _problem("bundle_unknown_format", file, format=FORMAT)
         try:
             listed: dict[str, tuple[int, str]] = {str(entry["path"]): (int(entry["size"]), str(entry["sha256"]))
                                                   for entry in manifest["files"]}
         except (KeyError, TypeError, ValueError):
-            raise _problem("the manifest's file list is malformed", file) from None
+            raise _problem("bundle_manifest_malformed", file) from None
         for name in names:
             if name not in (MANIFEST, SIGNATURE) and name not in listed:
-                raise _problem(f"member {name} is not in the signed manifest (added after signing)", file)
+                raise _problem("bundle_member_unsigned", file, name=name)
         members: dict[str, bytes] = {}
         for name, (size, digest) in sorted(listed.items()):
             if not _safe_name(name):
-                raise _problem(f"member name {name!r} is not allowed in a bundle", file)
+                raise _problem("bundle_member_name", file, name=repr(name))
             if name not in names:
-                raise _problem(f"member {name} is listed in the manifest but missing", file)
+                raise _problem("bundle_member_missing", file, name=name)
             content = _read_member(archive, name, size, file)
             if len(content) != size or hashlib.sha256(content).hexdigest() != digest:
-                raise _problem(f"member {name} was changed after signing (its digest differs from the manifest)", file)
+                raise _problem("bundle_member_changed", file, name=name)
             members[name] = content
     if not any(n == "rulepacks/national.yaml" for n in members):
-        raise _problem("the bundle has no rulepacks/national.yaml", file)
+        raise _problem("bundle_no_national", file)
     return VerifiedBundle(str(file), expected, members)
 
 
@@ -254,9 +248,9 @@ def _read_member(archive: zipfile.ZipFile, name: str, limit: int, file: str | No
         with archive.open(name) as handle:
             data = handle.read(limit + 1)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-        raise _problem(f"member {name} cannot be read ({exc})", file) from None
+        raise _problem("bundle_member_unreadable", file, name=name, reason=str(exc)) from None
     if len(data) > limit:
-        raise _problem(f"member {name} is larger than its manifest says", file)
+        raise _problem("bundle_member_larger", file, name=name)
     return data
 
 

@@ -508,12 +508,8 @@ def check_consistency(app: Application, on: dt.date) -> None:
         for j, name in enumerate(site["domains"]):
             registered = domain_parts(name).registered
             if registered not in described:
-                problems.append(source.problem(
-                    ("websites", i, "domains", j),
-                    f"the website's domain '{name}' has no entry in domains[] (its registered domain is "
-                    f"'{registered}'): describe it there (registrant, real-name verification, expiry), "
-                    "or its domain checks cannot run"))
-    when = "the submission" if app.submitted_on else "the evaluation date"
+                problems.append(source.problem(("websites", i, "domains", j), "domain_not_described",
+                                               value=name, registered=registered))
     dated: list[tuple[tuple[Any, ...], Any]] = []
     for i, entry in enumerate(data["domains"]):
         dated += [(("domains", i, key), entry.get(key)) for key in ("verified_on", "registered_on")]
@@ -526,21 +522,19 @@ def check_consistency(app: Application, on: dt.date) -> None:
     for path, value in dated:
         day = parse_date(value)
         if day is not None and day > on:
-            problems.append(source.problem(
-                path, f"{path[-1]} {day} is after {when} ({on}): this date cannot lie in the future"))
+            problems.append(source.problem(path, "date_after_submission" if app.submitted_on else "date_after_evaluation",
+                                           name=path[-1], value=str(day), on=str(on)))
     numbers = {app.certificate_number(("principal", "certificate")): True}
     numbers.update({app.certificate_number(("websites", i, "manager", "certificate")): True
                     for i, site in enumerate(data["websites"]) if site.get("manager")})
     for i, doc in enumerate(data["documents_on_hand"]):
         whose = doc.get("for") or {}
         if whose.get("kind") == "person" and _holder(numbers, whose.get("ref")) is None:
-            problems.append(source.problem(("documents_on_hand", i, "for", "ref"),
-                                           "names no person of this application: give the certificate number of "
-                                           "the principal or of a website manager"))
+            problems.append(source.problem(("documents_on_hand", i, "for", "ref"), "document_for_no_person"))
         elif whose.get("kind") == "domain" and _ascii_or_none(whose.get("ref")) not in {
                 domain_parts(entry["name"]).ascii for entry in data["domains"]}:
-            problems.append(source.problem(("documents_on_hand", i, "for", "ref"),
-                                           f"names the domain '{whose.get('ref')}', which is not in domains[]"))
+            problems.append(source.problem(("documents_on_hand", i, "for", "ref"), "document_for_no_domain",
+                                           value=whose.get("ref")))
     if problems:
         raise ApplicationError(problems)
 

@@ -136,6 +136,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the same certificate number is given at {where} (line {first}) for a different person "
               "({fields:person_fields} differ): one number is one person",
         "zh": "同一证件号码已在 {where}（第 {first} 行）填写，但属于另一个人（{fields:person_fields}不同）：一个证件号码只对应一个人"},
+    "domain_not_described": {
+        "en": "the website's domain '{value}' has no entry in domains[] (its registered domain is '{registered}'): "
+              "describe it there (registrant, real-name verification, expiry), or its domain checks cannot run",
+        "zh": "网站的域名“{value}”在 domains[] 中没有对应条目（其注册域名为“{registered}”）：请在那里填写"
+              "（注册人、实名核验、到期日），否则无法检查该域名"},
+    "date_after_submission": {"en": "{name} {value} is after the submission ({on}): this date cannot lie in the future",
+                              "zh": "{name} {value} 晚于提交日期（{on}）：这个日期不可能在将来"},
+    "date_after_evaluation": {"en": "{name} {value} is after the evaluation date ({on}): this date cannot lie in the "
+                                    "future",
+                              "zh": "{name} {value} 晚于评估日期（{on}）：这个日期不可能在将来"},
+    "document_for_no_person": {"en": "names no person of this application: give the certificate number of the "
+                                     "principal or of a website manager",
+                               "zh": "未指向本申请中的任何人：请填写主体负责人或网站负责人的证件号码"},
+    "document_for_no_domain": {"en": "names the domain '{value}', which is not in domains[]",
+                               "zh": "指向的域名“{value}”不在 domains[] 中"},
     # --- reading files (engine/source.py)
     "max_bytes_env": {"en": "{name}={value} is not a positive number of bytes", "zh": "{name}={value} 不是正整数字节数"},
     "no_such_file": {"en": "no such file", "zh": "文件不存在"},
@@ -227,6 +242,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_applications": {"en": "no such application file or directory", "zh": "申请文件或目录不存在"},
     "no_cases": {"en": "no such file or directory of test cases", "zh": "测试用例文件或目录不存在"},
     "durable_missing": {"en": "{detail}", "zh": "durable 后端不可用：{detail}"},
+    "case_file_not_mapping": {"en": "a case file is a mapping with tests: [...] (and optionally pack:)",
+                              "zh": "测试用例文件须为映射，包含 tests: [...]（可选 pack:）"},
+    "label_placeholders": {"en": "label '{name}' may name {allowed:list} only, not '{{{extra}}}' (no attributes, "
+                                 "indexes or format specifications)",
+                           "zh": "标签“{name}”只能使用 {allowed:list}，不能使用“{{{extra}}}”（不支持属性、下标或格式说明）"},
+    "template_link_outside": {"en": "is a link to a file outside the templates directory; refused",
+                              "zh": "是指向模板目录之外文件的链接；拒绝读取"},
     # --- batch --scheduler on a Dask cluster (engine/cluster.py)
     "cluster_needs_distributed": {"en": "--scheduler needs Dask distributed: pip install 'icp-rulepacks[dask]'",
                                   "zh": "--scheduler 需要 Dask distributed：pip install 'icp-rulepacks[dask]'"},
@@ -504,6 +526,51 @@ MESSAGES.update({
                                "zh": "结论“{name}”（由引擎给出）没有名称：请将其加入 findings 目录（zh 和 en）"},
     "english_untranslated": {"en": "the English text looks untranslated (it has no Latin letters): '{value}'",
                              "zh": "英文文本似乎未翻译（不含拉丁字母）：“{value}”"},
+})
+
+
+# --- signed pack bundles (engine/bundle.py)
+MESSAGES.update({
+    "bundle_needs_cryptography": {"en": "signed bundles need the cryptography package: pip install 'icp-rulepacks[bundle]'",
+                                  "zh": "签名规则包需要 cryptography 包：pip install 'icp-rulepacks[bundle]'"},
+    "bundle_cannot_read_signing_key": {"en": "cannot read the signing key ({reason})", "zh": "无法读取签名私钥（{reason}）"},
+    "bundle_cannot_read_public_key": {"en": "cannot read the public key ({reason})", "zh": "无法读取公钥（{reason}）"},
+    "bundle_key_encrypted": {"en": "the signing key is encrypted; give an unencrypted PEM key "
+                                   "(openssl genpkey -algorithm ed25519 -out KEY.pem)",
+                             "zh": "签名私钥已加密；请提供未加密的 PEM 私钥（openssl genpkey -algorithm ed25519 -out KEY.pem）"},
+    "bundle_not_private_key": {"en": "not a PEM private key (make one with: openssl genpkey -algorithm ed25519 -out KEY.pem)",
+                               "zh": "不是 PEM 私钥（可用 openssl genpkey -algorithm ed25519 -out KEY.pem 生成）"},
+    "bundle_private_not_ed25519": {"en": "the signing key is not an Ed25519 key (openssl genpkey -algorithm ed25519)",
+                                   "zh": "签名私钥不是 Ed25519 密钥（openssl genpkey -algorithm ed25519）"},
+    "bundle_not_public_key": {"en": "not a PEM public key (make one from the signing key with: "
+                                    "openssl pkey -in KEY.pem -pubout -out KEY.pub)",
+                              "zh": "不是 PEM 公钥（可由签名私钥生成：openssl pkey -in KEY.pem -pubout -out KEY.pub）"},
+    "bundle_public_not_ed25519": {"en": "the public key is not an Ed25519 key", "zh": "公钥不是 Ed25519 密钥"},
+    "bundle_not_zip": {"en": "not a pack bundle (not a zip file)", "zh": "不是规则包合集（不是 zip 文件）"},
+    "bundle_too_many_members": {"en": "more than {limit} members: not a pack bundle",
+                                "zh": "成员超过 {limit} 个：不是规则包合集"},
+    "bundle_member_twice": {"en": "member {name} appears twice (a bundle that says two things is refused)",
+                            "zh": "成员 {name} 出现了两次（内容自相矛盾的合集一律拒绝）"},
+    "bundle_unsigned": {"en": "not a signed pack bundle: manifest.json or manifest.sig is missing",
+                        "zh": "不是已签名的规则包合集：缺少 manifest.json 或 manifest.sig"},
+    "bundle_other_key": {"en": "signed with another key (key id {signer}); the public key given is {expected}",
+                         "zh": "由另一把密钥签名（密钥标识 {signer}）；所给公钥为 {expected}"},
+    "bundle_bad_signature": {"en": "bad signature: manifest.json is not what was signed (changed after signing, "
+                                   "or signed with another key)",
+                             "zh": "签名无效：manifest.json 与签名时的内容不符（签名后被修改，或由另一把密钥签名）"},
+    "bundle_unknown_format": {"en": "unknown bundle format (this version reads {format})",
+                              "zh": "未知的合集格式（本版本读取 {format}）"},
+    "bundle_manifest_malformed": {"en": "the manifest's file list is malformed", "zh": "清单中的文件列表格式错误"},
+    "bundle_member_unsigned": {"en": "member {name} is not in the signed manifest (added after signing)",
+                               "zh": "成员 {name} 不在已签名的清单中（签名后被加入）"},
+    "bundle_member_name": {"en": "member name {name} is not allowed in a bundle", "zh": "合集中不允许成员名 {name}"},
+    "bundle_member_missing": {"en": "member {name} is listed in the manifest but missing",
+                              "zh": "成员 {name} 列在清单中，但合集中没有"},
+    "bundle_member_changed": {"en": "member {name} was changed after signing (its digest differs from the manifest)",
+                              "zh": "成员 {name} 在签名后被修改（其摘要与清单不符）"},
+    "bundle_no_national": {"en": "the bundle has no rulepacks/national.yaml", "zh": "合集中没有 rulepacks/national.yaml"},
+    "bundle_member_unreadable": {"en": "member {name} cannot be read ({reason})", "zh": "无法读取成员 {name}（{reason}）"},
+    "bundle_member_larger": {"en": "member {name} is larger than its manifest says", "zh": "成员 {name} 比清单所写的大"},
 })
 
 

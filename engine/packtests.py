@@ -92,7 +92,7 @@ def load_case_file(path: str | Path) -> list[Case]:
     document = load_file(path)
     data, source = document.data, document.source
     if not isinstance(data, dict):
-        raise PackError([source.problem((), "a case file is a mapping with tests: [...] (and optionally pack:)")])
+        raise PackError([source.problem((), "case_file_not_mapping")])
     problems = []
     for err in _case_validator().iter_errors(data):
         problems.append(describe_error(most_specific(err), source))

@@ -415,7 +415,7 @@ def _load_labels(templates: Path | None) -> dict[str, dict[str, str]]:
     document = load_file(file)
     data = document.data
     if not isinstance(data, dict) or not all(isinstance(data.get(lang, {}), dict) for lang in LANGS):
-        raise TemplateError([document.source.problem((), "labels.yaml maps zh and en to {label: text}")])
+        raise TemplateError([document.source.problem((), "labels_file_shape")])
     problems = label_problems(document)
     if problems:
         raise TemplateError(problems)
@@ -432,10 +432,9 @@ def label_problems(document: Any) -> list[Problem]:
                 continue  # shown as written, never filled
             extra = sorted(placeholders(text) - allowed)
             if extra:
-                names = ", ".join("{" + name + "}" for name in sorted(allowed))
                 problems.append(document.source.problem(
-                    (lang, key), f"label '{key}' may name {names} only, not '{{{extra[0]}}}' (no attributes, "
-                                 "indexes or format specifications)"))
+                    (lang, key), "label_placeholders", name=key, allowed=["{" + name + "}" for name in sorted(allowed)],
+                    extra=extra[0]))
     return problems
 
 
@@ -447,7 +446,7 @@ def confined(file: Path, roots: list[Path]) -> None:
     except (OSError, RuntimeError):
         return  # missing or a loop: reading it reports that
     if not any(resolved.is_relative_to(root.resolve()) for root in roots):
-        raise TemplateError([Problem("is a link to a file outside the templates directory; refused", file=str(file))])
+        raise TemplateError([problem("template_link_outside", file=str(file))])
 
 
 def overlay_labels(data: dict[Any, Any]) -> dict[str, dict[str, str]]:

@@ -54,7 +54,7 @@ def built(keys, tmp_path_factory):
 
 
 def _verify(bundle: Path, public: Path):
-    return CliRunner().invoke(cli, ["bundle", "verify", str(bundle), "--public-key", str(public)])
+    return CliRunner().invoke(cli, ["bundle", "verify", str(bundle), "--public-key", str(public), "--lang", "en"])
 
 
 def _rewrite(source: Path, target: Path, change) -> Path:
@@ -149,7 +149,7 @@ def test_a_bundle_without_a_key_or_a_bad_key_or_not_a_bundle(built, keys, tmp_pa
     result = _verify(junk, public)
     assert result.exit_code == 2 and "not a pack bundle" in result.output
     result = CliRunner().invoke(cli, ["bundle", "build", str(ROOT / "rulepacks"), "-o", str(tmp_path / "x.bundle"),
-                                      "--signing-key", str(tmp_path / "missing.pem")])
+                                      "--signing-key", str(tmp_path / "missing.pem"), "--lang", "en"])
     assert result.exit_code == 2 and "cannot read the signing key" in result.output
     assert not (tmp_path / "x.bundle").exists()
 

@@ -436,9 +436,11 @@ def test_validate_warns_about_english_that_copies_the_chinese(tmp_path):
 def test_validate_checks_a_templates_directory(tmp_path):
     (tmp_path / "checklist.html.j2").write_text("<p>{{ L.brand }}</p>\n", encoding="utf-8")
     (tmp_path / "labels.yaml").write_text("zh: {brand: 某某合规部}\nen: {}\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["validate", "--templates", str(tmp_path)])
+    result = CliRunner().invoke(cli, ["validate", "--templates", str(tmp_path), "--lang", "en"])
     assert result.exit_code == 1
     assert f"{tmp_path / 'labels.yaml'}:1:" in result.output and "label 'brand' has no en text" in result.output
+    result = CliRunner().invoke(cli, ["validate", "--templates", str(tmp_path)])  # Chinese by default
+    assert result.exit_code == 1 and "标签“brand”没有英文（en）文本" in result.output
     assert f"{tmp_path / 'checklist.html.j2'}:1" in result.output
 
 
