@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import secret
-from .errors import InputError, Problem, problem
+from .errors import InputError, problem
 from .output import check_target
 from .text import mask
 
@@ -112,7 +112,7 @@ class AuditLog:
             except OSError as exc:  # a full disk: the decision was not recorded, and the run must say so
                 with suppress(OSError):  # a record cut short must not swallow the next one
                     self._needs_newline = self._ends_without_newline()
-                raise InputError([Problem(f"cannot write the audit record: {exc.strerror}", file=str(self.path))]) from None
+                raise InputError([problem("audit_write", file=str(self.path), reason=exc.strerror)]) from None
 
     def log(self, result: "Result", *, source: str | None = None) -> None:
         self.write(record(result, source=source))

@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from . import application as application_module
 from .audit import record
-from .errors import IcpRulesError, InputError, Problem, error_to_dict, problem
+from .errors import IcpRulesError, InputError, error_to_dict, problem
 from .source import DEFAULT_MAX_BYTES, parse_text, unreadable
 
 if TYPE_CHECKING:
@@ -416,6 +416,5 @@ def open_input(path: str) -> IO[bytes]:
     mode = os.fstat(handle.fileno()).st_mode
     if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):  # a pipe streams lines; /dev/zero never ends
         handle.close()
-        raise InputError([Problem("is not a regular file or a pipe (a device?); only files and pipes are read",
-                                  file=path)])
+        raise InputError([problem("batch_not_file_or_pipe", file=path)])
     return handle

@@ -26,7 +26,7 @@ from typing import Any, TypeVar  # noqa: E402
 import click  # noqa: E402
 
 from . import bundled, provinces  # noqa: E402
-from .errors import IcpRulesError, InputError, PackError, Problem  # noqa: E402
+from .errors import IcpRulesError, InputError, PackError, Problem, problem  # noqa: E402
 from .messages import DEFAULT_LANG, LANGS  # noqa: E402
 from .names import VALUE_NAMES  # noqa: E402
 from .messages import text as message_text  # noqa: E402
@@ -50,6 +50,162 @@ def report_problem(problem: Problem, lang: str = DEFAULT_LANG) -> None:
     click.echo(f"{tag}: {problem.format(lang)}", err=True)
 
 
+def say(message_id: str, lang: str = DEFAULT_LANG, *, err: bool = False, **args: Any) -> None:
+    """Print one line of the catalogue (engine/messages.py) in ``lang``: summaries and refusals."""
+    click.echo(message_text(message_id, lang, args), err=err)
+
+
+def argv_lang(args: Any) -> str:
+    """The ``--lang`` of a command line, for what is printed before (or without) click parsing it:
+    usage errors, an interruption, an internal error. Chinese unless it names a language."""
+    words = [str(w) for w in (sys.argv[1:] if args is None else args)]
+    lang = DEFAULT_LANG
+    for i, word in enumerate(words):
+        if word == "--":
+            break
+        if word == "--lang" and i + 1 < len(words):
+            lang = words[i + 1]
+        elif word.startswith("--lang="):
+            lang = word.split("=", 1)[1]
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+class Usage(click.UsageError):
+    """A usage error of our own: a message id of the catalogue and its arguments."""
+
+    def __init__(self, message_id: str, **args: Any):
+        super().__init__(message_text(message_id, "en", args))
+        self.message_id, self.message_args = message_id, args
+
+
+class BadValue(click.BadParameter):
+    """A value an option's own check refuses: a message id of the catalogue and its arguments."""
+
+    def __init__(self, message_id: str, **args: Any):
+        super().__init__(message_text(message_id, "en", args))
+        self.message_id, self.message_args = message_id, args
+
+
+class Choice(click.Choice):
+    """click.Choice whose refusal keeps the value and the choices, so it is said in the reader's language."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            error = BadValue("not_one_of", value=str(value), options=[str(c) for c in self.choices])
+            error.ctx, error.param = ctx, param
+            error.cmd = ctx.command if ctx else None
+            raise error from None
+
+
+def _param_name(param: click.Parameter | None, ctx: click.Context | None) -> str:
+    if param is None:
+        return ""
+    if isinstance(param, click.Option):
+        return "/".join(param.opts)
+    return param.human_readable_name
+
+
+def _options_named(command: click.Command, name: str) -> list[click.Option]:
+    """Every option called ``name`` in ``command`` and its subcommands."""
+    found = [p for p in command.params if isinstance(p, click.Option) and name in p.opts + p.secondary_opts]
+    for sub in getattr(command, "commands", {}).values():
+        found += _options_named(sub, name)
+    return found
+
+
+def usage_error_text(exc: click.ClickException, lang: str, root: click.Command | None = None) -> str:
+    """A click usage error as we print every problem: in ``lang``, from the error's data (never
+    from click's own wording, which is English); the usage line and the help hint first."""
+    from .suggest import closest
+
+    def t(message_id: str, **args: Any) -> str:
+        return message_text(message_id, lang, args)
+
+    ctx = getattr(exc, "ctx", None)
+    suggestion = None
+    no_such_command = getattr(click.exceptions, "NoSuchCommand", None)
+    if isinstance(exc, Usage) or (isinstance(exc, BadValue) and exc.param is None):
+        message = t(exc.message_id, **exc.message_args)
+    elif isinstance(exc, BadValue):
+        message = t("cli_bad_value", name=_param_name(exc.param, ctx),
+                    reason=(exc.message_id, tuple(exc.message_args.items())))
+    elif isinstance(exc, click.NoSuchOption):
+        message = t("cli_no_such_option", name=exc.option_name)
+        suggestion = exc.possibilities[0] if exc.possibilities else None
+    elif no_such_command is not None and isinstance(exc, no_such_command):
+        message = t("cli_no_such_command", name=exc.command_name)  # type: ignore[attr-defined]
+        suggestion = closest(exc.command_name, list(exc.possibilities))  # type: ignore[attr-defined]
+    elif isinstance(exc, click.MissingParameter):
+        kind = exc.param_type or (exc.param.param_type_name if exc.param is not None else "parameter")
+        message = t("cli_missing_argument" if kind == "argument" else "cli_missing_option",
+                    name=_param_name(exc.param, ctx))
+    elif isinstance(exc, click.BadOptionUsage) and (ctx is not None or root is not None):
+        # click says an option needs a value or takes none; which, the option itself tells
+        options = _options_named(ctx.command if ctx is not None else root, exc.option_name)  # type: ignore[arg-type]
+        if options and not any(o.is_flag for o in options):
+            message = t("cli_option_needs_value", name=exc.option_name)
+        elif options and all(o.is_flag for o in options):
+            message = t("cli_option_takes_no_value", name=exc.option_name)
+        else:
+            message = t("cli_usage_other", detail=exc.format_message())
+    elif isinstance(exc, click.BadParameter):
+        message = t("cli_bad_value", name=_param_name(exc.param, ctx), reason=("cli_detail", (("detail", exc.message),)))
+    else:
+        message = t("cli_usage_other", detail=exc.message)
+    if suggestion:
+        message += message_text("did_you_mean", lang, {"suggestion": suggestion})
+    lines = []
+    if ctx is not None:
+        pieces = " ".join(ctx.command.collect_usage_pieces(ctx))
+        lines.append(t("cli_usage", usage=f"{ctx.command_path} {pieces}".rstrip()))
+        help_names = ctx.command.get_help_option_names(ctx)
+        if help_names:
+            lines.append(t("cli_try_help", command=f"{ctx.command_path} {max(help_names, key=len)}"))
+    lines.append(f"{message_text('tag_error', lang)}: {message}")
+    return "\n".join(lines)
+
+
+class Command(click.Command):
+    """A command whose refusal of extra arguments names them in the reader's language."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        allowed = ctx.allow_extra_args
+        ctx.allow_extra_args = True  # click would refuse them in English; they are refused below
+        try:
+            rest = super().parse_args(ctx, args)
+        finally:
+            ctx.allow_extra_args = allowed
+        if ctx.args and not allowed and not ctx.resilient_parsing:
+            error = Usage("cli_extra_arguments", arguments=list(ctx.args))
+            error.ctx, error.cmd = ctx, self
+            raise error
+        return rest
+
+
+class Group(click.Group):
+    """The command group: click's usage errors are printed by ``usage_error_text``, in the reader's language."""
+
+    command_class = Command
+    group_class = type  # subgroups (bundle) are Groups too
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            click.echo(usage_error_text(exc, argv_lang(args), self), err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo(message_text("cli_aborted", argv_lang(args)), err=True)
+            sys.exit(1)
+        # Not standalone, click returns a command's value or the code of ctx.exit (--help, --version).
+        sys.exit(result if isinstance(result, int) else 0)
+
+
 def handles_errors(exit_code: int = EXIT_INPUT) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         @functools.wraps(func)
@@ -71,7 +227,7 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+        raise BadValue("as_of_not_date", value=value) from None
 
 
 def output_target(output: str | None, *, force: bool, inputs: tuple[Path, ...] = ()) -> Path | None:
@@ -113,15 +269,15 @@ audit_option = click.option("--audit", "audit_file", type=click.Path(dir_okay=Fa
                             help="Append one JSON decision record per evaluation to FILE (never truncated).")
 packs_option = click.option("--packs", "packs_dir", type=click.Path(file_okay=False), default=None,
                             help="Directory of rule packs (default: the bundled packs).")
-lang_option = click.option("--lang", type=click.Choice(LANGS), default=DEFAULT_LANG, show_default=True,
+lang_option = click.option("--lang", type=Choice(LANGS), default=DEFAULT_LANG, show_default=True,
                            help="Language of what is printed, error messages included: zh (Chinese) or en.")
 backend_option = click.option(
-    "--backend", type=click.Choice(["python", "durable"]), default="python", show_default=True,
+    "--backend", type=Choice(["python", "durable"]), default="python", show_default=True,
     help="What decides which rules fire: compiled Python (the reference) or durable_rules "
          "(needs icp-rulepacks[durable]; same results, see docs/backends.md).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="icp-rulepacks", prog_name="icp-rules")
 def cli() -> None:
     """Check China ICP filing applications against provincial rule packs."""
@@ -129,7 +285,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("application", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "text", "json"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=Choice(["md", "html", "text", "json"]), default="md", show_default=True)
 @lang_option
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False), default=None,
               help="Directory of templates (checklist.md.j2, checklist.html.j2, checklist.text.j2, labels.yaml) "
@@ -221,9 +377,9 @@ def _read_application(application: str, max_bytes: int | None) -> Any:
 
 @cli.command()
 @click.option("--province", default=None, help="The filing province, in any spelling (guangdong, 44, 粤, 广东).")
-@click.option("--type", "subject_type", type=click.Choice(list(VALUE_NAMES["subject_type"])), default="individual",
+@click.option("--type", "subject_type", type=Choice(list(VALUE_NAMES["subject_type"])), default="individual",
               show_default=True, help="The subject's type.")
-@click.option("--service", "service_type", type=click.Choice(list(VALUE_NAMES["service_type"])), default="website",
+@click.option("--service", "service_type", type=Choice(list(VALUE_NAMES["service_type"])), default="website",
               show_default=True, help="What is filed.")
 @lang_option
 @click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
@@ -370,7 +526,7 @@ def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None, l
 @click.option("--coverage", is_flag=True,
               help="Report condition coverage: which outcomes (true, false, unknown) the cases gave each condition; "
                    "fail if a rule never fires.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default=None,
+@click.option("--format", "fmt", type=Choice(["text", "json", "junit"]), default=None,
               help="Coverage report format (implies --coverage; json and junit go to standard output or -o, "
                    "the pass/fail lines to standard error).")
 @click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), default=None,
@@ -460,7 +616,7 @@ def fmt_command(paths: tuple[str, ...], check: bool) -> None:
 @click.argument("application", type=click.Path(dir_okay=False, allow_dash=False))
 @click.option("--rule", "rule", default=None, help="Explain this rule only (default: every rule of the province).")
 @lang_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--as-of", "as_of", callback=_parse_date, help="Apply the rules in force on this date (YYYY-MM-DD).")
 @packs_option
 @handles_errors()
@@ -480,7 +636,7 @@ def explain(application: str, rule: str | None, lang: str, fmt: str, as_of: dt.d
 @click.option("--applications", "applications", multiple=True, type=click.Path(),
               help="An application file or a directory of them, evaluated under both versions. Repeatable.")
 @click.option("--as-of", "as_of", callback=_parse_date, help="Evaluate on this date (default: each application's submitted_on).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None,
               help="Also write one HTML page: the rule changes, and which checklists change and how (in --lang).")
 @lang_option
@@ -509,7 +665,7 @@ def diff_command(old_dir: str, new_dir: str, applications: tuple[str, ...], as_o
 
 
 @cli.command("provinces")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True,
+@click.option("--format", "fmt", type=Choice(["text", "json", "md"]), default="text", show_default=True,
               help="md: every province's requirements and sources, as in docs/provinces.md.")
 @packs_option
 @lang_option
@@ -531,7 +687,7 @@ def provinces_command(fmt: str, packs_dir: str | None, lang: str) -> None:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice(bundled.SCHEMA_NAMES), required=False)
+@click.argument("name", type=Choice(bundled.SCHEMA_NAMES), required=False)
 @click.option("--write", "write_dir", type=click.Path(file_okay=False), default=None,
               help="Write NAME.schema.json (without NAME: every schema) into DIR instead of printing, e.g. into "
                    "your own pack repository for the editor.")
@@ -541,12 +697,12 @@ def schema(name: str | None, write_dir: str | None, force: bool) -> None:
     """Print a JSON Schema (application, rulepack or result), or write them with --write DIR."""
     if write_dir is None:
         if name is None:
-            raise click.UsageError("name a schema (application, rulepack or result), or give --write DIR")
+            raise Usage("cli_schema_name")
         click.echo(bundled.schema_text(name), nl=False)
         return
     directory = Path(write_dir)
     if not directory.is_dir():
-        raise InputError([Problem("no such directory (create it first)", file=str(directory))])
+        raise InputError([problem("cli_no_directory", file=str(directory))])
     for each in [name] if name else list(bundled.SCHEMA_NAMES):
         text = bundled.schema_text(each)
         target = directory / f"{each}.schema.json"
@@ -655,7 +811,7 @@ def batch(input_file: str, output: str, jobs: int | None, lang: str, as_of: dt.d
     from .output import check_target
 
     if scheduler is not None and jobs is not None:
-        raise click.UsageError("--jobs is for a local batch; with --scheduler the cluster's workers do the work")
+        raise Usage("cli_jobs_with_scheduler")
     book = _load_book(packs_dir)
     inputs = (Path(input_file),) if input_file != "-" else ()
     target = check_target(output, force=force, inputs=inputs) if output != "-" else None
@@ -689,8 +845,10 @@ def batch(input_file: str, output: str, jobs: int | None, lang: str, as_of: dt.d
         with batch_module.stop_on_signals(), _batch_progress(source if input_file != "-" else None) as progress:
             summary = _run_batch(run, target, audit, progress)
     except batch_module.Stopped as stop:
-        click.echo(f"batch: stopped by {stop.name}" + (f"; {output} was not written and no decision was recorded"
-                                                        if target else ""), err=True)
+        if target:
+            say("batch_stopped_output", lang, err=True, signal=stop.name, output=output)
+        else:
+            say("batch_stopped", lang, err=True, signal=stop.name)
         raise StoppedExit(stop.exit_code) from None
     finally:
         source.close()
@@ -700,15 +858,20 @@ def batch(input_file: str, output: str, jobs: int | None, lang: str, as_of: dt.d
             client.close()
     if page is not None and report_target is not None:
         write_output(page.html(), report_target)
-    failures = ""
+    # The summary is one message made of pieces, each a message of its own (plurals, optional parts).
+    failures = None
     if summary.failed:
-        shown = ", ".join(str(n) for n in summary.first_failures)
-        failures = f" (line{'s' if summary.failed != 1 else ''} {shown}{', …' if summary.failed > len(summary.first_failures) else ''})"
-    click.echo(f"batch: {summary.lines:,} line{'s' if summary.lines != 1 else ''}: {summary.checked:,} checked "
-               f"({summary.blocking:,} with blocking findings), {summary.failed:,} failed{failures}; "
-               f"{summary.seconds:.1f} s, {summary.rate:,.0f} per second, "
-               + (f"on {scheduler}" if scheduler else f"{jobs} job{'s' if jobs != 1 else ''}")
-               + (f" -> {output}" if target else "") + (f", report {report_file}" if report_file else ""), err=True)
+        more = summary.failed > len(summary.first_failures)
+        failures = ("batch_failed_line" if summary.failed == 1 else "batch_failed_lines",
+                    (("shown", [str(n) for n in summary.first_failures] + (["…"] if more else [])),))
+    say("batch_summary", lang, err=True,
+        lines=("batch_line" if summary.lines == 1 else "batch_lines", (("count", f"{summary.lines:,}"),)),
+        checked=f"{summary.checked:,}", blocking=f"{summary.blocking:,}", failed=f"{summary.failed:,}",
+        failures=failures, seconds=f"{summary.seconds:.1f}", rate=f"{summary.rate:,.0f}",
+        where=("batch_on", (("scheduler", scheduler),)) if scheduler
+        else ("batch_job" if jobs == 1 else "batch_jobs", (("jobs", jobs),)),
+        output=("batch_output", (("output", output),)) if target else None,
+        report=("batch_report", (("report", report_file),)) if report_file else None)
     raise SystemExit(EXIT_FINDINGS if summary.failed else EXIT_OK)
 
 
@@ -778,8 +941,7 @@ def _require_extra(extra: str, *modules: str) -> None:
         except ImportError:
             missing.append(module)
     if missing:
-        raise InputError([Problem(f"this command needs the '{extra}' extra ({', '.join(missing)} not installed): "
-                                  f"pip install 'icp-rulepacks[{extra}]'")])
+        raise InputError([problem("cli_needs_extra", extra=extra, missing=missing)])
 
 
 @cli.command()
@@ -817,10 +979,9 @@ def serve(host: str, port: int, packs_dir: str | None, bundle_file: str | None, 
     from .service import serve as run_service
 
     if bundle_file is not None and packs_dir is not None:
-        raise click.UsageError("give --packs DIR or --bundle FILE, not both")
+        raise Usage("cli_packs_or_bundle")
     if (bundle_file is None) != (public_key is None):
-        raise click.UsageError("--bundle FILE and --public-key KEY go together: a bundle is served only once it "
-                               "verifies with its key")
+        raise Usage("cli_bundle_needs_key")
     # broken packs, or a bundle that does not verify, stop here, exit 2, before any worker starts
     live = LiveRuleBook(packs_dir, bundle=bundle_file, public_key=public_key)
     audit = _open_audit(audit_file)
@@ -861,13 +1022,13 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+        say("cli_interrupted", argv_lang(argv), err=True)
         raise SystemExit(130) from None
     except RecursionError:
-        click.echo("error: input is nested too deeply to process", err=True)
+        say("cli_too_deep", argv_lang(argv), err=True)
         raise SystemExit(EXIT_INPUT) from None
     except Exception as exc:  # a bug: say so plainly, without a traceback
-        click.echo(f"internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
+        say("cli_internal_error", argv_lang(argv), err=True, kind=type(exc).__name__, detail=str(exc))
         raise SystemExit(EXIT_INTERNAL) from None
 
 

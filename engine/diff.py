@@ -228,19 +228,18 @@ def applications_in(path: Path) -> Iterator[tuple[str, Any]]:
     try:
         handle = path.open("rb")
     except OSError as exc:
-        raise InputError([Problem(f"cannot read the file: {exc.strerror or exc}", file=str(path))]) from None
+        raise InputError([problem("cannot_read", file=str(path), reason=exc.strerror or str(exc))]) from None
     with handle:
         for number, raw in enumerate(iter(lambda: handle.readline(MAX_SAMPLE_LINE_BYTES + 1), b""), start=1):
             if len(raw) > MAX_SAMPLE_LINE_BYTES:
-                raise InputError([Problem(f"line is over {MAX_SAMPLE_LINE_BYTES} bytes", file=str(path), line=number)])
+                raise InputError([problem("sample_line_too_long", file=str(path), line=number, limit=MAX_SAMPLE_LINE_BYTES)])
             try:
                 text = raw.decode("utf-8").strip()
                 if not text:
                     continue
                 yield f"{path}:{number}", application_module.check_document(parse_text(text))
             except UnicodeDecodeError as exc:
-                raise InputError([Problem(f"not UTF-8 text (byte {exc.start + 1} of the line is invalid)",
-                                          file=str(path), line=number)]) from None
+                raise InputError([problem("line_not_utf8", file=str(path), line=number, byte=exc.start + 1)]) from None
             except IcpRulesError as exc:  # each problem on the sample's line (a line is a whole document)
                 raise InputError([dataclasses.replace(p, file=str(path), line=number if p.line in (None, 1) else p.line)
                                   for p in exc.problems]) from None

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, problem
 from .source import decode_text, parse_text, read_bytes
 
 SUFFIXES = (".yaml", ".yml")
@@ -83,9 +83,9 @@ def format_text(text: str, file: str | None = None) -> str:
         data = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise InputError([Problem(f"invalid YAML: {exc.problem or exc.context}", file=file,
-                                  line=mark.line + 1 if mark else None,
-                                  column=mark.column + 1 if mark else None)]) from None
+        raise InputError([problem("invalid_yaml", file=file, line=mark.line + 1 if mark else None,
+                                  column=mark.column + 1 if mark else None,
+                                  detail=exc.problem or exc.context)]) from None
     if data is None:
         return text
     _canonical_styles(data)
@@ -117,7 +117,7 @@ def yaml_files(targets: Iterable[str | Path]) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(Problem("no such file or directory", file=str(path)))
+            problems.append(problem("no_such_path_file", file=str(path)))
     if problems:
         raise InputError(problems)
     return list(dict.fromkeys(files))
@@ -135,8 +135,7 @@ def format_file(path: Path, *, write: bool) -> Outcome:
     if formatted == text:
         return Outcome(path, False)
     if not _same_data(text, formatted, name):
-        raise InputError([Problem("formatting would change what this file means; it was left as it is "
-                                  "(please report this)", file=name)])
+        raise InputError([problem("fmt_would_change_meaning", file=name)])
     if write:
         from .output import atomic_writer
 

@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from .errors import IcpRulesError, PackError, Problem, error_to_dict
+from .errors import IcpRulesError, PackError, error_to_dict, problem
+from .messages import text as message_text
 from .packs import Pack, RuleSet, load_pack, merge
 from .rulebook import RuleBook
 
@@ -63,12 +64,13 @@ class Refusal:
     since: dt.datetime
     serving: str | None  # version of the pack kept in force, or None when none ever loaded
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """As data, the error's messages in ``lang``."""
         return {"pack": self.pack, "file": self.file, "reason": self.reason,
                 "since": self.since.isoformat(timespec="seconds"),
                 "serving": ({"pack": self.pack, "version": self.serving, "kept": True} if self.serving is not None
                             else {"pack": "national" if self.pack != "national" else None, "kept": False}),
-                "error": error_to_dict(self.error)}
+                "error": error_to_dict(self.error, lang)}
 
     def same_as(self, other: "Refusal | None") -> bool:
         return (other is not None and other.reason == self.reason and other.serving == self.serving
@@ -145,8 +147,7 @@ class LiveRuleBook:
                 return self._reload_bundle()
             directory = self.directory
             if not directory.is_dir():
-                self._set_error(PackError([Problem("the directory of rule packs is missing; the last good packs "
-                                                   "keep serving", file=str(directory))]))
+                self._set_error(PackError([problem("packs_directory_missing", file=str(directory))]))
                 if self._watch.get("watching"):
                     self._state("missing", self._missing())  # said once, by the watcher's state
                 else:
@@ -195,13 +196,11 @@ class LiveRuleBook:
                 errors[path.stem] = (str(path), "invalid", exc)
             except (OSError, IcpRulesError) as exc:  # vanished between listing and reading, unreadable
                 errors[path.stem] = (str(path), "invalid", exc if isinstance(exc, IcpRulesError)
-                                     else PackError([Problem(f"cannot read the pack: {exc.strerror or exc}", file=str(path))]))
+                                     else PackError([problem("pack_unreadable", file=str(path), reason=exc.strerror or str(exc))]))
         for key in old.packs:
             if key not in loaded and key not in errors:
                 file = str(directory / f"{key}.yaml")
-                errors[key] = (file, "removed", PackError([Problem(
-                    "the pack file was removed; its last good version keeps serving until the service restarts",
-                    file=file)]))
+                errors[key] = (file, "removed", PackError([problem("pack_removed", file=file)]))
 
         # The national pack first: every province is merged over the base in force.
         base_set: RuleSet | None = None
@@ -319,16 +318,24 @@ class LiveRuleBook:
             return (None,)
         return (target, tuple(sorted(entries, key=lambda e: e[0])))
 
-    def _missing(self) -> str:
-        return f"the directory of rule packs {self.directory} is missing"
+    def _missing(self) -> tuple[str, dict[str, Any]]:
+        return ("watch_directory_missing", {"directory": str(self.directory)})
 
-    def watch_status(self) -> dict[str, Any]:
-        """Whether the watcher runs, what it watches and whether it is waiting for the directory."""
-        return dict(self._watch)
+    def watch_status(self, lang: str = "en") -> dict[str, Any]:
+        """Whether the watcher runs, what it watches and whether it is waiting for the directory
+        (its message in ``lang``)."""
+        status = {k: v for k, v in self._watch.items() if k != "said"}
+        said = self._watch.get("said")
+        if said is not None:
+            status["message"] = message_text(said[0], lang, said[1])
+        return status
 
-    def _state(self, state: str, message: str | None = None, target: str | None = None) -> None:
+    def _state(self, state: str, said: tuple[str, dict[str, Any]] | None = None, target: str | None = None) -> None:
+        """The watcher's state, and what it says about it (a message id and its arguments); the
+        operator's log reads English."""
+        message = message_text(said[0], "en", said[1]) if said is not None else None
         if self._watch.get("state") != state or self._watch.get("message") != message:
-            self._watch.update(state=state, message=message, since=_now().isoformat(timespec="seconds"))
+            self._watch.update(state=state, message=message, said=said, since=_now().isoformat(timespec="seconds"))
             self._reminded = _now()
             if state == "watching":
                 log.info("watching %s for pack changes%s", self.directory,
@@ -387,7 +394,7 @@ class LiveRuleBook:
                 await pause()
                 continue
             if target == no_events_for:  # no file events for this directory: checking is all there is
-                self._state("polling", f"file events for {target[0]} failed ({why}); looking for changes", target[0])
+                self._state("polling", ("watch_polling", {"directory": target[0], "reason": why}), target[0])
                 await reload_if_changed()
                 await pause()
                 continue

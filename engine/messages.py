@@ -207,6 +207,39 @@ MESSAGES: dict[str, dict[str, str]] = {
     "file_exists": {"en": "file exists; pass --force to replace it", "zh": "文件已存在；如需替换请加 --force"},
     "no_such_directory": {"en": "directory does not exist", "zh": "目录不存在"},
     "audit_open": {"en": "cannot open audit file: {reason}", "zh": "无法打开审计文件：{reason}"},
+    "audit_write": {"en": "cannot write the audit record: {reason}", "zh": "无法写入审计记录：{reason}"},
+    "output_lock_failed": {"en": "cannot lock the output: {reason}", "zh": "无法锁定输出文件：{reason}"},
+    "output_locked": {"en": "another run is writing this file (its lock is held); wait for it to finish, or write "
+                            "elsewhere",
+                      "zh": "另一个运行正在写入此文件（其锁被占用）；请等它结束，或写到别处"},
+    "sample_line_too_long": {"en": "line is over {limit} bytes", "zh": "该行超过 {limit} 字节"},
+    # --- the installation secret (engine/secret.py): why it is refused, and what it must be
+    "secret_unreadable": {"en": "the installation secret cannot be read ({reason}) (it must be a regular file of yours "
+                                "that only you can read: chmod 600; {env} names another)",
+                          "zh": "无法读取安装密钥（{reason}）（它须是属于你、只有你能读取的普通文件：chmod 600；可用 {env} 指定另一个文件）"},
+    "secret_not_regular": {"en": "the installation secret is not a regular file (it must be a regular file of yours "
+                                 "that only you can read: chmod 600; {env} names another)",
+                           "zh": "安装密钥不是普通文件（它须是属于你、只有你能读取的普通文件：chmod 600；可用 {env} 指定另一个文件）"},
+    "secret_other_owner": {"en": "the installation secret belongs to another user (it must be a regular file of yours "
+                                 "that only you can read: chmod 600; {env} names another)",
+                           "zh": "安装密钥属于另一个用户（它须是属于你、只有你能读取的普通文件：chmod 600；可用 {env} 指定另一个文件）"},
+    "secret_open_to_others": {"en": "the installation secret can be read or written by others (it must be a regular "
+                                    "file of yours that only you can read: chmod 600; {env} names another)",
+                              "zh": "安装密钥可被他人读写（它须是属于你、只有你能读取的普通文件：chmod 600；可用 {env} 指定另一个文件）"},
+    "secret_malformed": {"en": "the installation secret does not hold {size} random bytes in hexadecimal (it must be a "
+                               "regular file of yours that only you can read: chmod 600; {env} names another)",
+                         "zh": "安装密钥不是 {size} 字节的十六进制随机数（它须是属于你、只有你能读取的普通文件：chmod 600；"
+                               "可用 {env} 指定另一个文件）"},
+    "secret_uncreatable": {"en": "the installation secret cannot be created ({reason}) (it must be a regular file of "
+                                 "yours that only you can read: chmod 600; {env} names another)",
+                           "zh": "无法创建安装密钥（{reason}）（它须是属于你、只有你能读取的普通文件：chmod 600；可用 {env} 指定另一个文件）"},
+    "bundle_needs_key": {"en": "a pack bundle is loaded only with the public key that verifies it "
+                               "(public_key=…, --public-key KEY.pub)",
+                         "zh": "规则包合集只能用验证它的公钥加载（public_key=…，--public-key KEY.pub）"},
+    "no_such_path_file": {"en": "no such file or directory", "zh": "文件或目录不存在"},
+    "fmt_would_change_meaning": {"en": "formatting would change what this file means; it was left as it is "
+                                       "(please report this)",
+                                 "zh": "格式化会改变此文件的含义；文件保持原样（请报告此问题）"},
     # --- the HTTP service and batch
     "body_too_large": {"en": "request body is {size} bytes, over the limit of {limit} bytes",
                        "zh": "请求体有 {size} 字节，超过上限 {limit} 字节"},
@@ -220,12 +253,35 @@ MESSAGES: dict[str, dict[str, str]] = {
     "query_not_date": {"en": "'{value}' is not a date (expected YYYY-MM-DD)", "zh": "“{value}”不是日期（格式为 YYYY-MM-DD）"},
     "invalid_request": {"en": "invalid request", "zh": "无效请求"},
     "request_field": {"en": "{detail}", "zh": "请求参数无效：{detail}"},
+    "no_such_path": {"en": "no such path: {value}", "zh": "没有这个路径：{value}"},
+    "method_not_allowed": {"en": "{method} is not allowed on {value}", "zh": "{value} 不接受 {method} 请求"},
+    "method_not_allowed_use": {"en": "{method} is not allowed on {value} (use {allowed})",
+                               "zh": "{value} 不接受 {method} 请求（请使用 {allowed}）"},
+    "http_refused": {"en": "{detail}", "zh": "请求被拒绝：{detail}"},
+    "host_not_served": {"en": "this service does not answer for the host '{host}' (it answers on loopback only: use "
+                              "http://127.0.0.1 or http://localhost)",
+                        "zh": "本服务不响应主机名“{host}”（只在本机回环地址上提供服务：请使用 http://127.0.0.1 或 http://localhost）"},
+    "too_many_connections": {"en": "over the limit of {limit} connections; try again shortly",
+                             "zh": "连接数超过上限 {limit}；请稍后再试"},
+    "head_timeout": {"en": "no complete request head within {seconds} s", "zh": "{seconds} 秒内未收到完整的请求头"},
+    # --- rule packs reloaded while serving (engine/live.py)
+    "packs_directory_missing": {"en": "the directory of rule packs is missing; the last good packs keep serving",
+                                "zh": "规则包目录不存在；继续使用最近一次有效的规则包"},
+    "pack_unreadable": {"en": "cannot read the pack: {reason}", "zh": "无法读取规则包：{reason}"},
+    "pack_removed": {"en": "the pack file was removed; its last good version keeps serving until the service restarts",
+                     "zh": "规则包文件已被删除；在服务重启前继续使用其最近一次有效的版本"},
+    "watch_directory_missing": {"en": "the directory of rule packs {directory} is missing",
+                                "zh": "规则包目录 {directory} 不存在"},
+    "watch_polling": {"en": "file events for {directory} failed ({reason}); looking for changes",
+                      "zh": "无法获得 {directory} 的文件事件（{reason}）；改为定时检查变化"},
     "unknown_format": {"en": "unknown format '{value}' (use {options:list})", "zh": "未知格式“{value}”（可用 {options:list}）"},
     "unknown_lang": {"en": "unknown language '{value}' (use {options:list})", "zh": "未知语言“{value}”（可用 {options:list}）"},
     "line_too_long": {"en": "line is {size} bytes, over the limit of {limit} bytes", "zh": "该行有 {size} 字节，超过上限 {limit} 字节"},
     "line_not_utf8": {"en": "not UTF-8 text (byte {byte} of the line is invalid)", "zh": "不是 UTF-8 文本（该行第 {byte} 字节无效）"},
     "line_empty": {"en": "empty line: expected one application as a JSON object", "zh": "空行：每行应为一个 JSON 对象形式的申请"},
     "line_not_object": {"en": "expected one application as a JSON object on this line", "zh": "该行应为一个 JSON 对象形式的申请"},
+    "batch_not_file_or_pipe": {"en": "is not a regular file or a pipe (a device?); only files and pipes are read",
+                               "zh": "不是普通文件或管道（是设备吗？）；只读取文件和管道"},
     "worker_stopped": {"en": "a batch worker stopped unexpectedly (were the rule packs changed while the batch "
                              "started, or is memory short?)",
                        "zh": "批处理的工作进程意外停止（批处理启动时规则包是否被修改？或内存不足？）"},
@@ -574,6 +630,57 @@ MESSAGES.update({
 })
 
 
+# --- the command line (engine/cli.py): usage errors, and what it says besides problems
+MESSAGES.update({
+    "cli_usage": {"en": "Usage: {usage}", "zh": "用法：{usage}"},
+    "cli_try_help": {"en": "Try '{command}' for help.", "zh": "查看帮助：{command}"},
+    "cli_no_such_option": {"en": "no such option '{name}'", "zh": "没有选项“{name}”"},
+    "cli_no_such_command": {"en": "no such command '{name}'", "zh": "没有命令“{name}”"},
+    "cli_missing_argument": {"en": "missing argument {name}", "zh": "缺少参数 {name}"},
+    "cli_missing_option": {"en": "missing option {name}", "zh": "缺少选项 {name}"},
+    "cli_option_needs_value": {"en": "option {name} needs a value", "zh": "选项 {name} 需要一个值"},
+    "cli_option_takes_no_value": {"en": "option {name} takes no value", "zh": "选项 {name} 不接受值"},
+    "cli_bad_value": {"en": "invalid value for {name}: {reason:message}", "zh": "{name} 的值无效：{reason:message}"},
+    "cli_detail": {"en": "{detail}", "zh": "{detail}"},
+    "cli_extra_arguments": {"en": "unexpected extra arguments: {arguments:list}", "zh": "多余的参数：{arguments:list}"},
+    "cli_usage_other": {"en": "{detail}", "zh": "用法错误：{detail}"},
+    "cli_aborted": {"en": "aborted", "zh": "已中止"},
+    "cli_schema_name": {"en": "name a schema (application, rulepack or result), or give --write DIR",
+                        "zh": "请指定一个模式（application、rulepack 或 result），或给出 --write DIR"},
+    "cli_no_directory": {"en": "no such directory (create it first)", "zh": "目录不存在（请先创建）"},
+    "cli_jobs_with_scheduler": {"en": "--jobs is for a local batch; with --scheduler the cluster's workers do the work",
+                                "zh": "--jobs 只用于本地批处理；使用 --scheduler 时由集群的工作节点处理"},
+    "cli_needs_extra": {"en": "this command needs the '{extra}' extra ({missing:list} not installed): "
+                              "pip install 'icp-rulepacks[{extra}]'",
+                        "zh": "此命令需要“{extra}”附加组件（未安装 {missing:list}）：pip install 'icp-rulepacks[{extra}]'"},
+    "cli_packs_or_bundle": {"en": "give --packs DIR or --bundle FILE, not both", "zh": "--packs DIR 与 --bundle FILE 只能给出其一"},
+    "cli_bundle_needs_key": {"en": "--bundle FILE and --public-key KEY go together: a bundle is served only once it "
+                                   "verifies with its key",
+                             "zh": "--bundle FILE 与 --public-key KEY 须一起给出：规则包合集须经其公钥验证后才会提供服务"},
+    "batch_summary": {
+        "en": "batch: {lines:message}: {checked} checked ({blocking} with blocking findings), {failed} failed"
+              "{failures:message}; {seconds} s, {rate} per second, {where:message}{output:message}{report:message}",
+        "zh": "批处理：{lines:message}：已检查 {checked} 份（{blocking} 份有阻止性问题），失败 {failed} 份"
+              "{failures:message}；用时 {seconds} 秒，每秒 {rate} 份，{where:message}{output:message}{report:message}"},
+    "batch_line": {"en": "{count} line", "zh": "{count} 行"},
+    "batch_lines": {"en": "{count} lines", "zh": "{count} 行"},
+    "batch_failed_line": {"en": " (line {shown:list})", "zh": "（第 {shown:list} 行）"},
+    "batch_failed_lines": {"en": " (lines {shown:list})", "zh": "（第 {shown:list} 行）"},
+    "batch_on": {"en": "on {scheduler}", "zh": "在 {scheduler} 上运行"},
+    "batch_job": {"en": "{jobs} job", "zh": "{jobs} 个进程"},
+    "batch_jobs": {"en": "{jobs} jobs", "zh": "{jobs} 个进程"},
+    "batch_output": {"en": " -> {output}", "zh": " -> {output}"},
+    "batch_report": {"en": ", report {report}", "zh": "，报告 {report}"},
+    "batch_stopped": {"en": "batch: stopped by {signal}", "zh": "批处理：被 {signal} 停止"},
+    "batch_stopped_output": {"en": "batch: stopped by {signal}; {output} was not written and no decision was recorded",
+                             "zh": "批处理：被 {signal} 停止；{output} 未写入，也未记录任何决定"},
+    "cli_interrupted": {"en": "interrupted", "zh": "已中断"},
+    "cli_too_deep": {"en": "error: input is nested too deeply to process", "zh": "错误: 输入嵌套过深，无法处理"},
+    "cli_internal_error": {"en": "internal error: {kind}: {detail} (please report this)",
+                           "zh": "内部错误：{kind}: {detail}（请报告此问题）"},
+})
+
+
 # Words for values that are words themselves, per format spec and language ({kind:fact_kind}).
 _VOCABULARY: dict[str, dict[str, dict[str, str]]] = {
     "type": _TYPES,
@@ -634,7 +741,9 @@ class _Formatter(string.Formatter):
             return _AND[self.lang].join(str(v) for v in _as_list(value))
         if format_spec == "pack":
             return pack_name(str(value), self.lang)
-        if format_spec == "message":  # a message inside a message: (id, ((name, value), …))
+        if format_spec == "message":  # a message inside a message: (id, ((name, value), …)), or nothing
+            if not value:
+                return ""
             message_id, args = value
             return text(message_id, self.lang, args)
         if format_spec == "versus":  # (what, one, other) triples: two rules' differing effects

@@ -16,7 +16,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import InputError, Problem, problem
+from .errors import InputError, problem
 
 
 def check_target(output: str | Path, *, force: bool, inputs: tuple[Path, ...] = (),
@@ -56,13 +56,12 @@ def exclusive(target: Path) -> Iterator[None]:
         try:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
         except OSError as exc:
-            raise InputError([Problem(f"cannot lock the output: {exc.strerror}", file=str(lock))]) from None
+            raise InputError([problem("output_lock_failed", file=str(lock), reason=exc.strerror)]) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
-            raise InputError([Problem("another run is writing this file (its lock is held); wait for it to "
-                                      "finish, or write elsewhere", file=str(target))]) from None
+            raise InputError([problem("output_locked", file=str(target))]) from None
         try:
             same = os.path.samestat(os.fstat(fd), os.stat(lock))
         except OSError:

@@ -60,8 +60,7 @@ class RuleBook:
         sources: list[tuple[str, str, bytes | None]]  # (stem, file, content or None: read the file)
         if public_key is not None or directory.is_file():
             if public_key is None:
-                raise InputError([Problem("a pack bundle is loaded only with the public key that verifies it "
-                                          "(public_key=…, --public-key KEY.pub)", file=str(directory))])
+                raise InputError([problem("bundle_needs_key", file=str(directory))])
             from .bundle import verify  # only bundles need the signature check (and cryptography)
 
             verified = verify(directory, public_key)
@@ -107,7 +106,7 @@ class RuleBook:
         beside newly loaded ones; each pack in ``packs`` is the one its province's rule set uses.
         """
         if "national" not in rulesets:
-            raise PackError([Problem("the national pack national.yaml is missing", file=str(directory))])
+            raise PackError([problem("no_national_pack", file=str(directory))])
         matcher: Matcher = match_rules
         if backend == "durable":
             from .durable_backend import DurableMatcher  # optional dependency: only when asked for

@@ -18,8 +18,9 @@ import os
 import stat
 import threading
 from pathlib import Path
+from typing import Any
 
-from .errors import InputError, Problem
+from .errors import InputError, problem
 
 SECRET_ENV = "ICP_RULES_SECRET_FILE"
 SECRET_BYTES = 32
@@ -47,9 +48,9 @@ def key(purpose: str) -> bytes:
     return hmac.new(master, purpose.encode(), hashlib.sha256).digest()
 
 
-def _refused(file: Path, why: str) -> InputError:
-    return InputError([Problem(f"the installation secret {why} (it must be a regular file of yours that only "
-                               f"you can read: chmod 600; {SECRET_ENV} names another)", file=str(file))])
+def _refused(file: Path, why: str, **args: Any) -> InputError:
+    """The secret is unusable because ``why`` (a message id, secret_…, with its arguments)."""
+    return InputError([problem(why, file=str(file), env=SECRET_ENV, **args)])
 
 
 def _read(file: Path) -> bytes:
@@ -59,15 +60,15 @@ def _read(file: Path) -> bytes:
     except FileNotFoundError:
         raise
     except OSError as exc:
-        raise _refused(file, f"cannot be read ({exc.strerror})") from None
+        raise _refused(file, "secret_unreadable", reason=exc.strerror) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise _refused(file, "is not a regular file")
+            raise _refused(file, "secret_not_regular")
         if hasattr(os, "getuid") and info.st_uid != os.getuid():
-            raise _refused(file, "belongs to another user")
+            raise _refused(file, "secret_other_owner")
         if info.st_mode & 0o077:
-            raise _refused(file, "can be read or written by others")
+            raise _refused(file, "secret_open_to_others")
         text = os.read(fd, 4096)
     finally:
         os.close(fd)
@@ -76,7 +77,7 @@ def _read(file: Path) -> bytes:
     except (UnicodeDecodeError, ValueError):
         secret = b""
     if len(secret) < SECRET_BYTES:
-        raise _refused(file, f"does not hold {SECRET_BYTES} random bytes in hexadecimal")
+        raise _refused(file, "secret_malformed", size=SECRET_BYTES)
     return secret
 
 
@@ -100,5 +101,5 @@ def _read_or_create(file: Path) -> bytes:
         finally:
             os.unlink(temporary)
     except OSError as exc:
-        raise _refused(file, f"cannot be created ({exc.strerror})") from None
+        raise _refused(file, "secret_uncreatable", reason=exc.strerror) from None
     return _read(file)

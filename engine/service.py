@@ -46,7 +46,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from . import application as application_module
 from . import bundled
-from .errors import IcpRulesError, InputError, Problem, error_to_dict, problem
+from .errors import IcpRulesError, InputError, error_to_dict, problem
 from .messages import DEFAULT_LANG
 from .live import LiveRuleBook
 from .render import FORMATS, LANGS
@@ -235,10 +235,19 @@ def _lang_of(request: Request) -> str:
     return lang if lang in LANGS else DEFAULT_LANG
 
 
-def _error_body(status: int, message: str) -> bytes:
-    """The error shape as bytes, for answers written below the ASGI application (503, 408 on headers)."""
-    error = REFUSAL_TYPES.get(status, InputError)([Problem(message)])
-    return json.dumps({"error": error_to_dict(error)}, ensure_ascii=False).encode("utf-8")
+def _error_body(status: int, message_id: str, **args: Any) -> bytes:
+    """The error shape as bytes, for answers written below the ASGI application (503, 408 on headers):
+    no request was read, so no ``lang=`` either: the default language."""
+    error = REFUSAL_TYPES.get(status, InputError)([problem(message_id, **args)])
+    return json.dumps({"error": error_to_dict(error, DEFAULT_LANG)}, ensure_ascii=False).encode("utf-8")
+
+
+def _lang_of_scope(scope: Any) -> str:
+    """The ``lang=`` of a request not yet handed to the application (its raw query string)."""
+    from urllib.parse import parse_qs
+
+    lang = (parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang") or [DEFAULT_LANG])[-1]
+    return lang if lang in LANGS else DEFAULT_LANG
 
 
 async def _read_body(request: Request, limit: int, timeout: float | None) -> bytes:
@@ -301,9 +310,9 @@ class _HostCheck:
             host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), None)
             if host is not None and _host_name(host) not in self.allowed and not (
                     "loopback" in self.allowed and is_loopback(host)):
-                response = _error_response(421, MisdirectedRequest([Problem(
-                    f"this service does not answer for the host '{_host_name(host)[:80]}' (it answers on "
-                    f"loopback only: use http://127.0.0.1 or http://localhost)", path="$.headers.host")]), CLOSE)
+                response = _error_response(421, MisdirectedRequest([problem(
+                    "host_not_served", host=_host_name(host)[:80], path="$.headers.host")]), CLOSE,
+                    lang=_lang_of_scope(scope))
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -405,13 +414,14 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         path = request.url.path
         routes = sorted({getattr(r, "path", "") for r in app.routes} - {""})
         if exc.status_code == 404:
-            message, hint = f"no such path: {path[:200]}", closest(path, routes)
+            found = problem("no_such_path", path="$.path", suggestion=closest(path, routes), value=path[:200])
         elif exc.status_code == 405:
             allowed = next((v for k, v in (exc.headers or {}).items() if k.lower() == "allow"), "")
-            message, hint = f"{request.method} is not allowed on {path[:200]}" + (f" (use {allowed})" if allowed else ""), None
+            found = problem("method_not_allowed_use" if allowed else "method_not_allowed", path="$.path",
+                            method=request.method, value=path[:200], allowed=allowed)
         else:
-            message, hint = str(exc.detail), None
-        error = REFUSAL_TYPES.get(exc.status_code, InputError)([Problem(message, path="$.path", suggestion=hint)])
+            found = problem("http_refused", path="$.path", detail=str(exc.detail))
+        error = REFUSAL_TYPES.get(exc.status_code, InputError)([found])
         return _error_response(exc.status_code, error, dict(exc.headers or {}), lang=_lang_of(request))
 
     body_refusals: dict[int | str, dict[str, Any]] = {
@@ -570,8 +580,13 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         return JSONResponse(live.current.province_rows())
 
     @app.get("/v1/packs", summary="The packs in force and their digest",
-             responses=_json_response("Packs", "The packs in force, and what reloads refused"))
-    async def list_packs() -> Response:
+             responses={**_json_response("Packs", "The packs in force, and what reloads refused"),
+                        422: {"description": "Unknown language", "content": error_content}})
+    async def list_packs(lang: str = Query("zh", json_schema_extra={"enum": list(LANGS)},
+                                           description="Language of the messages: zh (Chinese) or en")) -> Response:
+        if lang not in LANGS:
+            return _error_response(422, InputError([problem("unknown_lang", path="$.query.lang", value=lang,
+                                                            options=LANGS)]))
         book, refused = live.current, live.refused
         out: dict[str, Any] = {
             "digest": book.digest,
@@ -582,13 +597,13 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
                        "kept": key in refused or "bundle" in refused}
                       for key in sorted(book.packs)],
             # each pack file a reload did not take: why, since when, and what serves instead (SPEC §9)
-            "refused": [refused[key].to_dict() for key in sorted(refused)],
-            "watch": live.watch_status(),
+            "refused": [refused[key].to_dict(lang) for key in sorted(refused)],
+            "watch": live.watch_status(lang),
             "last_rejected": None,
         }
         if live.last_error is not None and live.last_error_at is not None:
             out["last_rejected"] = {"at": live.last_error_at.isoformat(timespec="seconds"),
-                                    "error": error_to_dict(live.last_error)}
+                                    "error": error_to_dict(live.last_error, lang)}
         return JSONResponse(out)
 
     @app.get("/healthz", summary="Liveness, with the digest of the packs in force",
@@ -646,7 +661,7 @@ class GuardedH11Protocol(H11Protocol):
         super().connection_made(transport)
         if len(self.connections) > self.limits.max_connections:
             _COUNTS.add("connections refused: over the connection limit")
-            self._refuse(503, f"over the limit of {self.limits.max_connections} connections; try again shortly")
+            self._refuse(503, "too_many_connections", limit=self.limits.max_connections)
             return
         self._await_head()
 
@@ -682,10 +697,10 @@ class GuardedH11Protocol(H11Protocol):
         if self.transport.is_closing() or (self.cycle is not None and not self.cycle.response_complete):
             return
         _COUNTS.add(f"connections closed: no complete request head within {self.limits.header_timeout:g} s")
-        self._refuse(408, f"no complete request head within {self.limits.header_timeout:g} s")
+        self._refuse(408, "head_timeout", seconds=f"{self.limits.header_timeout:g}")
 
-    def _refuse(self, status: int, message: str) -> None:
-        body = _error_body(status, message)
+    def _refuse(self, status: int, message_id: str, **args: Any) -> None:
+        body = _error_body(status, message_id, **args)
         reason = {408: b"Request Timeout", 503: b"Service Unavailable"}[status]
         head = (b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
                 b"connection: close\r\n\r\n" % (status, reason, len(body)))

@@ -149,7 +149,7 @@ def test_serve_refuses_a_tampered_bundle_at_start(signed):
     with pytest.raises(BundleError):
         LiveRuleBook(bundle=signed / "tampered.bundle", public_key=signed / "key.pub")
     result = CliRunner().invoke(cli, ["serve", "--bundle", str(signed / "tampered.bundle"),
-                                      "--public-key", str(signed / "key.pub"), "--port", "0"])
+                                      "--public-key", str(signed / "key.pub"), "--port", "0", "--lang", "en"])
     assert result.exit_code == 2 and "was changed after signing" in result.output
     result = CliRunner().invoke(cli, ["serve", "--bundle", str(signed / "v1.bundle")])
     assert result.exit_code == 2 and "--public-key" in result.output
@@ -169,7 +169,7 @@ def test_watch_keeps_the_last_good_bundle_and_shows_the_refusal(signed, tmp_path
         for bad, reason in (("tampered.bundle", "was changed after signing"), ("other.bundle", "another key")):
             shutil.copy(signed / bad, tmp_path / "next.bundle")
             (tmp_path / "next.bundle").replace(served)
-            packs = wait_for(lambda: (p := c.get("/v1/packs").json())["refused"] and reason in json.dumps(p) and p)
+            packs = wait_for(lambda: (p := c.get("/v1/packs?lang=en").json())["refused"] and reason in json.dumps(p) and p)
             (refusal,) = packs["refused"]
             assert refusal["pack"] == "bundle" and refusal["reason"] == "unverified"
             assert reason in refusal["error"]["message"]
