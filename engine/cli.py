@@ -95,7 +95,6 @@ class Choice(click.Choice):
         except click.BadParameter:
             error = BadValue("not_one_of", value=str(value), options=[str(c) for c in self.choices])
             error.ctx, error.param = ctx, param
-            error.cmd = ctx.command if ctx else None
             raise error from None
 
 
@@ -135,8 +134,8 @@ def usage_error_text(exc: click.ClickException, lang: str, root: click.Command |
         message = t("cli_no_such_option", name=exc.option_name)
         suggestion = exc.possibilities[0] if exc.possibilities else None
     elif no_such_command is not None and isinstance(exc, no_such_command):
-        message = t("cli_no_such_command", name=exc.command_name)  # type: ignore[attr-defined]
-        suggestion = closest(exc.command_name, list(exc.possibilities))  # type: ignore[attr-defined]
+        message = t("cli_no_such_command", name=exc.command_name)
+        suggestion = closest(exc.command_name, list(exc.possibilities))
     elif isinstance(exc, click.MissingParameter):
         kind = exc.param_type or (exc.param.param_type_name if exc.param is not None else "parameter")
         message = t("cli_missing_argument" if kind == "argument" else "cli_missing_option",
@@ -179,7 +178,7 @@ class Command(click.Command):
             ctx.allow_extra_args = allowed
         if ctx.args and not allowed and not ctx.resilient_parsing:
             error = Usage("cli_extra_arguments", arguments=list(ctx.args))
-            error.ctx, error.cmd = ctx, self
+            error.ctx = ctx
             raise error
         return rest
 
@@ -586,7 +585,8 @@ def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str
 @cli.command("fmt")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--check", is_flag=True, help="Change nothing; list the files that are not formatted and exit 1 if any.")
-def fmt_command(paths: tuple[str, ...], check: bool) -> None:
+@lang_option
+def fmt_command(paths: tuple[str, ...], check: bool, lang: str) -> None:
     """Give rule packs and case files (PATHS: files or directories) one canonical layout.
 
     Comments, key order, quoting and blank lines are kept; only indentation and the wrapping of
@@ -596,13 +596,13 @@ def fmt_command(paths: tuple[str, ...], check: bool) -> None:
     try:
         outcomes, problems = format_paths(paths, write=not check)
     except IcpRulesError as exc:
-        report(exc)
+        report(exc, lang)
         raise SystemExit(EXIT_INPUT) from None
     changed = [o for o in outcomes if o.changed]
     for outcome in changed:
         click.echo(f"{'would reformat' if check else 'reformatted'} {outcome.file}")
     if problems:
-        report(InputError(problems))
+        report(InputError(problems), lang)
     files = len(outcomes)
     click.echo(f"{len(changed)} file{'s' if len(changed) != 1 else ''} {'would be ' if check else ''}reformatted, "
                f"{files - len(changed)} already formatted" + (f", {len(problems)} problem{'s' if len(problems) != 1 else ''}"
@@ -692,8 +692,9 @@ def provinces_command(fmt: str, packs_dir: str | None, lang: str) -> None:
               help="Write NAME.schema.json (without NAME: every schema) into DIR instead of printing, e.g. into "
                    "your own pack repository for the editor.")
 @click.option("--force", is_flag=True, help="Replace schema files that differ from these.")
+@lang_option
 @handles_errors()
-def schema(name: str | None, write_dir: str | None, force: bool) -> None:
+def schema(name: str | None, write_dir: str | None, force: bool, lang: str) -> None:
     """Print a JSON Schema (application, rulepack or result), or write them with --write DIR."""
     if write_dir is None:
         if name is None:
@@ -967,10 +968,11 @@ def _require_extra(extra: str, *modules: str) -> None:
 @click.option("--max-connections", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Open connections per process; more are answered 503 and closed at once.")
 @audit_option
+@lang_option
 @handles_errors()
 def serve(host: str, port: int, packs_dir: str | None, bundle_file: str | None, public_key: str | None, watch: bool,
           max_body: int, workers: int, header_timeout: float, body_timeout: float, max_connections: int,
-          audit_file: str | None) -> None:
+          audit_file: str | None, lang: str) -> None:
     """Serve checks over HTTP: POST /v1/check, /v1/explain; GET /v1/provinces, /v1/packs, /v1/rules, /v1/facts,
     /healthz, /openapi.json."""
     _require_extra("serve", "fastapi", "uvicorn", "watchfiles")

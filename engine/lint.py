@@ -330,7 +330,7 @@ def _asked_after_refusal(book: RuleBook, key: str, located: Mapping[tuple[str, s
 def _refusal_problem(located: Mapping[tuple[str, str], _Located], asking: Rule, refuser: Rule, docs: list[str],
                      case: str | None = None) -> Problem:
     finding = next(f.id for f in refuser.findings if f.id in REFUSALS)
-    args = {"rule": asking.id, "documents": docs, "scope": asking.for_each, "other": refuser.id,
+    args: dict[str, Any] = {"rule": asking.id, "documents": docs, "scope": asking.for_each, "other": refuser.id,
             "pack": refuser.pack, "finding": finding}
     if case:
         return located[(asking.pack, asking.id)].problem(("id",), "lint_asked_after_refusal_case", severity="error",

@@ -150,6 +150,6 @@ def test_a_secret_others_can_read_is_refused(tmp_path, monkeypatch):
     secret.chmod(0o644)
     monkeypatch.setenv("ICP_RULES_SECRET_FILE", str(secret))
     audit = tmp_path / "audit.jsonl"
-    result = CliRunner().invoke(cli, ["check", str(SICHUAN), "--audit", str(audit)])
+    result = CliRunner().invoke(cli, ["check", str(SICHUAN), "--audit", str(audit), "--lang", "en"])
     assert result.exit_code == 2 and "can be read or written by others" in result.output and str(secret) in result.output
     assert not audit.exists() or audit.read_text(encoding="utf-8") == ""

@@ -180,7 +180,7 @@ def test_a_lone_surrogate_fails_its_line_and_the_batch_goes_on(tmp_path):
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    result = run_cli("batch", path, "-o", out, "--jobs", 1)
+    result = run_cli("batch", path, "-o", out, "--jobs", 1, "--lang", "en")
     assert result.exit_code == 1
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [set(r) == {"line", "error"} for r in rows] == [False, True, False]
@@ -240,7 +240,8 @@ def long_input(tmp_path_factory):
 @pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGHUP, 129)])
 def test_a_signal_stops_the_batch_its_workers_and_leaves_nothing_behind(long_input, tmp_path, signum, code):
     out, audit = tmp_path / "out.jsonl", tmp_path / "audit.jsonl"
-    proc = subprocess.Popen([str(EXE), "batch", str(long_input), "-o", str(out), "--audit", str(audit), "--jobs", "2"],
+    proc = subprocess.Popen([str(EXE), "batch", str(long_input), "-o", str(out), "--audit", str(audit), "--jobs", "2",
+                             "--lang", "en"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     temporary = lambda: [p for p in tmp_path.iterdir() if p.name.startswith(".out.jsonl.") and p.suffix == ".tmp"]  # noqa: E731
     _wait_for(lambda: any(p.stat().st_size > 0 for p in temporary()), "the first results")
@@ -262,7 +263,7 @@ def test_two_batches_cannot_write_one_output(long_input, tmp_path):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(lambda: (tmp_path / ".out.jsonl.lock").exists(), "the first batch's lock")
-        second = subprocess.run([str(EXE), "batch", str(long_input), "-o", str(out), "--force", "--jobs", "1"],
+        second = subprocess.run([str(EXE), "batch", str(long_input), "-o", str(out), "--force", "--jobs", "1", "--lang", "en"],
                                 capture_output=True, text=True, timeout=120)
         assert second.returncode == 2 and "another run is writing this file" in second.stderr
     finally:
@@ -290,7 +291,7 @@ def test_chunks_are_bounded_by_bytes_not_only_lines():
 
 
 def test_an_input_that_is_a_device_is_refused(tmp_path):
-    result = run_cli("batch", "/dev/zero", "-o", tmp_path / "out.jsonl")
+    result = run_cli("batch", "/dev/zero", "-o", tmp_path / "out.jsonl", "--lang", "en")
     assert result.exit_code == 2 and "not a regular file or a pipe" in result.output
 
 

@@ -142,7 +142,8 @@ def test_a_cluster_batch_writes_what_the_local_batch_writes(dask_cluster, book_o
     broken = json.loads(cluster_lines[1233])
     assert broken["line"] == 1234 and broken["error"]["file"] == "filings.jsonl"
     assert json.loads(cluster_lines[1234])["application_id"] == "APP-1235"
-    assert "2,001 lines" in on_cluster.stderr and "1 failed (line 1234)" in on_cluster.stderr
+    # the summary, in Chinese by default
+    assert "批处理：2,001 行" in on_cluster.stderr and "失败 1 份（第 1234 行）" in on_cluster.stderr
     assert running.address in on_cluster.stderr
     assert (here / "cluster.html").read_text(encoding="utf-8") == (here / "local.html").read_text(encoding="utf-8")
 
@@ -253,7 +254,7 @@ def test_the_scale_guide_runs_as_written(tmp_path, monkeypatch):
     doc = (ROOT / "docs" / "scale.md").read_text(encoding="utf-8")
     blocks = re.findall(r"^```(python|sh)\n(.*?)^```", doc.replace("8786", port), flags=re.S | re.M)
     assert [kind for kind, _ in blocks] == ["python", "sh", "python"]
-    said = re.search(r"`(batch: [^`]*?); …", doc)
+    said = re.search(r"`(批处理：[^`]*?)；…", doc)  # the summary as printed by default, in Chinese
     assert said, "the guide shows the batch's summary"
     monkeypatch.chdir(tmp_path)
     (tmp_path / "examples").symlink_to(ROOT / "examples")
@@ -325,6 +326,6 @@ def test_a_cluster_batch_shows_its_progress_on_a_terminal(dask_cluster, book_of_
     finally:
         os.close(main)
     text = shown.decode("utf-8", errors="replace")
-    before_summary = text[:text.index("batch: 2,001 lines")]
+    before_summary = text[:text.index("批处理：2,001 行")]  # the summary, in Chinese by default
     assert before_summary.strip(), text  # a progress display, whatever it looks like
     assert "2,001" in before_summary or "100%" in before_summary, text

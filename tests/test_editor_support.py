@@ -110,6 +110,6 @@ def test_schema_write_gives_a_team_repository_its_own_schemas(tmp_path):
 
 
 def test_schema_write_to_a_missing_directory_or_without_a_name_is_bad_input(tmp_path):
-    missing = CliRunner().invoke(cli, ["schema", "--write", str(tmp_path / "nowhere")])
+    missing = CliRunner().invoke(cli, ["schema", "--write", str(tmp_path / "nowhere"), "--lang", "en"])
     assert missing.exit_code == 2 and "no such directory" in missing.output
     assert CliRunner().invoke(cli, ["schema"]).exit_code == 2

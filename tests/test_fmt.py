@@ -119,13 +119,13 @@ def test_a_layout_that_would_change_the_data_is_refused(tmp_path, monkeypatch):
     target = tmp_path / "pack.yaml"
     target.write_text(MESSY, encoding="utf-8")
     monkeypatch.setattr(fmt, "format_text", lambda text, file=None: text.replace("18", "19"))
-    result = CliRunner().invoke(cli, ["fmt", str(target)])
+    result = CliRunner().invoke(cli, ["fmt", str(target), "--lang", "en"])
     assert result.exit_code == 2 and "would change what this file means" in result.output
     assert target.read_text(encoding="utf-8") == MESSY
 
 
 def test_missing_path_is_bad_input(tmp_path):
-    result = CliRunner().invoke(cli, ["fmt", str(tmp_path / "nowhere")])
+    result = CliRunner().invoke(cli, ["fmt", str(tmp_path / "nowhere"), "--lang", "en"])
     assert result.exit_code == 2 and "no such file or directory" in result.output
 
 

@@ -31,7 +31,7 @@ def test_a_template_symlinked_out_of_the_directory_is_refused(tmp_path):
     directory = tmp_path / "templates"
     directory.mkdir()
     (directory / "checklist.md.j2").symlink_to(secret)
-    code, out, err = _run("check", APP, "--templates", directory)
+    code, out, err = _run("check", APP, "--templates", directory, "--lang", "en")
     assert code == 2 and "outside the templates directory" in err and "checklist.md.j2" in err
     assert "SECRET-HASH" not in out + err
 
@@ -42,7 +42,7 @@ def test_a_labels_file_symlinked_out_of_the_directory_is_refused(tmp_path):
     directory = tmp_path / "templates"
     directory.mkdir()
     (directory / "labels.yaml").symlink_to(outside)
-    code, out, err = _run("check", APP, "--templates", directory)
+    code, out, err = _run("check", APP, "--templates", directory, "--lang", "en")
     assert code == 2 and "outside the templates directory" in err and "外面" not in out
 
 
@@ -60,7 +60,7 @@ def test_labels_are_filled_by_name_only(tmp_path, text):
     directory = tmp_path / "templates"
     directory.mkdir()
     (directory / "labels.yaml").write_text(f"zh:\n  max_age: '须为 {text} 天内开具'\nen: {{}}\n", encoding="utf-8")
-    code, out, err = _run("check", APP, "--templates", directory)
+    code, out, err = _run("check", APP, "--templates", directory, "--lang", "en")
     assert code == 2, out[:300]
     assert f"{directory / 'labels.yaml'}:2:" in err and "$.zh.max_age" in err and "may name {n} only" in err
     assert "class" not in out and len(out) < 10_000
