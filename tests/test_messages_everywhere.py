@@ -84,7 +84,7 @@ def test_every_message_id_in_the_source_is_in_the_catalogue():
             literal = "".join(v.value for v in argument.values if isinstance(v, ast.Constant))
             if not head or " " in literal or not any(k.startswith(str(head)) for k in messages.MESSAGES):
                 wrong.append(f"engine/{file}:{line}: f-string {ast.unparse(argument)}")
-    assert checked > 300  # the scan sees the calls (a renamed helper would silently skip them)
+    assert checked > 250  # the scan sees the calls (a renamed helper would silently skip them)
     assert wrong == []
 
 
