@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import fastjsonschema
-import idna
 
 from . import bundled, provinces
 from .errors import ApplicationError, InputError, Problem, problem
@@ -855,7 +854,7 @@ def _domain_verdict(name: str) -> tuple[str, tuple[tuple[str, str], ...]] | None
         return "domain_fullwidth", (("char", punctuation.group()),)
     try:
         ascii_name = to_ascii(name)
-    except idna.IDNAError:  # idna's own text names code points and RFCs: say what the person can fix
+    except idna_error():  # idna's own text names code points and RFCs: say what the person can fix
         return "domain_idna", ()
     if "." not in ascii_name:
         return "domain_no_suffix", ()
@@ -870,4 +869,14 @@ def to_ascii(name: str) -> str:
     text = name.strip().rstrip(".").lower()
     if text.isascii() and "xn--" not in text:
         return text  # the common case, and idna's full check is slow
+    import idna  # here: only a name that is not plain ASCII needs idna (its tables are ~1 % of a cold check)
+
     return idna.encode(text, uts46=True).decode("ascii")
+
+
+def idna_error() -> type[Exception]:
+    """idna's IDNAError, for an ``except`` clause: Python evaluates it only when an exception
+    reaches the clause, so a check whose domains are all ASCII never imports idna."""
+    import idna
+
+    return idna.IDNAError

@@ -17,11 +17,10 @@ from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-import idna
 from publicsuffixlist import PublicSuffixList
 
 from . import names, provinces
-from .application import APP_KINDS, UNIT_CERTIFICATES, Application, parse_date, to_ascii
+from .application import APP_KINDS, UNIT_CERTIFICATES, Application, idna_error, parse_date, to_ascii
 from .errors import ApplicationError  # loaded with .application already: no cost at start-up
 from .source import SourceMap
 from .text import normalise
@@ -311,6 +310,8 @@ def months_begun(start: dt.date | None, end: dt.date | None) -> int | None:
 def _unicode(ascii_name: str) -> str:
     if "xn--" not in ascii_name:
         return ascii_name
+    import idna  # only punycode names need it (see application.idna_error)
+
     try:
         return idna.decode(ascii_name)
     except idna.IDNAError:
@@ -542,7 +543,7 @@ def check_consistency(app: Application, on: dt.date) -> None:
 def _ascii_or_none(name: Any) -> str | None:
     try:
         return to_ascii(str(name))
-    except idna.IDNAError:  # not a domain name at all: it names no domain of the application
+    except idna_error():  # not a domain name at all: it names no domain of the application
         return None
 
 
