@@ -132,7 +132,8 @@ Fired = tuple[Rule, Context, str, "str | None"]  # rule, context it fired in, ta
 class Matcher(Protocol):
     """Decides which rules fire for which items. ``match_rules`` (generated code, checked against
     the closures) is the reference; another
-    backend (e.g. a Rete engine) may be plugged in here and must give the same answer."""
+    backend (e.g. a Rete engine) may be plugged in here and must give the same answer. The facts
+    it is given are those the rule set reads (``Plan.needs``): every fact its conditions compare."""
 
     def __call__(self, ruleset: RuleSet, facts: facts_module.Facts, as_of: dt.date) -> list[Fired]: ...
 

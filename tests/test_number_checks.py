@@ -105,3 +105,25 @@ def test_a_schema_newer_than_its_compiled_module_is_compiled_when_used(monkeypat
                 validate(broken)
     finally:
         application._fast_validator.cache_clear()
+
+
+def test_a_remembered_verdict_is_reported_at_every_place_and_in_every_application():
+    """The check remembers what is wrong with a number or a domain name, not where: the same bad
+    number (the subject's and the principal's) and the same bad domain (a website's and its entry
+    in domains[]) are each reported at both places, and again, the same, in the next application."""
+    bad_id = "440106199203156781"  # wrong check digit
+    data = {**VALID,
+            "subject": {**VALID["subject"], "certificate": {"type": "id_card", "number": bad_id}},
+            "principal": {**VALID["principal"], "certificate": {"type": "id_card", "number": bad_id}},
+            "websites": [{"name": "示例网站", "domains": ["https://example.cn/"]}],
+            "domains": [{"name": "https://example.cn/", "registrant_name": "王芳", "registrant_type": "individual",
+                         "real_name_verified": True, "expires_on": "2030-01-01"}]}
+    reports = []
+    for _ in range(2):
+        with pytest.raises(ApplicationError) as err:
+            application.load(data)
+        reports.append(sorted((p.path, p.message) for p in err.value.problems))
+    assert reports[0] == reports[1]
+    assert [path for path, _ in reports[0]] == ["$.domains[0].name", "$.principal.certificate.number",
+                                                "$.subject.certificate.number", "$.websites[0].domains[0]"]
+    assert all(bad_id not in message for _, message in reports[0])  # masked, remembered or not
