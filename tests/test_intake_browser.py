@@ -495,8 +495,13 @@ def test_a_mistake_shows_at_the_field_without_the_server(browser, server, tmp_pa
             province = _field(browser, "$.filing_province").find_element(By.CSS_SELECTOR, ".label").text.rstrip(" *")
             assert province in listed()
             Select(_control(browser, "$.filing_province")).select_by_value("fujian")
-            required = browser.find_element(By.CSS_SELECTOR, "#missing-body ul.required")
-            assert province not in listed() and listed()
+
+            def updated(driver) -> bool:
+                nonlocal required
+                required = driver.find_element(By.CSS_SELECTOR, "#missing-body ul.required")
+                return province not in listed() and bool(listed())
+
+            WebDriverWait(browser, 30).until(updated)
             # the page did ask the server, and was refused: what is shown is the browser's own
             assert any("/intake/check" in url for url in _blocked(browser))
             browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})

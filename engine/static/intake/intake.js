@@ -327,9 +327,10 @@
       if (mine !== seq) return answer; // a later edit is being checked
       lastCheck = answer;
       lastSent = sent;
-      if (JSON.stringify(current()) === sent) showProblems(answer.problems || []);
-      else checkHere(); // edited while the server was checking: its answer counts where nothing changed
-      showMissing(answer);
+      if (JSON.stringify(current()) === sent) {
+        showProblems(answer.problems || []);
+        showMissing(answer);
+      } else checkHere(); // edited while the server was checking: its answer counts where nothing changed
       return answer;
     }, function () {
       checkHere(); // the server did not answer: the browser's own check stands
