@@ -55,6 +55,11 @@ def say(message_id: str, lang: str = DEFAULT_LANG, *, err: bool = False, **args:
     click.echo(message_text(message_id, lang, args), err=err)
 
 
+def _count(message_id: str, count: int) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """``count`` things, as a message inside a message ({x:message}): one or many (n_pack, n_packs)."""
+    return (message_id if count == 1 else message_id + "s", (("count", count),))
+
+
 def argv_lang(args: Any) -> str:
     """The ``--lang`` of a command line, for what is printed before (or without) click parsing it:
     usage errors, an interruption, an internal error. Chinese unless it names a language."""
@@ -461,11 +466,11 @@ def validate(packs: tuple[str, ...], packs_dir: str | None, templates_dir: str |
     except IcpRulesError as exc:
         report(exc, lang)
         errors = len(exc.errors)
-        click.echo(f"{errors} problem{'s' if errors != 1 else ''} found", err=True)
+        say("validate_problems", lang, err=True, count=_count("n_problem", errors))
         raise SystemExit(EXIT_FINDINGS) from None
     if missing:
         report(PackError(missing), lang)
-    click.echo(f"ok: {len(checked)} pack{'s' if len(checked) != 1 else ''} valid ({', '.join(checked)})")
+    say("validate_ok", lang, count=_count("n_pack", len(checked)), packs=checked)
 
 
 def _lint_targets(targets: tuple[str, ...], packs_dir: str | None, today: dt.date | None) -> list[Problem]:
@@ -513,7 +518,7 @@ def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None, l
         report(PackError(problems), lang)
     errors = sum(1 for p in problems if p.severity != "warning")
     warnings = len(problems) - errors
-    click.echo(f"lint: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+    say("lint_summary", lang, errors=_count("n_error", errors), warnings=_count("n_warning", warnings))
     raise SystemExit(EXIT_FINDINGS if errors else EXIT_OK)
 
 
@@ -576,9 +581,9 @@ def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str
         if any(p.rules_never_fired for p in cover.packs):
             code = EXIT_FINDINGS
         if fail_under is not None and cover.percent < fail_under:
-            click.echo(f"coverage {cover.percent:.1f}% is below --fail-under {fail_under:g}%", err=True)
+            say("coverage_below", lang, err=True, percent=f"{cover.percent:.1f}", limit=f"{fail_under:g}")
             code = EXIT_FINDINGS
-    click.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed", err=to_err)
+    say("test_summary", lang, err=to_err, passed=len(outcomes) - len(failed), failed=len(failed))
     raise SystemExit(code)
 
 
@@ -600,13 +605,13 @@ def fmt_command(paths: tuple[str, ...], check: bool, lang: str) -> None:
         raise SystemExit(EXIT_INPUT) from None
     changed = [o for o in outcomes if o.changed]
     for outcome in changed:
-        click.echo(f"{'would reformat' if check else 'reformatted'} {outcome.file}")
+        say("fmt_would_reformat" if check else "fmt_reformatted", lang, file=str(outcome.file))
     if problems:
         report(InputError(problems), lang)
     files = len(outcomes)
-    click.echo(f"{len(changed)} file{'s' if len(changed) != 1 else ''} {'would be ' if check else ''}reformatted, "
-               f"{files - len(changed)} already formatted" + (f", {len(problems)} problem{'s' if len(problems) != 1 else ''}"
-                                                             if problems else ""), err=True)
+    say("fmt_summary_check" if check else "fmt_summary", lang, err=True, changed=_count("n_file", len(changed)),
+        same=files - len(changed), problems=("fmt_problems", (("count", _count("n_problem", len(problems))),))
+        if problems else None)
     if problems:
         raise SystemExit(EXIT_INPUT)
     raise SystemExit(EXIT_FINDINGS if check and changed else EXIT_OK)
@@ -708,10 +713,10 @@ def schema(name: str | None, write_dir: str | None, force: bool, lang: str) -> N
         text = bundled.schema_text(each)
         target = directory / f"{each}.schema.json"
         if target.is_file() and target.read_text(encoding="utf-8") == text:
-            click.echo(f"unchanged {target}")
+            say("schema_unchanged", lang, file=str(target))
             continue
         write_output(text, output_target(str(target), force=force))
-        click.echo(f"wrote {target}")
+        say("schema_wrote", lang, file=str(target))
 
 
 @cli.group("bundle")
@@ -753,7 +758,8 @@ def bundle_build(packs_dir: str, output: str, signing_key: str, templates_dir: s
 
     with atomic_writer(target, binary=True) as handle:
         handle.write(data)
-    click.echo(f"wrote {target}: {len(members)} files ({len(book.packs)} packs), key id {bundle.key_id(key.public_key())}")
+    say("bundle_wrote", lang, file=str(target), files=_count("n_file", len(members)),
+        packs=_count("n_pack", len(book.packs)), key=bundle.key_id(key.public_key()))
 
 
 @bundle_group.command("verify")
@@ -776,8 +782,8 @@ def bundle_verify(bundle_file: str, public_key: str, verbose: bool, lang: str) -
     except PackError as exc:
         report(exc, lang)
         raise SystemExit(EXIT_FINDINGS) from None
-    click.echo(f"ok: {bundle_file} verifies (key id {verified.key_id}): {len(verified.members)} files, "
-               f"{len(book.packs)} packs ({', '.join(sorted(book.packs))})")
+    say("bundle_verified", lang, file=bundle_file, key=verified.key_id, files=_count("n_file", len(verified.members)),
+        packs=_count("n_pack", len(book.packs)), names=sorted(book.packs))
     if verbose:
         for line in bundle.describe(verified):
             click.echo(line)

@@ -49,7 +49,7 @@ def built(keys, tmp_path_factory):
     result = CliRunner().invoke(cli, ["bundle", "build", str(work / "packs"), "-o", str(out), "--signing-key",
                                       str(private), "--templates", str(work / "templates")])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"wrote {out}: ")
+    assert result.output.startswith(f"已写入 {out}：")  # Chinese by default
     return out
 
 

@@ -109,6 +109,8 @@ def test_as_of_selects_rules_in_force(run):
 @pytest.mark.parametrize("name", ["guangdong", "粤", "广东", "44"])
 def test_validate_takes_a_pack_in_any_province_spelling(run, name):
     result = run("validate", name)
+    assert result.exit_code == 0 and "通过：1 个规则包有效（guangdong）" in result.output  # Chinese by default
+    result = run("validate", name, "--lang", "en")
     assert result.exit_code == 0 and "1 pack valid (guangdong)" in result.output
 
 
@@ -118,7 +120,7 @@ def test_validate_of_an_unknown_pack_name_is_bad_input(run):
 
 
 def test_validate_reports_every_broken_pack_and_exits_1(run, tmp_path):
-    good = run("validate")
+    good = run("validate", "--lang", "en")
     assert good.exit_code == 0 and "4 packs valid" in good.output or "packs valid" in good.output
     broken = tmp_path / "fujian.yaml"
     broken.write_text("pack: fujian\nextends: national\nversion: '1'\ntitle: {zh: a, en: b}\n"
@@ -130,7 +132,7 @@ def test_validate_reports_every_broken_pack_and_exits_1(run, tmp_path):
 
 
 def test_test_command_runs_pack_cases(run):
-    result = run("test", "--coverage")
+    result = run("test", "--coverage", "--lang", "en")
     assert result.exit_code == 0
     assert " passed, 0 failed" in result.output and "coverage:" in result.output
 

@@ -102,7 +102,7 @@ def test_junit_fails_the_node_with_a_missing_outcome(packs, tmp_path):
 
 def test_fail_under(packs):
     assert _run("--packs", str(packs), "--fail-under", "80", "fujian").exit_code == 0
-    below = _run("--packs", str(packs), "--fail-under", "90", "fujian")
+    below = _run("--packs", str(packs), "--fail-under", "90", "fujian", "--lang", "en")
     assert below.exit_code == 1 and "below --fail-under 90%" in below.output
 
 

@@ -90,7 +90,7 @@ def test_schema_write_gives_a_team_repository_its_own_schemas(tmp_path):
     (repo / "rulepacks").mkdir()
     shutil.copy(ROOT / "rulepacks" / "fujian.yaml", repo / "rulepacks" / "fujian.yaml")
     runner = CliRunner()
-    result = runner.invoke(cli, ["schema", "--write", str(repo / "schemas")])
+    result = runner.invoke(cli, ["schema", "--write", str(repo / "schemas"), "--lang", "en"])
     assert result.exit_code == 0 and result.output.count("wrote ") == 3
     pack_schema_file = json.loads((repo / "schemas" / "rulepack.schema.json").read_text(encoding="utf-8"))
     assert pack_schema_file == pack_schema.build()
@@ -100,7 +100,7 @@ def test_schema_write_gives_a_team_repository_its_own_schemas(tmp_path):
     schema = json.loads((pack.parent / modeline).read_text(encoding="utf-8"))
     jsonschema.validate(load_file(pack).data, schema)  # read as the engine reads packs (dates as text)
     # written again: unchanged; a file edited since is only replaced with --force
-    assert runner.invoke(cli, ["schema", "--write", str(repo / "schemas")]).output.count("unchanged ") == 3
+    assert runner.invoke(cli, ["schema", "--write", str(repo / "schemas")]).output.count("未改变 ") == 3  # Chinese by default
     (repo / "schemas" / "result.schema.json").write_text("{}", encoding="utf-8")
     refused = runner.invoke(cli, ["schema", "result", "--write", str(repo / "schemas")])
     assert refused.exit_code == 2 and "--force" in refused.output

@@ -75,7 +75,7 @@ def test_every_bundled_pack_formats_to_the_same_data_and_is_stable(pack):
 def test_check_lists_files_and_changes_nothing(tmp_path):
     (tmp_path / "messy.yaml").write_text(MESSY, encoding="utf-8")
     (tmp_path / "tidy.yaml").write_text(FORMATTED, encoding="utf-8")
-    result = CliRunner().invoke(cli, ["fmt", "--check", str(tmp_path)])
+    result = CliRunner().invoke(cli, ["fmt", "--check", str(tmp_path), "--lang", "en"])
     assert result.exit_code == 1
     assert f"would reformat {tmp_path / 'messy.yaml'}" in result.output
     assert "tidy.yaml" not in result.output
@@ -86,7 +86,7 @@ def test_fmt_rewrites_in_place_keeping_permissions(tmp_path):
     target = tmp_path / "messy.yaml"
     target.write_text(MESSY, encoding="utf-8")
     os.chmod(target, 0o644)
-    result = CliRunner().invoke(cli, ["fmt", str(target)])
+    result = CliRunner().invoke(cli, ["fmt", str(target), "--lang", "en"])
     assert result.exit_code == 0 and f"reformatted {target}" in result.output
     assert target.read_text(encoding="utf-8") == FORMATTED
     assert stat.S_IMODE(target.stat().st_mode) == 0o644

@@ -238,3 +238,20 @@ def test_a_live_reload_refusal_reads_in_both_languages(tmp_path, client_of):
     assert zh["last_rejected"]["error"]["problems"][0]["code"] == "pack_removed"
     with client_of(live) as client:
         assert client.get("/v1/packs?lang=fr").status_code == 422
+
+
+def test_the_summaries_read_in_both_languages(tmp_path):
+    zh, en = _both(["validate", "guangdong"])
+    assert zh.exit_code == en.exit_code == 0
+    assert "通过：1 个规则包有效（guangdong）" in zh.output and "ok: 1 pack valid (guangdong)" in en.output
+    zh, en = _both(["lint", "national"])
+    assert "\nlint：0 个错误，" in zh.output and "\nlint: 0 errors, " in en.output
+    zh, en = _both(["test", "fujian"])
+    assert zh.output.endswith(" 个通过，0 个失败\n") and en.output.endswith(" passed, 0 failed\n")
+    pack = tmp_path / "fujian.yaml"
+    shutil.copy(ROOT / "rulepacks" / "fujian.yaml", pack)
+    zh, en = _both(["fmt", "--check", str(pack)])
+    assert "0 个文件需要重新格式化，1 个已符合格式" in zh.output
+    assert "0 files would be reformatted, 1 already formatted" in en.output
+    zh, en = _both(["schema", "--write", str(tmp_path)])
+    assert zh.output.count("已写入 ") == 3 and en.output.count("unchanged ") == 3

@@ -65,7 +65,7 @@ def test_cli_runs_case_files_with_pack_cases_and_reports_file_and_line(tmp_path,
     cases = tmp_path / "cases"
     cases.mkdir()
     (cases / "fujian.yaml").write_text(CASES, encoding="utf-8")
-    result = CliRunner().invoke(cli, ["test", "fujian", "--cases", str(cases)])
+    result = CliRunner().invoke(cli, ["test", "fujian", "--cases", str(cases), "--lang", "en"])
     assert result.exit_code == 1, result.output
     assert f"FAIL {cases / 'fujian.yaml'}:6  fujian: this one expects the wrong footer" in result.output
     assert "footer.number_kind: expected subject, actual website" in result.output
