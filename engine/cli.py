@@ -571,7 +571,7 @@ def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str
         if outcome.passed and verbose:
             click.echo(f"PASS {outcome.pack}: {outcome.name}", err=to_err)
         elif not outcome.passed:
-            click.echo("FAIL " + outcome.describe(), err=to_err)
+            click.echo("FAIL " + outcome.describe(lang), err=to_err)
     code = EXIT_FINDINGS if failed else EXIT_OK
     if recorder is not None:
         cover = recorder.report(keys)

@@ -711,6 +711,37 @@ MESSAGES.update({
 })
 
 
+# --- a pack's test cases (engine/packtests.py): how a result differs from what a case expects
+MESSAGES.update({
+    "case_ids_differ": {"en": "{label} differ (- expected but missing, + present but not expected):\n{lines}",
+                        "zh": "{label} 不符（- 期望有而没有，+ 有而未期望）：\n{lines}"},
+    "case_document_missing": {"en": "documents: expected {name} to be required; required: {found:list_or_none}",
+                              "zh": "documents：期望要求 {name}；实际要求：{found:list_or_none}"},
+    "case_document_unexpected": {"en": "documents: expected {name} not to be required, but it is (required by {rules})",
+                                 "zh": "documents：期望不要求 {name}，但实际要求了（由 {rules} 要求）"},
+    "case_finding_missing": {"en": "findings: expected {name}; found {found:list_or_none}",
+                             "zh": "findings：期望有 {name}；实际为：{found:list_or_none}"},
+    "case_finding_unexpected": {"en": "findings: expected no {name}, but it was found (raised by {rule})",
+                                "zh": "findings：期望没有 {name}，但实际出现了（由 {rule} 给出）"},
+    "case_rule_not_fired": {"en": "rules: expected {rule} to fire; fired: {fired:list_or_none} "
+                                  "(icp-rules explain APP --rule {rule} says why)",
+                            "zh": "rules：期望 {rule} 触发；实际触发：{fired:list_or_none}"
+                                  "（icp-rules explain APP --rule {rule} 可说明原因）"},
+    "case_rule_fired": {"en": "rules: expected {rule} not to fire, but it did", "zh": "rules：期望 {rule} 不触发，但它触发了"},
+    "case_value_differs": {"en": "{name}: expected {expected}, actual {actual}", "zh": "{name}：期望 {expected}，实际 {actual}"},
+    "case_limit_differs": {"en": "{name}: expected {expected}, actual {actual}", "zh": "{name}：期望 {expected}，实际 {actual}"},
+    "case_limit_not_required": {"en": "{name}: expected {expected}, actual not required",
+                                "zh": "{name}：期望 {expected}，实际并未要求该材料"},
+    "case_no_pack": {"en": "no pack '{name}' in {directory}", "zh": "{directory} 中没有规则包“{name}”"},
+    "case_no_pack_hint": {"en": "no pack '{name}' in {directory} (did you mean '{suggestion}'?)",
+                          "zh": "{directory} 中没有规则包“{name}”（是否想写“{suggestion}”？）"},
+    "case_unknown_fixture": {"en": "unknown fixture {name}; known: {known:list}", "zh": "未知基础用例 {name}；已有：{known:list}"},
+    "case_invalid_application": {"en": "the test application is invalid:\n{problems:problems}",
+                                 "zh": "测试用的申请无效：\n{problems:problems}"},
+    "case_other_pack": {"en": "the application was evaluated in {used}, not {pack}", "zh": "该申请按 {used} 评估，而不是 {pack}"},
+})
+
+
 # Words for values that are words themselves, per format spec and language ({kind:fact_kind}).
 _VOCABULARY: dict[str, dict[str, dict[str, str]]] = {
     "type": _TYPES,
@@ -735,6 +766,7 @@ _VOCABULARY: dict[str, dict[str, dict[str, str]]] = {
 }
 _AND = {"en": " and ", "zh": " 且 "}
 _SEMI = {"en": "; ", "zh": "；"}
+_NONE = {"en": "none", "zh": "无"}
 _VERSUS = {"en": "{0} {1} versus {2}", "zh": "{0}：{1} 与 {2} 不同"}
 
 
@@ -767,6 +799,10 @@ class _Formatter(string.Formatter):
             return _LIST_SEP[self.lang].join(vocabulary.get(str(v), str(v)) for v in _as_list(value))
         if format_spec == "list":
             return _LIST_SEP[self.lang].join(str(v) for v in _as_list(value))
+        if format_spec == "list_or_none":
+            return _LIST_SEP[self.lang].join(str(v) for v in _as_list(value)) if value else _NONE[self.lang]
+        if format_spec == "problems":  # located problems (engine.errors.Problem), one a line
+            return "\n".join(p.format(self.lang) for p in _as_list(value))
         if format_spec == "and":
             return _AND[self.lang].join(str(v) for v in _as_list(value))
         if format_spec == "pack":

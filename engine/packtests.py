@@ -22,6 +22,7 @@ import jsonschema
 
 from . import pack_schema, provinces
 from .errors import IcpRulesError, InputError, PackError, Problem, problem
+from .messages import text as message_text
 from .packs import RuleSet, describe_error, most_specific
 from .result import Result
 from .rulebook import RuleBook
@@ -43,24 +44,40 @@ class Case:
     line: int | None = None
 
 
+# A difference between a case's expectation and its result: a message id of engine.messages and its arguments.
+Failure = tuple[str, tuple[tuple[str, Any], ...]]
+
+
+def _failure(message_id: str, **args: Any) -> Failure:
+    return (message_id, tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in args.items()))
+
+
 @dataclass(frozen=True)
 class CaseOutcome:
     pack: str
     name: str
     index: int
-    failures: tuple[str, ...]
+    found: tuple[Failure, ...]  # each difference, as a message
     fired: frozenset[str] = frozenset()
     file: str | None = None
     line: int | None = None
 
     @property
     def passed(self) -> bool:
-        return not self.failures
+        return not self.found
 
-    def describe(self) -> str:
-        """The failure as a reader wants it: where the case is, then each difference."""
+    @property
+    def failures(self) -> tuple[str, ...]:
+        """Each difference in English."""
+        return self.failure_texts("en")
+
+    def failure_texts(self, lang: str = "en") -> tuple[str, ...]:
+        return tuple(message_text(message_id, lang, args) for message_id, args in self.found)
+
+    def describe(self, lang: str = "en") -> str:
+        """The failure as a reader wants it: where the case is, then each difference, in ``lang``."""
         head = f"{self.file}:{self.line}  {self.pack}: {self.name}"
-        return "\n".join([head, *("    " + f.replace("\n", "\n    ") for f in self.failures)])
+        return "\n".join([head, *("    " + f.replace("\n", "\n    ") for f in self.failure_texts(lang))])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,70 +190,73 @@ def _ruleset_for(book: RuleBook, case: Case) -> RuleSet:
     return book.ruleset(province) if province is not None else national
 
 
-def _diff_ids(label: str, expected: list[str], actual: list[str], why: Mapping[str, str]) -> list[str]:
+def _diff_ids(label: str, expected: list[str], actual: list[str], why: Mapping[str, str]) -> list[Failure]:
     """Expected against actual ids as a diff: '-' expected only, '+' actual only (with its rule)."""
     if Counter(expected) == Counter(actual):
         return []
     missing = Counter(expected) - Counter(actual)
     extra = Counter(actual) - Counter(expected)
-    lines = [f"{label} differ (- expected but missing, + present but not expected):"]
+    lines = []
     for ident in sorted(set(expected) | set(actual)):
         common = min(Counter(expected)[ident], Counter(actual)[ident])
         lines += [f"    {ident}"] * common
         lines += [f"  - {ident}"] * missing[ident]
         lines += [f"  + {ident}" + (f"    <- {why[ident]}" if ident in why else "")] * extra[ident]
-    return ["\n".join(lines)]
+    return [_failure("case_ids_differ", label=label, lines="\n".join(lines))]
 
 
-def check_expectations(expect: Mapping[str, Any], data: Mapping[str, Any], fired: set[str]) -> list[str]:
-    failures: list[str] = []
+def check_expectations(expect: Mapping[str, Any], data: Mapping[str, Any], fired: set[str]) -> list[Failure]:
+    failures: list[Failure] = []
     doc_ids = [d["id"] for d in data["required_documents"]]
     unique_docs = list(dict.fromkeys(doc_ids))
-    doc_rules = {d["id"]: "required by " + ", ".join(dict.fromkeys(r["rule"] for r in d["reasons"]))
-                 for d in data["required_documents"]}
+    doc_rules = {d["id"]: ", ".join(dict.fromkeys(r["rule"] for r in d["reasons"])) for d in data["required_documents"]}
     finding_ids = [f["id"] for f in data["findings"]]
-    finding_rules = {f["id"]: f"raised by {f['rule']}" for f in data["findings"]}
+    finding_rules = {f["id"]: f["rule"] for f in data["findings"]}
     if "documents" in expect:
-        failures += _diff_ids("documents", list(expect["documents"]), unique_docs, doc_rules)
+        failures += _diff_ids("documents", list(expect["documents"]), unique_docs,
+                              {k: f"required by {v}" for k, v in doc_rules.items()})
     for doc in expect.get("documents_include", ()):
         if doc not in doc_ids:
-            failures.append(f"documents: expected {doc} to be required; required: {', '.join(unique_docs) or 'none'}")
+            failures.append(_failure("case_document_missing", name=doc, found=unique_docs))
     for doc in expect.get("documents_exclude", ()):
         if doc in doc_ids:
-            failures.append(f"documents: expected {doc} not to be required, but it is ({doc_rules[doc]})")
+            failures.append(_failure("case_document_unexpected", name=doc, rules=doc_rules[doc]))
     for doc, refs in (expect.get("documents_for") or {}).items():
         actual = [t["ref"] for d in data["required_documents"] if d["id"] == doc for t in d["for"]]
         failures += _diff_ids(f"documents_for {doc}", [str(r) for r in refs], actual, {})
     if "findings" in expect:
-        failures += _diff_ids("findings", list(expect["findings"]), finding_ids, finding_rules)
+        failures += _diff_ids("findings", list(expect["findings"]), finding_ids,
+                              {k: f"raised by {v}" for k, v in finding_rules.items()})
     for fid in expect.get("findings_include", ()):
         if fid not in finding_ids:
-            failures.append(f"findings: expected {fid}; found {', '.join(finding_ids) or 'none'}")
+            failures.append(_failure("case_finding_missing", name=fid, found=finding_ids))
     for fid in expect.get("findings_exclude", ()):
         if fid in finding_ids:
-            failures.append(f"findings: expected no {fid}, but it was found ({finding_rules[fid]})")
+            failures.append(_failure("case_finding_unexpected", name=fid, rule=finding_rules[fid]))
     for rule in expect.get("rules_fired", ()):
         if rule not in fired:
-            failures.append(f"rules: expected {rule} to fire; fired: {', '.join(sorted(fired)) or 'none'}"
-                            f" (icp-rules explain APP --rule {rule} says why)")
+            failures.append(_failure("case_rule_not_fired", rule=rule, fired=sorted(fired)))
     for rule in expect.get("rules_not_fired", ()):
         if rule in fired:
-            failures.append(f"rules: expected {rule} not to fire, but it did")
+            failures.append(_failure("case_rule_fired", rule=rule))
     if "filing_required" in expect and expect["filing_required"] != data["filing_required"]:
-        failures.append(f"filing_required: expected {expect['filing_required']}, actual {data['filing_required']}")
+        failures.append(_failure("case_value_differs", name="filing_required", expected=str(expect["filing_required"]),
+                                 actual=str(data["filing_required"])))
     if "blocking" in expect:
         blocking = [f["id"] for f in data["findings"] if f["severity"] == "blocking"]
         if expect["blocking"] != bool(blocking):
-            failures.append(f"blocking: expected {expect['blocking']}, actual {bool(blocking)}"
-                            + (f" ({', '.join(blocking)})" if blocking else ""))
+            failures.append(_failure("case_value_differs", name="blocking", expected=str(expect["blocking"]),
+                                     actual=f"{bool(blocking)}" + (f" ({', '.join(blocking)})" if blocking else "")))
     for key, value in (expect.get("footer") or {}).items():
         if data["footer"][key] != value:
-            failures.append(f"footer.{key}: expected {value}, actual {data['footer'][key]}")
+            failures.append(_failure("case_value_differs", name=f"footer.{key}", expected=str(value),
+                                     actual=str(data["footer"][key])))
     for field in ("max_age_days", "min_validity_days", "max_age_months", "min_validity_months"):
         for doc, limit in (expect.get(field) or {}).items():
             actual = [d.get(field) for d in data["required_documents"] if d["id"] == doc]
             if actual != [limit] * max(len(actual), 1):
-                failures.append(f"{field} {doc}: expected {limit}, actual {actual or 'not required'}")
+                failures.append(_failure("case_limit_differs", name=f"{field} {doc}", expected=str(limit), actual=str(actual))
+                                if actual else _failure("case_limit_not_required", name=f"{field} {doc}", expected=str(limit)))
     return failures
 
 
@@ -247,27 +267,27 @@ def run(book: RuleBook, case: Case, observe: Observer | None = None) -> CaseOutc
     """Evaluate one case and compare the result with what it expects; ``observe`` (condition
     coverage) is shown each result the case evaluated."""
 
-    def outcome(pack: str, *failures: str, fired: frozenset[str] = frozenset()) -> CaseOutcome:
+    def outcome(pack: str, *failures: Failure, fired: frozenset[str] = frozenset()) -> CaseOutcome:
         return CaseOutcome(pack, case.name, case.index, tuple(failures), fired, case.file, case.line)
 
     try:
         ruleset = _ruleset_for(book, case)
     except KeyError as exc:
         hint = closest(exc.args[0], book.rulesets)
-        return outcome(str(case.pack), f"no pack '{exc.args[0]}' in {book.directory}"
-                       + (f" (did you mean '{hint}'?)" if hint else ""))
+        return outcome(str(case.pack), _failure("case_no_pack_hint" if hint else "case_no_pack", name=exc.args[0],
+                                                directory=str(book.directory), suggestion=hint))
     try:
         application = build_application(case.data, ruleset)
     except KeyError as exc:
-        return outcome(ruleset.key, f"unknown fixture {exc}; known: {', '.join(sorted(ruleset.fixtures))}")
+        return outcome(ruleset.key, _failure("case_unknown_fixture", name=str(exc), known=sorted(ruleset.fixtures)))
     as_of = dt.date.fromisoformat(str(case.data["as_of"])) if case.data.get("as_of") else None
     try:
         # The national pack's cases test the base rules alone, whichever province their fixture names.
         result = book.evaluate(application, as_of=as_of, pack="national" if ruleset.key == "national" else None)
     except IcpRulesError as exc:
-        return outcome(ruleset.key, f"the test application is invalid:\n{exc.format_message()}")
+        return outcome(ruleset.key, _failure("case_invalid_application", problems=tuple(exc.problems)))
     if case.pack is not None and result.ruleset.key != ruleset.key:
-        return outcome(ruleset.key, f"the application was evaluated in {result.ruleset.key}, not {ruleset.key}")
+        return outcome(ruleset.key, _failure("case_other_pack", used=result.ruleset.key, pack=ruleset.key))
     if observe is not None:
         observe(result)
     fired = {f.rule for f in result.fired}

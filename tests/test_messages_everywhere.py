@@ -255,3 +255,17 @@ def test_the_summaries_read_in_both_languages(tmp_path):
     assert "0 files would be reformatted, 1 already formatted" in en.output
     zh, en = _both(["schema", "--write", str(tmp_path)])
     assert zh.output.count("已写入 ") == 3 and en.output.count("unchanged ") == 3
+
+
+def test_a_failing_pack_test_reads_in_both_languages(tmp_path):
+    cases = tmp_path / "cases.yaml"
+    cases.write_text("tests:\n  - name: wrong footer\n    base: individual\n    application: {filing_province: fujian}\n"
+                     "    expect: {footer: {number_kind: subject}, documents_exclude: [residence_permit]}\n",
+                     encoding="utf-8")
+    zh, en = _both(["test", "fujian", "--cases", str(cases)])
+    assert zh.exit_code == en.exit_code == 1
+    assert "footer.number_kind：期望 subject，实际 website" in zh.output
+    assert "documents：期望不要求 residence_permit，但实际要求了（由 " in zh.output
+    assert zh.output.endswith(" 个通过，1 个失败\n")
+    assert "footer.number_kind: expected subject, actual website" in en.output
+    assert "documents: expected residence_permit not to be required, but it is (required by " in en.output
