@@ -576,7 +576,7 @@ def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str
     if recorder is not None:
         cover = recorder.report(keys)
         text = {"json": lambda: json.dumps(cover.to_dict(), ensure_ascii=False, indent=2) + "\n",
-                "junit": cover.junit}.get(fmt or "text", cover.text)()
+                "junit": cover.junit}.get(fmt or "text", lambda: cover.text(lang))()
         write_output(text, target)
         if any(p.rules_never_fired for p in cover.packs):
             code = EXIT_FINDINGS

@@ -236,21 +236,31 @@ class Report:
         return {"covered": self.covered, "total": self.total, "percent": round(self.percent, 1),
                 "packs": [p.to_dict() for p in self.packs]}
 
-    def text(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        """The report a person reads, in ``lang`` (the UNCOVERED and PARTIAL tags stay, for grep)."""
+        from .messages import text as message_text
+
+        def count(message_id: str, n: int) -> tuple[str, tuple[tuple[str, int], ...]]:
+            return (message_id if n == 1 else message_id + "s", (("count", n),))
+
         lines = []
         for pack in self.packs:
             for rule, line in pack.rules_never_fired:
-                lines.append(f"UNCOVERED {pack.file}:{line}  {pack.key}: {rule} (no case fires it)")
+                lines.append(message_text("coverage_uncovered", lang, {"file": pack.file, "line": line, "pack": pack.key,
+                                                                       "rule": rule}))
             for node in pack.nodes:
                 if node.missing:
-                    never = ", ".join(_NAMES[o] for o in node.missing)
-                    lines.append(f"PARTIAL {pack.file}:{node.line}:{node.column}  {pack.key}: {node.rule} "
-                                 f"{_path_text(node.path[2:])}: {node.condition}: never {never}")
-            lines.append(f"coverage {pack.key}: {pack.covered}/{pack.total} condition outcomes ({pack.percent:.1f}%), "
-                         f"unknown reached at {pack.unknown_reached}/{pack.unknown_possible} nodes, "
-                         f"{len(pack.rules_never_fired)} rule{'s' if len(pack.rules_never_fired) != 1 else ''} never fired")
-        lines.append(f"coverage: {self.covered}/{self.total} condition outcomes ({self.percent:.1f}%) in "
-                     f"{len(self.packs)} pack{'s' if len(self.packs) != 1 else ''}")
+                    lines.append(message_text("coverage_partial", lang, {
+                        "file": pack.file, "line": node.line, "column": node.column, "pack": pack.key,
+                        "rule": node.rule, "path": _path_text(node.path[2:]), "condition": node.condition,
+                        "never": [_NAMES[o] for o in node.missing]}))
+            lines.append(message_text("coverage_pack", lang, {
+                "pack": pack.key, "covered": pack.covered, "total": pack.total, "percent": f"{pack.percent:.1f}",
+                "reached": pack.unknown_reached, "possible": pack.unknown_possible,
+                "never": count("n_rule", len(pack.rules_never_fired))}))
+        lines.append(message_text("coverage_total", lang, {"covered": self.covered, "total": self.total,
+                                                           "percent": f"{self.percent:.1f}",
+                                                           "packs": count("n_pack", len(self.packs))}))
         return "\n".join(lines) + "\n"
 
     def junit(self) -> str:

@@ -742,6 +742,23 @@ MESSAGES.update({
 })
 
 
+# --- condition coverage (engine/coverage.py), the text report of icp-rules test --coverage
+MESSAGES.update({
+    "n_rule": {"en": "{count} rule", "zh": "{count} 条规则"},
+    "n_rules": {"en": "{count} rules", "zh": "{count} 条规则"},
+    "coverage_uncovered": {"en": "UNCOVERED {file}:{line}  {pack}: {rule} (no case fires it)",
+                           "zh": "UNCOVERED {file}:{line}  {pack}: {rule}（没有测试用例触发它）"},
+    "coverage_partial": {"en": "PARTIAL {file}:{line}:{column}  {pack}: {rule} {path}: {condition}: never {never:outcomes}",
+                         "zh": "PARTIAL {file}:{line}:{column}  {pack}: {rule} {path}: {condition}：从未为{never:outcomes}"},
+    "coverage_pack": {"en": "coverage {pack}: {covered}/{total} condition outcomes ({percent}%), unknown reached at "
+                            "{reached}/{possible} nodes, {never:message} never fired",
+                      "zh": "覆盖率 {pack}：{covered}/{total} 个条件结果（{percent}%），{reached}/{possible} 个节点出现过未知，"
+                            "{never:message}从未触发"},
+    "coverage_total": {"en": "coverage: {covered}/{total} condition outcomes ({percent}%) in {packs:message}",
+                       "zh": "覆盖率：{covered}/{total} 个条件结果（{percent}%），共 {packs:message}"},
+})
+
+
 # Words for values that are words themselves, per format spec and language ({kind:fact_kind}).
 _VOCABULARY: dict[str, dict[str, dict[str, str]]] = {
     "type": _TYPES,
@@ -757,6 +774,7 @@ _VOCABULARY: dict[str, dict[str, dict[str, str]]] = {
         "zh": {"name": "姓名", "identity": "身份", "birth_date": "出生日期", "certificate_type": "证件类型",
                "certificate_expires_on": "证件有效期"},
     },
+    "outcome": {"en": {}, "zh": {"true": "真", "false": "假", "unknown": "未知"}},
     "lang": {"en": {}, "zh": {"zh": "中文（zh）", "en": "英文（en）"}},
     "contradiction": {
         "en": {"range": "no value is in the range they allow", "empty": "no value satisfies all of them",

@@ -59,7 +59,7 @@ def packs(tmp_path):
 
 
 def _run(*args):
-    return CliRunner().invoke(cli, ["test", *args])
+    return CliRunner().invoke(cli, ["test", *args, "--lang", "en"])  # the report's English wording
 
 
 def test_text_names_each_outcome_no_case_gave(packs):

@@ -246,8 +246,9 @@ def test_the_summaries_read_in_both_languages(tmp_path):
     assert "通过：1 个规则包有效（guangdong）" in zh.output and "ok: 1 pack valid (guangdong)" in en.output
     zh, en = _both(["lint", "national"])
     assert "\nlint：0 个错误，" in zh.output and "\nlint: 0 errors, " in en.output
-    zh, en = _both(["test", "fujian"])
+    zh, en = _both(["test", "fujian", "--coverage"])
     assert zh.output.endswith(" 个通过，0 个失败\n") and en.output.endswith(" passed, 0 failed\n")
+    assert "覆盖率：" in zh.output and "个条件结果" in zh.output and "coverage: " in en.output
     pack = tmp_path / "fujian.yaml"
     shutil.copy(ROOT / "rulepacks" / "fujian.yaml", pack)
     zh, en = _both(["fmt", "--check", str(pack)])

@@ -98,7 +98,7 @@ rules:
     (packs / "fujian.yaml").write_text(text, encoding="utf-8")
     result = CliRunner().invoke(cli, ["test", "--packs", str(packs), "--coverage", "fujian"])
     assert result.exit_code == 1
-    assert f"UNCOVERED {packs / 'fujian.yaml'}:6  fujian: fj_untested" in result.output
+    assert f"UNCOVERED {packs / 'fujian.yaml'}:6  fujian: fj_untested（没有测试用例触发它）" in result.output
 
 
 def test_pytest_collects_pack_cases_and_case_files_as_items(pytester, tmp_path, book):
