@@ -91,11 +91,10 @@ def _open(browser, url: str) -> None:
 
 
 def _settle(browser) -> None:
-    """Wait until the page's last check has answered (it checks 350 ms after an edit)."""
-    time.sleep(0.5)
-    browser.execute_async_script("""
-        const done = arguments[arguments.length - 1];
-        fetch('/healthz').then(() => setTimeout(done, 300));""")
+    """Wait until the page's last check has answered: no edit waiting for its check (350 ms after
+    it) and no request unanswered, as the page says on its body (data-checking)."""
+    WebDriverWait(browser, 60).until(
+        lambda d: d.execute_script("return !document.body.hasAttribute('data-checking')"))
 
 
 def _field(browser, path: str):
@@ -584,6 +583,8 @@ def test_the_checklist_fits_a_phone(browser, server):
         submit.click()
         WebDriverWait(browser, 60).until(lambda d: d.find_element(By.ID, "result").is_displayed())
         assert _wider_than_the_screen(browser) == []
+        WebDriverWait(browser, 30).until(lambda d: d.execute_script(  # the frame has the checklist, not a blank page
+            "const f = document.getElementById('checklist'); return !!(f.contentDocument && f.contentDocument.querySelector('h1'))"))
         frame = browser.find_element(By.ID, "checklist")
         browser.switch_to.frame(frame)
         try:  # the checklist itself wraps to the frame's width (its tables too)

@@ -281,9 +281,22 @@
   }
 
   // ---- checking ----------------------------------------------------------------------------------
+  // body[data-checking] while an edit waits for its check or a request is unanswered: tests (and
+  // anything else) can wait for the page to settle instead of guessing how long a check takes.
+  var inflight = 0;
+  function busy() {
+    if (timer !== null || inflight > 0) document.body.setAttribute("data-checking", "true");
+    else document.body.removeAttribute("data-checking");
+  }
+
   function post(url, body) {
+    inflight++;
+    busy();
+    // the caller's handlers run in the same microtask checkpoint: the page never looks settled between
+    var settle = function () { inflight--; busy(); };
     return fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
-      .then(function (r) { return r.json(); });
+      .then(function (r) { return r.json(); })
+      .then(function (v) { settle(); return v; }, function (e) { settle(); throw e; });
   }
 
   function current() { return root.get() || {}; }
@@ -291,7 +304,8 @@
   function changed() {
     checkHere();
     clearTimeout(timer);
-    timer = setTimeout(check, 350);
+    timer = setTimeout(function () { timer = null; check(); }, 350);
+    busy();
   }
 
   function valueAt(data, path) {
