@@ -849,7 +849,7 @@ def batch(input_file: str, output: str, jobs: int | None, lang: str, as_of: dt.d
         return batch_module.run(source, out, book, settings, jobs=jobs, audit=audit, progress=progress)
 
     try:
-        with batch_module.stop_on_signals(), _batch_progress(source if input_file != "-" else None) as progress:
+        with batch_module.stop_on_signals(), _batch_progress(source if input_file != "-" else None, lang) as progress:
             summary = _run_batch(run, target, audit, progress)
     except batch_module.Stopped as stop:
         if target:
@@ -904,7 +904,7 @@ def _run_batch(run: Callable[[Any, Any, Any], Any], target: Path | None, audit: 
     return summary
 
 
-def _batch_progress(source: Any) -> Any:
+def _batch_progress(source: Any, lang: str = DEFAULT_LANG) -> Any:
     """A progress bar (share of input read, lines, rate, ETA) on stderr when it is a terminal;
     nothing otherwise. click draws it: one bar does not need a rendering library of its own.
 
@@ -920,7 +920,8 @@ def _batch_progress(source: Any) -> Any:
     if source is not None:
         with contextlib.suppress(OSError):
             total = os.fstat(source.fileno()).st_size or None
-    options: dict[str, Any] = dict(label="checking", file=sys.stderr, item_show_func=lambda text: text)
+    options: dict[str, Any] = dict(label=message_text("batch_progress_label", lang), file=sys.stderr,
+                                   item_show_func=lambda text: text)
     bar = (click.progressbar(length=total, show_eta=True, show_percent=True, **options) if total
            else click.progressbar(itertools.repeat(None), **options))
     started = time.perf_counter()
@@ -931,7 +932,7 @@ def _batch_progress(source: Any) -> Any:
             def advance(lines: int, consumed: int) -> None:
                 elapsed = time.perf_counter() - started
                 rate = lines / elapsed if elapsed else 0.0
-                bar.update(consumed, f"{lines:,} lines  {rate:,.0f}/s")
+                bar.update(consumed, message_text("batch_progress", lang, {"lines": f"{lines:,}", "rate": f"{rate:,.0f}"}))
             yield advance
 
     return running()

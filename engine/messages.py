@@ -671,6 +671,8 @@ MESSAGES.update({
     "batch_jobs": {"en": "{jobs} jobs", "zh": "{jobs} 个进程"},
     "batch_output": {"en": " -> {output}", "zh": " -> {output}"},
     "batch_report": {"en": ", report {report}", "zh": "，报告 {report}"},
+    "batch_progress_label": {"en": "checking", "zh": "检查中"},
+    "batch_progress": {"en": "{lines} lines  {rate}/s", "zh": "{lines} 行  {rate} 份/秒"},
     "batch_stopped": {"en": "batch: stopped by {signal}", "zh": "批处理：被 {signal} 停止"},
     "batch_stopped_output": {"en": "batch: stopped by {signal}; {output} was not written and no decision was recorded",
                              "zh": "批处理：被 {signal} 停止；{output} 未写入，也未记录任何决定"},
