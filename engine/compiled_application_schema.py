@@ -1,7 +1,7 @@
 # Generated from schemas/application.schema.json by fastjsonschema 2.22.3: do not edit.
 # After changing the schema, regenerate it with `make compiled-schema` (a test says when).
 # mypy: ignore-errors
-SCHEMA_DIGEST = '67de1bf786a0032ba4ae573e0da222af3f69c97047b15f971b03874a2b49cb7f'
+SCHEMA_DIGEST = '23b72d7f14916a137d9b8cd146361950ca210613215a16e90b0f602096ede2d5'
 
 VERSION = "2.22.3"
 from decimal import Decimal
