@@ -545,6 +545,11 @@ def _schema_problems(data: dict[str, Any], source: SourceMap) -> list[Problem]:
     absent: dict[tuple[Any, ...], list[str]] = {}
     out: list[Problem] = []
     for err in errors:
+        if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
+            # one error for all the unknown fields of a mapping: each is reported (a misspelt
+            # required field is reported only here, so none may be left out)
+            out.extend(_unknown_fields(err, source))
+            continue
         if err.validator != "required":
             out.append(_schema_problem(err, source))
             continue
@@ -557,6 +562,15 @@ def _schema_problems(data: dict[str, Any], source: SourceMap) -> list[Problem]:
         if (where, name) not in misspelt:
             out.append(source.problem(where, "missing_field", name=name))
     return out
+
+
+def _unknown_fields(err: jsonschema.ValidationError, source: SourceMap) -> list[Problem]:
+    """One problem per unknown field of an ``additionalProperties`` error, with its closest name."""
+    schema: Mapping[str, Any] = err.schema if isinstance(err.schema, Mapping) else {}
+    allowed = list((schema.get("properties") or {}).keys())
+    extra = [str(k) for k in err.instance if k not in allowed] if isinstance(err.instance, Mapping) else []
+    return [source.problem(tuple(err.absolute_path) + (name,), "unknown_field", key=True,
+                           suggestion=closest(name, allowed), name=name) for name in extra]
 
 
 def _json_type(value: Any) -> str:
@@ -575,10 +589,7 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Probl
     schema: Mapping[str, Any] = err.schema if isinstance(err.schema, Mapping) else {}
     value: Any = err.validator_value
     if validator == "additionalProperties":
-        allowed = list((schema.get("properties") or {}).keys())
-        extra = [k for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []
-        name = extra[0] if extra else "?"
-        return source.problem(path + (name,), "unknown_field", key=True, suggestion=closest(name, allowed), name=name)
+        return (_unknown_fields(err, source) or [source.problem(path, "unknown_field", name="?")])[0]
     if validator == "required":
         return source.problem(path, "missing_field", name=_missing_field(err))
     if validator == "enum":

@@ -240,7 +240,7 @@ def _schema_problems(data: Any, source: SourceMap) -> tuple[list[Problem], bool,
     broken_rules: set[int] = set()
     for err in _validator().iter_errors(data):
         leaf = most_specific(err)
-        problems.append(describe_error(leaf, source))
+        problems.extend(describe_errors(leaf, source))
         # A wrong value in a known place (an unknown fact name, say) leaves the structure intact,
         # so the semantic checks can still run and report everything else in the same pass.
         if leaf.validator in ("enum", "pattern", "format") or _missing_translation(leaf):
@@ -271,13 +271,22 @@ def most_specific(err: jsonschema.ValidationError) -> jsonschema.ValidationError
     return err
 
 
+def describe_errors(err: jsonschema.ValidationError, source: SourceMap) -> list[Problem]:
+    """The problems one schema error stands for: one per unknown key (jsonschema gives a single
+    ``additionalProperties`` error for all the unknown keys of a mapping), else one."""
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        path = tuple(err.absolute_path)
+        allowed = list((_error_schema(err).get("properties") or {}).keys())
+        extra = [k for k in err.instance if k not in allowed] or ["?"]
+        return [source.problem(path + (name,), "pack_unknown_key", key=True, name=name,
+                               suggestion=closest(name, allowed)) for name in extra]
+    return [describe_error(err, source)]
+
+
 def describe_error(err: jsonschema.ValidationError, source: SourceMap) -> Problem:
     path = tuple(err.absolute_path)
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        allowed = list((_error_schema(err).get("properties") or {}).keys())
-        extra = [k for k in err.instance if k not in allowed] or ["?"]
-        return source.problem(path + (extra[0],), "pack_unknown_key", key=True, name=extra[0],
-                              suggestion=closest(extra[0], allowed))
+        return describe_errors(err, source)[0]
     if err.validator == "enum":
         value: Any = err.validator_value
         options = [str(o) for o in value]

@@ -23,7 +23,7 @@ import jsonschema
 from . import pack_schema, provinces
 from .errors import IcpRulesError, InputError, PackError, Problem, problem
 from .messages import text as message_text
-from .packs import RuleSet, describe_error, most_specific
+from .packs import RuleSet, describe_errors, most_specific
 from .result import Result
 from .rulebook import RuleBook
 from .source import load_file
@@ -112,7 +112,7 @@ def load_case_file(path: str | Path) -> list[Case]:
         raise PackError([source.problem((), "case_file_not_mapping")])
     problems = []
     for err in _case_validator().iter_errors(data):
-        problems.append(describe_error(most_specific(err), source))
+        problems.extend(describe_errors(most_specific(err), source))
     if problems:
         raise PackError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
     out = []

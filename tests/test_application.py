@@ -265,6 +265,16 @@ def test_a_misspelt_required_field_is_reported_once_as_the_typo():
     assert err.value.line == 2
 
 
+def test_every_misspelt_field_of_a_mapping_is_reported():
+    """Two typos side by side: jsonschema gives one error for both, and the second typo's required
+    field was neither reported as unknown nor as missing, so it surfaced only after a second run."""
+    text = _app().replace("subject:", "subjct:").replace("principal:", "princpal:")
+    with pytest.raises(ApplicationError) as err:
+        _load(text)
+    assert sorted((p.path, p.suggestion) for p in err.value.problems) == [("$.princpal", "principal"),
+                                                                        ("$.subjct", "subject")]
+
+
 def test_a_missing_field_is_named_from_the_data_not_the_validators_wording():
     """Two required fields missing at once: each is named, whatever jsonschema's message says."""
     lines = _app().splitlines()

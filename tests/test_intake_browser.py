@@ -378,6 +378,7 @@ SCHEMA_MISTAKES: list[tuple[tuple[str, Any], ...]] = [
     (("subject.existing", {"filed_domains": []}), ("subject.name", "")),
     (("subject.name", "名" * 201),), (("subject.name", DELETE),), (("subject.name", None),),
     (("subject.nmae", "王芳"), ("subject.name", DELETE)), (("principal.foo", 1), ("principal.bar", 2)),
+    (("subjct", {"type": "enterprise"}), ("subject", DELETE), ("filing_provnce", "guangdong"), ("filing_province", DELETE)),
     (("webistes", []),), (("websites", {}),), (("websites.0.domains", []),),
     (("service_type", "App"),), (("filing_type", "新增网站"),), (("server", {"location": "香港"}),),
     (("domains.0.registrant_type", "单位"),), (("domains.0.real_name_verified", "true"),),

@@ -80,6 +80,23 @@ rules:
     assert problem.suggestion == "when"
 
 
+def test_every_unknown_key_of_a_rule_is_reported(tmp_path):
+    # jsonschema gives one error for all the unknown keys of a mapping; each is a problem of its own
+    text = HEAD + """\
+rules:
+  - id: fj_x
+    title: {zh: 页脚, en: Footer}
+    wehn: {fact: subject.is_unit, equals: true}
+    findngs:
+      - {id: too_many_services, severity: blocking, message: {zh: 多, en: many}}
+    sources: [{id: seed_003}]
+"""
+    with pytest.raises(PackError) as err:
+        RuleBook.load(_pack_dir(tmp_path, text))
+    found = [(p.line, p.suggestion) for p in err.value.problems if p.id == "pack_unknown_key"]
+    assert found == [(8, "when"), (9, "findings")]
+
+
 def test_semantic_errors_are_all_reported_at_once(tmp_path):
     text = HEAD + """\
 rules:

@@ -314,7 +314,7 @@
             if (isObject(v) && x === false) {
               var allowed = Object.keys(s.properties || {});
               var extra = Object.keys(v).filter(function (p) { return allowed.indexOf(p) < 0; });
-              if (extra.length) add(path + "." + extra[0], "unknown_field", { name: extra[0] }, closest(extra[0], allowed));
+              extra.forEach(function (name) { add(path + "." + name, "unknown_field", { name: name }, closest(name, allowed)); });
             }
             break;
           case "required":
