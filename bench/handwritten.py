@@ -645,7 +645,7 @@ class _State:
             footer=Footer(footer_settings["number_kind"], bool(footer_settings["copyright_required"]),
                           footer_numbers(app, footer_settings["number_kind"]), subject_name, apps=app_numbers(app)),
             timeline=timeline.build(on, timeline_settings) if required else timeline.Timeline((), None, True),
-            matched=tuple(self.fired), application=app)
+            matched=tuple([(rule, kind, ref) for rule, _, kind, ref in self.fired]), application=app)
 
 
 # ---------------------------------------------------------------------- the comparison

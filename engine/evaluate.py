@@ -89,10 +89,15 @@ class FilledText(Mapping[str, str]):
 
     def __init__(self, template: Template, inputs: tuple[Any, ...]):
         self.template, self.inputs = template, inputs  # inputs: the value of each of template.facts
-        self._filled: dict[str, str] = {}
+        # the texts filled so far, by language: made on the first fill (most results are only
+        # written out once, in one language, and many reasons are never shown at all)
+        self._filled: dict[str, str] | None = None
 
     def __getitem__(self, lang: str) -> str:
-        out = self._filled.get(lang)
+        filled = self._filled
+        if filled is None:
+            filled = self._filled = {}
+        out = filled.get(lang)
         if out is None:
             template = self.template
             literals, positions = template.parts[lang]
@@ -102,7 +107,7 @@ class FilledText(Mapping[str, str]):
                                            template.categories, template.documents)
                 pieces.append(_show(value, lang))
                 pieces.append(literal)
-            out = self._filled[lang] = "".join(pieces)  # the same string whichever thread fills it first
+            out = filled[lang] = "".join(pieces)  # the same string whichever thread fills it first
         return out
 
     def __iter__(self) -> Iterator[str]:
@@ -440,7 +445,7 @@ def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired
         advice=tuple(advice),
         footer=footer,
         timeline=timeline.build(app.submitted_on or as_of, timeline_settings) if filing_required else timeline.Timeline((), None, True),
-        matched=tuple(fired),
+        matched=tuple([(rule, kind, ref) for rule, _, kind, ref in fired]),
         application=app,
     )
 
@@ -525,8 +530,9 @@ def footer_numbers(app: Application, number_kind: str) -> tuple[FooterNumber, ..
         return ()  # an app filing: its apps show their own numbers (app_numbers), there is no web footer
     if number_kind == "subject":
         return (FooterNumber(None, known, shown_subject),)
+    shown = f"{shown_subject}-N"
     names: list[str | None] = [w["name"] for w in app.data["websites"]] or [None]
-    return tuple(FooterNumber(name, None, f"{shown_subject}-N") for name in names)
+    return tuple([FooterNumber(name, None, shown) for name in names])
 
 
 # The letter an app's number ends in, by kind (Huawei Cloud, 《App备案号与网站备案号的区别？》).
@@ -536,6 +542,8 @@ APP_NUMBER_LETTER = {"app": "A", "mini_program": "X", "quick_app": "K"}
 def app_numbers(app: Application) -> tuple[AppNumber, ...]:
     """The number each new app shows: the subject number, "-N" and the letter of its kind. As for
     websites (footer_numbers), the bureau assigns N on approval: it stays a placeholder."""
+    if not app.data["apps"]:
+        return ()  # most filings are of websites alone
     known = subject_number(app.data["subject"]["existing"].get("subject_number"))
     shown_subject = known or f"{app.province.abbr}ICP备XXXXXXXX号"
     return tuple(AppNumber(entry["name"], entry["kind"], None, f"{shown_subject}-N{APP_NUMBER_LETTER[entry['kind']]}")

@@ -152,8 +152,10 @@ class Result:
     findings: tuple[Finding, ...]
     footer: Footer
     timeline: Timeline
-    # (rule, context, kind, ref) per firing, as the matcher gave them: ``fired`` names them
-    matched: tuple[tuple[Any, Any, str, str | None], ...] = field(repr=False, compare=False)
+    # (rule, kind, ref) per firing, in the matcher's order: ``fired`` names them. Not the context
+    # each rule fired in: that would keep every derived fact alive as long as the result, and
+    # the collector walking them made a kept result cost about as much again as making it.
+    matched: tuple[tuple[Any, str, str | None], ...] = field(repr=False, compare=False)
     application: "Application" = field(repr=False)
     advice: tuple[Advice, ...] = ()
 
@@ -161,7 +163,7 @@ class Result:
     def fired(self) -> tuple[Firing, ...]:
         """Every rule that fired, once per item it fired for, in pack order (for tests and explain;
         made on first use: a checklist does not need it)."""
-        return tuple(Firing(rule.id, kind, ref) for rule, _, kind, ref in self.matched)
+        return tuple(Firing(rule.id, kind, ref) for rule, kind, ref in self.matched)
 
     @property
     def blocking(self) -> bool:

@@ -420,3 +420,26 @@ def test_every_fact_of_the_catalogue_is_derived_when_all_are_needed():
         assert items, scope
         for item in items:
             assert set(item) == by_scope[scope], scope
+
+
+def test_a_result_keeps_neither_the_facts_nor_the_contexts_rules_fired_in(book, enterprise, monkeypatch):
+    """A result holds what it shows, not every derived fact: the facts (and the item contexts the
+    rules fired in, which hold them) are freed once the result is made, however long it is kept."""
+    import gc
+    import weakref
+
+    made: list[weakref.ref] = []
+    real = facts_module.derive
+
+    def derive(*args, **kwargs):
+        facts = real(*args, **kwargs)
+        made.append(weakref.ref(facts))
+        return facts
+
+    monkeypatch.setattr(facts_module, "derive", derive)
+    enterprise["websites"].append({"name": "第二个网站", "domains": [enterprise["domains"][0]["name"]]})
+    result = book.evaluate(enterprise)
+    assert len(made) == 1 and any(f.kind != "subject" for f in result.fired)  # item rules fired too
+    gc.collect()
+    assert made[0]() is None, [type(r).__name__ for r in gc.get_referrers(made[0]())]
+    assert result.fired and result.to_dict()["required_documents"]  # the result still says everything
