@@ -273,13 +273,19 @@ def most_specific(err: jsonschema.ValidationError) -> jsonschema.ValidationError
 
 def describe_errors(err: jsonschema.ValidationError, source: SourceMap) -> list[Problem]:
     """The problems one schema error stands for: one per unknown key (jsonschema gives a single
-    ``additionalProperties`` error for all the unknown keys of a mapping), else one."""
+    ``additionalProperties`` error for all the unknown keys of a mapping), one per absent key, else one."""
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
         path = tuple(err.absolute_path)
         allowed = list((_error_schema(err).get("properties") or {}).keys())
         extra = [k for k in err.instance if k not in allowed] or ["?"]
         return [source.problem(path + (name,), "pack_unknown_key", key=True, name=name,
                                suggestion=closest(name, allowed)) for name in extra]
+    if err.validator == "required" and isinstance(err.instance, dict) and not _missing_translation(err):
+        # one error per absent key, each naming the whole list: say each absent key (the caller
+        # drops the repeats), not the first one as many times as there are absent keys
+        required = err.validator_value if isinstance(err.validator_value, list) else []
+        absent = [str(name) for name in required if name not in err.instance]
+        return [source.problem(tuple(err.absolute_path), "pack_missing_key", name=name) for name in absent or ["?"]]
     return [describe_error(err, source)]
 
 
@@ -672,10 +678,11 @@ def merge(base: Pack, province: Pack | None) -> RuleSet:
             merged.append(replacements.get(rule.id, rule))
         rules = merged + extra
     if problems:
-        # The schema and the semantic checks may both see one mistake: report it once.
+        # The schema and the semantic checks may both see one mistake: report it once. Keys missing
+        # from one mapping are located at that mapping, each a mistake of its own.
         unique: dict[tuple[Any, ...], Problem] = {}
         for p in problems:
-            unique.setdefault((p.file, p.line, p.column), p)
+            unique.setdefault((p.file, p.line, p.column, p.args if p.id == "pack_missing_key" else None), p)
         raise PackError(sorted(unique.values(), key=lambda p: (p.file or "", p.line or 0, p.column or 0)))
     # "sha256 of the packs used": the bytes of the base file followed by the province file (the
     # base's share is hashed once per Pack, not again for each of the 31 provinces).

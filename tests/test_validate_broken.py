@@ -139,3 +139,36 @@ def test_every_duplicate_key_is_reported_not_only_the_first(tmp_path):
     with pytest.raises(Exception) as err:
         load_file(path)
     assert [(p.line, p.path) for p in err.value.problems] == [(2, "$.b.c"), (3, "$.a")]
+
+
+def test_two_misspelt_and_two_missing_keys_in_one_rule_are_each_reported(tmp_path):
+    """jsonschema raises one error for a mapping's unknown keys and one per missing key, each naming
+    the whole list: every unknown key is reported at its line with its suggestion, every missing
+    key by its name (in both languages)."""
+    shutil.copy(ROOT / "rulepacks" / "national.yaml", tmp_path / "national.yaml")
+    (tmp_path / "fujian.yaml").write_text("""\
+pack: fujian
+extends: national
+version: '1'
+title: {zh: 福建, en: Fujian}
+rules:
+  - id: fj_a
+    title: {zh: 甲, en: A}
+    for_eech: person
+    when: {fact: person.cross_province, equals: true}
+    reasn: {zh: 甲, en: A}
+    require: [{document: residence_permit}]
+    sources: [{id: seed_003}]
+  - id: fj_b
+    footer: {number_kind: website, copyright_required: true}
+""", encoding="utf-8")
+    with pytest.raises(PackError) as err:
+        RuleBook.load(tmp_path)
+    found = {(p.line, p.path, p.suggestion, dict(p.args).get("name")) for p in err.value.problems}
+    assert {(8, "$.rules[0].for_eech", "for_each", "for_eech"), (10, "$.rules[0].reasn", "reason", "reasn"),
+            (13, "$.rules[1]", None, "title"), (13, "$.rules[1]", None, "sources")} <= found
+    for lang in ("zh", "en"):
+        result = CliRunner().invoke(cli, ["validate", "--packs", str(tmp_path), "--lang", lang, "fujian"])
+        assert result.exit_code == 1, result.output
+        assert all(name in result.output for name in ("for_eech", "reasn", "title", "sources")), result.output
+        assert "Traceback" not in result.output
