@@ -294,7 +294,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_templates_directory": {"en": "no such directory of templates", "zh": "模板目录不存在"},
     "template_not_found": {"en": "template not found: {name}", "zh": "找不到模板：{name}"},
     "template_error": {"en": "template error: {detail}", "zh": "模板错误：{detail}"},
-    "no_rule": {"en": "no rule '{rule}' in the rules for {pack}", "zh": "{pack} 的规则中没有“{rule}”"},
+    "no_rule": {"en": "no rule '{rule}' in the rules for {pack:pack}", "zh": "{pack:pack}中没有规则“{rule}”"},
     "no_applications": {"en": "no such application file or directory", "zh": "申请文件或目录不存在"},
     "no_cases": {"en": "no such file or directory of test cases", "zh": "测试用例文件或目录不存在"},
     "durable_missing": {"en": "{detail}", "zh": "durable 后端不可用：{detail}"},
@@ -740,7 +740,7 @@ MESSAGES.update({
     "case_unknown_fixture": {"en": "unknown fixture {name}; known: {known:list}", "zh": "未知基础用例 {name}；已有：{known:list}"},
     "case_invalid_application": {"en": "the test application is invalid:\n{problems:problems}",
                                  "zh": "测试用的申请无效：\n{problems:problems}"},
-    "case_other_pack": {"en": "the application was evaluated in {used}, not {pack}", "zh": "该申请按 {used} 评估，而不是 {pack}"},
+    "case_other_pack": {"en": "the application was evaluated in {used:pack}, not {pack:pack}", "zh": "该申请按{used:pack}评估，而不是{pack:pack}"},
 })
 
 

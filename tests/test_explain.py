@@ -106,6 +106,14 @@ def test_an_unknown_rule_is_bad_input_with_a_suggestion(book):
     assert "did you mean 'gd_guarantee_letter_unit'" in result.output and "Traceback" not in result.output
 
 
+def test_an_unknown_rule_names_the_pack_by_its_chinese_name_by_default():
+    """A clerk reads 广东规则包, not the pack's key guangdong."""
+    result = CliRunner().invoke(cli, ["explain", str(GD), "--rule", "gd_guarantee_leter"])
+    assert result.exit_code == 2
+    message = result.output.split("  --rule  ", 1)[1]  # the file name spells guangdong, the message must not
+    assert message.startswith("广东规则包中没有规则“gd_guarantee_leter”") and "guangdong" not in message
+
+
 def test_cli_explains_in_chinese_by_default_english_on_request_and_as_json():
     runner = CliRunner()
     zh = runner.invoke(cli, ["explain", str(GD), "--rule", "gd_guarantee_letter_unit"])

@@ -194,3 +194,10 @@ def test_a_template_left_empty_says_fill_it_in():
     data["subject"]["name"] = None
     found = _only(data, "$.subject.name")
     assert found.id == "fill_in" and "请填写" in found.text("zh")
+
+
+def test_a_failing_case_run_in_another_pack_names_both_packs_by_their_names():
+    from engine.messages import text
+
+    shown = text("case_other_pack", "zh", {"used": "guangdong", "pack": "fujian"})
+    assert "广东规则包" in shown and "福建规则包" in shown and "guangdong" not in shown
