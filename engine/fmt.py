@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Problem, problem
-from .source import decode_text, parse_text, read_bytes
+from .source import decode_text, parse_text, read_bytes, yaml_syntax_problem
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -83,9 +83,8 @@ def format_text(text: str, file: str | None = None) -> str:
         data = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise InputError([problem("invalid_yaml", file=file, line=mark.line + 1 if mark else None,
-                                  column=mark.column + 1 if mark else None,
-                                  detail=exc.problem or exc.context)]) from None
+        raise InputError([yaml_syntax_problem(text, file, mark.line if mark else None, mark.column if mark else None,
+                                              exc.problem or exc.context or "")]) from None
     if data is None:
         return text
     _canonical_styles(data)

@@ -382,11 +382,9 @@ def _parse_composed(text: str, file: str | None, duplicates: list[Problem] | Non
     except yaml.MarkedYAMLError as exc:
         _refuse_if_too_deep(text, exc, file)
         mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        if mark is not None and _tab_in_indentation(text, mark.line):
-            raise InputError([problem("yaml_tab", file=file, line=line, column=column)]) from None
-        raise InputError([problem("invalid_yaml", file=file, line=line, column=column, detail=message)]) from None
+        raise InputError([yaml_syntax_problem(text, file, mark.line if mark else None, mark.column if mark else None,
+                                              message)]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids, e.g. a control character
         line, column = _position(text, exc.position)
         code = ord(exc.character) if isinstance(exc.character, str) else exc.character
@@ -409,6 +407,39 @@ def _parse_composed(text: str, file: str | None, duplicates: list[Problem] | Non
             raise InputError(found)
         duplicates.extend(found)
     return data, source
+
+
+# A key at the start of a line (after a list's dash) followed by a full-width colon, or by a colon
+# with no space after it (not a URL's "://"): YAML reads either as text, not as a key.
+_KEY_COLON = re.compile(r"^([ \t]*(?:-[ \t]+)?)([A-Za-z_][A-Za-z0-9_]*)[ \t]*(：|:(?![ \t]|$|//))")
+
+
+def _colon_mistake(text: str, line: int) -> "tuple[str, int, int, str] | None":
+    """(message id, line, column, key) of a key written ``key：value`` or ``key:value`` on the
+    0-based ``line`` or the line before it (where PyYAML may point), if either is there."""
+    lines = text.splitlines()
+    for index in (line, line - 1):
+        if 0 <= index < len(lines):
+            found = _KEY_COLON.match(lines[index])
+            if found is not None:
+                message_id = "yaml_fullwidth_colon" if found.group(3) == "：" else "yaml_colon_space"
+                return message_id, index + 1, found.start(3) + 1, found.group(2)
+    return None
+
+
+def yaml_syntax_problem(text: str, file: str | None, line: "int | None", column: "int | None", detail: str) -> Problem:
+    """The problem a YAML parser's complaint at the 0-based ``line`` and ``column`` stands for: a tab in the
+    indentation, a key with a full-width colon or no space after its colon (each with its hint,
+    worked out from the text, not the parser's wording), else the parser's ``detail``."""
+    at_line = None if line is None else line + 1
+    at_column = None if line is None or column is None else column + 1
+    if line is not None and _tab_in_indentation(text, line):
+        return problem("yaml_tab", file=file, line=at_line, column=at_column)
+    colon = _colon_mistake(text, line) if line is not None else None
+    if colon is not None:
+        message_id, at_line, at_column, key = colon
+        return problem(message_id, file=file, line=at_line, column=at_column, key=key)
+    return problem("invalid_yaml", file=file, line=at_line, column=at_column, detail=detail)
 
 
 def _tab_in_indentation(text: str, line: int) -> bool:

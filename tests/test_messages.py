@@ -99,6 +99,42 @@ def test_a_tab_in_yaml_indentation_is_named(tmp_path):
     assert "制表符" in found.text("zh") and "tab" in found.text("en")
 
 
+@pytest.mark.parametrize(("written", "message_id", "column"), [
+    ("  name：王芳\n", "yaml_fullwidth_colon", 7), ("  name:王芳\n", "yaml_colon_space", 7),
+    ("  name ：王芳\n", "yaml_fullwidth_colon", 8)])
+def test_a_key_with_a_full_width_colon_or_no_space_after_its_colon_is_named(tmp_path, written, message_id, column):
+    """YAML reads `name：王芳` (as an input method types it) and `name:王芳` as text, not as a key:
+    the message says which, at the colon, in both languages, and `icp-rules check` exits 2."""
+    text = EXAMPLE.read_text(encoding="utf-8").replace("  name: 王芳\n", written, 1)
+    path = tmp_path / "colon.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(IcpRulesError) as caught:
+        application.load(path)
+    found = caught.value.first
+    line = text.splitlines().index(written.rstrip("\n")) + 1
+    assert (found.id, found.line, found.column, dict(found.args)["key"]) == (message_id, line, column, "name")
+    assert "冒号" in found.text("zh") and "colon" in found.text("en")
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 2 and f"colon.yaml:{line}:{column}" in result.output and "冒号" in result.output
+
+
+def test_a_web_address_in_a_list_near_a_yaml_mistake_is_not_taken_for_a_key(tmp_path):
+    path = tmp_path / "url.yaml"
+    path.write_text("websites:\n  - https://example.cn\n   x: [\n", encoding="utf-8")
+    with pytest.raises(IcpRulesError) as caught:
+        application.load(path)
+    assert caught.value.first.id == "invalid_yaml"
+    assert "请检查" in caught.value.first.text("zh"), "the reader's language says what to look at"
+
+
+def test_fmt_names_a_full_width_colon_too(tmp_path):
+    from engine.fmt import format_text
+
+    with pytest.raises(IcpRulesError) as caught:
+        format_text("pack: fujian\nversion：'1'\n", "fujian.yaml")
+    assert (caught.value.first.id, caught.value.first.line, caught.value.first.column) == ("yaml_fullwidth_colon", 2, 8)
+
+
 @pytest.mark.parametrize("domains", [["wangfang-photo.cn，wangfang.cn"], ["wangfang-photo。cn"], ["wangfang-photo.cn、a.cn"]])
 def test_full_width_punctuation_between_domains_is_named(domains):
     data = example()
