@@ -27,7 +27,7 @@ import fastjsonschema
 
 from . import bundled, provinces
 from .errors import ApplicationError, InputError, Problem, problem
-from .names import bundled_category_names, synonym
+from .names import boolean_word, bundled_category_names, synonym
 from .source import Document, PathKey, SourceMap, json_path, load_file, refuse_lone_surrogates
 from .suggest import closest
 from .text import first_surrogate, mask, normalise
@@ -601,7 +601,9 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Probl
         expected: list[str] = value if isinstance(value, list) else [value]
         if err.instance is None:  # `name:` with nothing after it, as a template leaves it
             return source.problem(path, "fill_in", expected=expected)
-        return source.problem(path, "wrong_type", expected=expected, found=_json_type(err.instance))
+        # 是 or "true" where true or false goes: say which
+        meant_bool = boolean_word(err.instance) if "boolean" in expected else None
+        return source.problem(path, "wrong_type", expected=expected, found=_json_type(err.instance), suggestion=meant_bool)
     if validator == "format" and value == "date":
         if str(err.instance).strip() in NO_EXPIRY_WORDS:
             return source.problem(path, "date_forever", value=err.instance)

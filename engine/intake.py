@@ -29,7 +29,7 @@ from . import application as application_module
 from . import bundled, facts as facts_module, provinces
 from .errors import IcpRulesError, Problem, problem
 from .messages import DEFAULT_LANG, LANGS, catalogue
-from .names import SYNONYMS, VALUE_NAMES, bundled_category_names, enum_names
+from .names import BOOLEAN_WORDS, SYNONYMS, VALUE_NAMES, bundled_category_names, enum_names
 from .source import parse_text
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ def config(live: "LiveRuleBook", lang: str) -> dict[str, Any]:
         "ui": UI[lang],
         "schema": _named(bundled.schema("application"), lang),
         "check": {"catalogue": catalogue(LOCAL_MESSAGES, lang), "value_names": VALUE_NAMES, "synonyms": SYNONYMS,
-                  "category_names": bundled_category_names(),
+                  "boolean_words": BOOLEAN_WORDS, "category_names": bundled_category_names(),
                   "no_expiry_words": sorted(application_module.NO_EXPIRY_WORDS)},
         "choices": {
             "provinces": [{"value": p.key, "label": f"{p.name}（{p.abbr}）" if lang == "zh" else p.english,

@@ -83,6 +83,20 @@ SYNONYMS: dict[str, str] = {
 }
 
 
+# Words people write for true or false (as ``_key`` spells them): 是 for true in a field that
+# wants true or false.
+BOOLEAN_WORDS: dict[str, str] = {
+    "是": "true", "对": "true", "有": "true", "已认证": "true", "yes": "true", "y": "true", "true": "true",
+    "否": "false", "不是": "false", "错": "false", "无": "false", "没有": "false", "未认证": "false",
+    "no": "false", "n": "false", "false": "false",
+}
+
+
+def boolean_word(value: object) -> str | None:
+    """'true' or 'false' if ``value`` is text that means it (是, 否, yes, "true"), else None."""
+    return BOOLEAN_WORDS.get(_key(value)) if isinstance(value, str) else None
+
+
 def enum_names(values: Iterable[object]) -> dict[str, dict[str, str]] | None:
     """The names of an enum's values: the smallest table of ``VALUE_NAMES`` that holds every value
     (apps[].kind is named as an app kind, not as a service type), else None."""

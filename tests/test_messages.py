@@ -237,3 +237,18 @@ def test_a_failing_case_run_in_another_pack_names_both_packs_by_their_names():
 
     shown = text("case_other_pack", "zh", {"used": "guangdong", "pack": "fujian"})
     assert "广东规则包" in shown and "福建规则包" in shown and "guangdong" not in shown
+
+
+@pytest.mark.parametrize(("written", "meant"), [("是", "true"), (" 否 ", "false"), ("Yes", "true"), ("true", "true"), ("no", "false")])
+def test_a_word_for_true_or_false_suggests_the_value(written, meant):
+    data = example()
+    data["domains"][0]["real_name_verified"] = written
+    found = _only(data, "$.domains[0].real_name_verified")
+    assert (found.id, found.suggestion) == ("wrong_type", meant)
+    assert f"“{meant}”" in found.format("zh") and f"'{meant}'" in found.format("en")
+
+
+def test_text_that_is_not_a_word_for_true_or_false_suggests_nothing():
+    data = example()
+    data["domains"][0]["real_name_verified"] = "已提交"
+    assert _only(data, "$.domains[0].real_name_verified").suggestion is None

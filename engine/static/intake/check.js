@@ -141,6 +141,13 @@
     return meant !== null && pool.indexOf(meant) >= 0 ? meant : null;
   }
 
+  // ---- engine/names.py boolean_word ------------------------------------------------------------------
+  function booleanWord(cfg, value) {
+    if (typeof value !== "string") return null;
+    var wanted = keyOf(value);
+    return has(cfg.boolean_words, wanted) ? cfg.boolean_words[wanted] : null;
+  }
+
   // ---- engine/text.py mask and engine/application.py without_numbers ------------------------------
   function mask(number) {
     var text = chars(pyStr(number)), shown = Math.floor(text.length / 6);
@@ -273,7 +280,8 @@
             var types = Array.isArray(x) ? x : [x];
             if (!types.some(function (t) { return isType(v, t); })) {
               if (v === null) add(path, "fill_in", { expected: types });
-              else add(path, "wrong_type", { expected: types, found: jsonType(v) });
+              else add(path, "wrong_type", { expected: types, found: jsonType(v) },
+                       types.indexOf("boolean") >= 0 ? booleanWord(cfg, v) : null);
             }
             break;
           case "enum":
