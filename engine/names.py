@@ -69,9 +69,13 @@ VALUE_NAMES: dict[str, dict[str, dict[str, str]]] = {
     },
 }
 
-# Words people write for a value that are neither its key nor its label (English, mostly).
-SYNONYMS: dict[str, str] = {
-    "company": "enterprise", "corporation": "enterprise", "business": "enterprise", "公司": "enterprise",
+# Words people write for a value that are neither its key nor its label (English, mostly). A word
+# may mean one value in one place and another elsewhere: a company is an enterprise as a subject,
+# an organisation as a domain's registrant; the first value the place allows is the one meant.
+SYNONYMS: dict[str, str | list[str]] = {
+    "company": ["enterprise", "organization"], "corporation": ["enterprise", "organization"],
+    "business": ["enterprise", "organization"], "公司": ["enterprise", "organization"],
+    "enterprise": "organization", "企业": "organization",
     "person": "individual", "personal": "individual", "private": "individual",
     "sole_proprietor": "individual_business", "self_employed": "individual_business",
     "institution": "public_institution", "ngo": "social_organization", "association": "social_organization",
@@ -125,8 +129,8 @@ def synonym(value: object, options: Iterable[str], extra: dict[str, dict[str, st
             names = table.get(option) or {}
             if any(_key(name) == wanted for name in names.values()):
                 return option
-    meant = SYNONYMS.get(wanted)
-    return meant if meant in pool else None
+    meant = SYNONYMS.get(wanted) or []
+    return next((option for option in ([meant] if isinstance(meant, str) else meant) if option in pool), None)
 
 
 @lru_cache(maxsize=1)

@@ -382,6 +382,7 @@ SCHEMA_MISTAKES: list[tuple[tuple[str, Any], ...]] = [
     (("webistes", []),), (("websites", {}),), (("websites.0.domains", []),),
     (("service_type", "App"),), (("filing_type", "新增网站"),), (("server", {"location": "香港"}),),
     (("domains.0.registrant_type", "单位"),), (("domains.0.real_name_verified", "true"),),
+    (("domains.0.registrant_type", "Company"),), (("domains.0.registrant_type", "企业"),),
     (("domains.0.real_name_verified", " 否 "),), (("operating", "Yes"),), (("operating", 1),),
     (("apps", [dict(APP, platforms=["安卓", "ios", "ios", "other", "harmony"])]),),
     (("apps", [dict(APP, signature_md5="xyz")]),), (("apps", [dict(APP, kind="小程序")]),),

@@ -167,6 +167,11 @@ def test_an_invalid_international_domain_does_not_show_idna_internals():
     (("principal", "certificate", "type"), "身份证", "id_card"),
     (("websites", 0, "content_categories", 0), "教育", "education"),
     (("websites", 0, "content_categories", 0), "Finance", "finance"),
+    # a company is an enterprise as a subject, an organisation as a domain's registrant
+    (("domains", 0, "registrant_type"), "company", "organization"),
+    (("domains", 0, "registrant_type"), "企业", "organization"),
+    (("domains", 0, "registrant_type"), "公司", "organization"),
+    (("subject", "type"), "公司", "enterprise"),
 ])
 def test_synonyms_of_enum_values_name_the_value_meant(where, value, meant):
     data = example()

@@ -137,8 +137,9 @@
         if (Object.keys(names).some(function (l) { return keyOf(names[l]) === wanted; })) return pool[o];
       }
     }
-    var meant = has(cfg.synonyms, wanted) ? cfg.synonyms[wanted] : null;
-    return meant !== null && pool.indexOf(meant) >= 0 ? meant : null;
+    var meant = has(cfg.synonyms, wanted) ? cfg.synonyms[wanted] : [];
+    meant = (typeof meant === "string" ? [meant] : meant).filter(function (m) { return pool.indexOf(m) >= 0; });
+    return meant.length ? meant[0] : null;
   }
 
   // ---- engine/names.py boolean_word ------------------------------------------------------------------
