@@ -67,7 +67,10 @@ class Problem:
 
     def format(self, lang: str = "en") -> str:
         """The one line a person reads: location, field path, message (and suggestion) in ``lang``."""
-        text = f"{self.location()}  {self.path or '$'}  {self.text(lang)}"
+        if self.file is None and self.line is None and (self.path or "").startswith("--"):
+            text = f"{self.path}  {self.text(lang)}"  # about a command-line option: there is no input to name
+        else:
+            text = f"{self.location()}  {self.path or '$'}  {self.text(lang)}"
         if self.suggestion:
             text += messages.text("did_you_mean", lang, {"suggestion": _shorten(self.suggestion)})
         if len(text) > 4 * 1024:  # whatever the message held, one problem stays a readable line

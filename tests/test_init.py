@@ -80,3 +80,10 @@ def test_a_filled_in_template_checks(tmp_path):
 def test_an_unknown_province_is_bad_input_with_a_suggestion():
     result = CliRunner().invoke(cli, ["init", "--province", "guangdon"])
     assert result.exit_code == 2 and "未知省份“guangdon”（是否想写“guangdong”？）" in result.stderr
+
+
+def test_an_unknown_province_names_the_option_not_an_input_file():
+    """No file was read: the line starts with the option a person typed, not '<input>'."""
+    for lang, start in (("zh", "错误: --province  "), ("en", "error: --province  ")):
+        result = CliRunner().invoke(cli, ["init", "--province", "guangdon", "--lang", lang])
+        assert result.exit_code == 2 and result.stderr.startswith(start), result.stderr
