@@ -861,6 +861,9 @@ def _domain_verdict(name: str) -> tuple[str, tuple[tuple[str, str], ...]] | None
     scheme = _SCHEME.match(name.strip())
     if scheme:  # https://example.com/ pasted from the browser's address bar
         bare = name.strip()[scheme.end():].split("/", 1)[0].split(":", 1)[0]
+        several = _FULL_WIDTH_PUNCTUATION.search(bare)
+        if several:  # https://a.cn，b.cn: the bare text would still be no domain, so say both at once
+            return "domain_scheme_fullwidth", (("char", several.group()),)
         return "domain_scheme", (("meant", bare),)
     punctuation = _FULL_WIDTH_PUNCTUATION.search(name)
     if punctuation:

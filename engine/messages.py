@@ -116,6 +116,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "domain_no_suffix": {"en": "'{value}' is not a full domain name (no suffix)", "zh": "“{value}”不是完整域名（缺少后缀）"},
     "domain_scheme": {"en": "'{value}' is a web address, not a domain name: write '{meant}'",
                       "zh": "“{value}”是网址而不是域名：请写作“{meant}”"},
+    "domain_scheme_fullwidth": {"en": "'{value}' is a web address with full-width punctuation ('{char}'): write one domain "
+                                      "per entry, without https:// and with ASCII dots",
+                                "zh": "“{value}”是网址且含有全角标点（“{char}”）：每项只写一个域名，不要加 https://，并使用半角点号"},
     "domain_fullwidth": {"en": "'{value}' holds full-width punctuation ('{char}'): write one domain per entry, "
                                "with ASCII dots",
                          "zh": "“{value}”含有全角标点（“{char}”）：每项只写一个域名，并使用半角点号"},

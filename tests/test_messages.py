@@ -153,6 +153,15 @@ def test_a_web_address_for_a_domain_says_which_domain():
     assert "“wangfang-photo.cn”" in found.text("zh")
 
 
+@pytest.mark.parametrize("written", ["https://wangfang-photo.cn，wangfang.cn", "http://wangfang-photo.cn、wangfang.cn/"])
+def test_a_web_address_with_full_width_punctuation_does_not_suggest_text_that_is_still_no_domain(written):
+    data = example()
+    data["websites"][0]["domains"] = [written]
+    found = _only(data, "$.websites[0].domains[0]")
+    assert found.id == "domain_scheme_fullwidth" and dict(found.args)["char"] in written
+    assert "https://" in found.text("zh") and "全角" in found.text("zh") and "ASCII" in found.text("en")
+
+
 def test_an_invalid_international_domain_does_not_show_idna_internals():
     data = example()
     data["websites"][0]["domains"] = ["a\u200db.cn"]  # a zero-width joiner, which IDNA refuses here
