@@ -492,18 +492,14 @@ def test_a_mistake_shows_at_the_field_without_the_server(browser, server, tmp_pa
                 assert [error.text] == _cli_message(cli.stderr, path)
                 assert _control(browser, path).get_attribute("aria-invalid") == "true"
             # the required answers in the side panel follow too: a province chosen leaves the list
-            required = browser.find_element(By.CSS_SELECTOR, "#missing-body ul.required")
-            listed = lambda: [a.text for a in required.find_elements(By.TAG_NAME, "a")]  # noqa: E731
+            # read in one script: the panel is drawn again whenever a check answers, so an element
+            # found a moment before may be gone when it is read (a loaded machine did that once)
+            listed = lambda: browser.execute_script(  # noqa: E731
+                "return [...document.querySelectorAll('#missing-body ul.required a')].map(a => a.innerText)")
             province = _field(browser, "$.filing_province").find_element(By.CSS_SELECTOR, ".label").text.rstrip(" *")
-            assert province in listed()
+            WebDriverWait(browser, 30).until(lambda d: province in listed())
             Select(_control(browser, "$.filing_province")).select_by_value("fujian")
-
-            def updated(driver) -> bool:
-                nonlocal required
-                required = driver.find_element(By.CSS_SELECTOR, "#missing-body ul.required")
-                return province not in listed() and bool(listed())
-
-            WebDriverWait(browser, 30).until(updated)
+            WebDriverWait(browser, 30).until(lambda d: province not in listed() and bool(listed()))
             # the page did ask the server, and was refused: what is shown is the browser's own
             assert any("/intake/check" in url for url in _blocked(browser))
             browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
