@@ -248,6 +248,7 @@ def check(data: dict[str, Any], source: SourceMap, *, coerced: bool = False) -> 
     for index, name in enumerate((data["subject"].get("existing") or {}).get("filed_domains") or []):
         _check_domain(name, ("subject", "existing", "filed_domains", index), source, found)
     _one_number_one_person(data, numbers, source, found)
+    _names_are_not_numbers(data, numbers, source, found)
     errors = [p for p in found if p.severity == "error"]
     if errors:
         raise ApplicationError(without_numbers(errors, data))
@@ -292,6 +293,24 @@ def _one_number_one_person(data: Mapping[str, Any], numbers: Mapping[PathKey, st
             where = json_path(earlier + ("number",))
             message_id = "one_number_two_people" + ("_line" if line else "") + ("" if len(differ) == 1 else "_several")
             found.append(source.problem(path + ("number",), message_id, where=where, first=line, fields=differ))
+
+
+def _names_are_not_numbers(data: Mapping[str, Any], numbers: Mapping[PathKey, str], source: SourceMap,
+                           found: list[Problem]) -> None:
+    """A certificate number typed where a name goes (the two fields swapped, or the number pasted
+    twice) is a mistake: the checklist shows names unmasked, so it would print the number."""
+    given = {normalise(str(n)).upper() for n in numbers.values() if n}
+    paths: list[PathKey] = [("subject", "name"), ("principal", "name")]
+    for group in ("websites", "apps"):
+        paths += [(group, index, "manager", "name") for index, item in enumerate(data.get(group) or [])
+                  if isinstance(item.get("manager"), Mapping)]
+    paths += [("domains", index, "registrant_name") for index in range(len(data.get("domains") or []))]
+    for path in paths:
+        name = _at(data, path)
+        if not isinstance(name, str):
+            continue
+        if normalise(name).upper() in given or _NUMBER_SHAPES.fullmatch(normalise(name)):
+            found.append(source.problem(path, "name_is_number"))
 
 
 def _differs(one: Any, other: Any) -> bool:

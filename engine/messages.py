@@ -123,6 +123,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "with ASCII dots",
                          "zh": "“{value}”含有全角标点（“{char}”）：每项只写一个域名，并使用半角点号"},
     "as_of_not_date": {"en": "'{value}' is not a date (YYYY-MM-DD)", "zh": "“{value}”不是日期（YYYY-MM-DD）"},
+    "name_is_number": {"en": "this is a certificate number, not a name: write the name here and the number under "
+                             "certificate.number",
+                       "zh": "这里应填写姓名或名称，而不是证件号码（证件号码请填在 certificate.number）"},
     "one_number_two_people": {
         "en": "the same certificate number is given at {where} for a different person ({fields:person_fields} differs): "
               "one number is one person",

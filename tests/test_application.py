@@ -286,3 +286,24 @@ def test_a_missing_field_is_named_from_the_data_not_the_validators_wording():
     named = {(p.path, p.message) for p in err.value.problems}
     assert ("$", "missing required field 'filing_province'") in named
     assert ("$.principal", "missing required field 'name'") in named
+
+
+@pytest.mark.parametrize(("name", "where"), [
+    ("440106199203156782", "subject"), ("440106199203156782", "principal"),  # the number pasted twice
+    ("11010119900307451X", "principal"),  # someone else's ID number
+    ("E12345678", "subject"),  # a passport number
+])
+def test_a_certificate_number_where_a_name_goes_is_an_error_that_does_not_repeat_it(name, where):
+    """The checklist shows names as written: a number typed into a name would be printed unmasked."""
+    text = _app().replace(f"{where}:\n  type: individual\n  name: 王芳", f"{where}:\n  type: individual\n  name: '{name}'") \
+        if where == "subject" else _app().replace("principal:\n  name: 王芳", f"principal:\n  name: '{name}'")
+    assert name in text
+    with pytest.raises(ApplicationError) as err:
+        _load(text)
+    assert [(p.path, p.id) for p in err.value.problems] == [(f"$.{where}.name", "name_is_number")]
+    for lang in ("zh", "en"):
+        assert name not in err.value.problems[0].format(lang)
+
+
+def test_a_name_with_digits_is_still_a_name():
+    _load(_app().replace("subject:\n  type: individual\n  name: 王芳", "subject:\n  type: individual\n  name: 王芳2024"))
