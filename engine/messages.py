@@ -749,7 +749,7 @@ MESSAGES.update({
     "case_no_pack": {"en": "no pack '{name}' in {directory}", "zh": "{directory} 中没有规则包“{name}”"},
     "case_no_pack_hint": {"en": "no pack '{name}' in {directory} (did you mean '{suggestion}'?)",
                           "zh": "{directory} 中没有规则包“{name}”（是否想写“{suggestion}”？）"},
-    "case_unknown_fixture": {"en": "unknown fixture {name}; known: {known:list}", "zh": "未知基础用例 {name}；已有：{known:list}"},
+    "case_unknown_fixture": {"en": "unknown fixture '{name}'; known: {known:list}", "zh": "未知基础用例“{name}”；已有：{known:list}"},
     "case_invalid_application": {"en": "the test application is invalid:\n{problems:problems}",
                                  "zh": "测试用的申请无效：\n{problems:problems}"},
     "case_other_pack": {"en": "the application was evaluated in {used:pack}, not {pack:pack}", "zh": "该申请按{used:pack}评估，而不是{pack:pack}"},

@@ -279,7 +279,9 @@ def run(book: RuleBook, case: Case, observe: Observer | None = None) -> CaseOutc
     try:
         application = build_application(case.data, ruleset)
     except KeyError as exc:
-        return outcome(ruleset.key, _failure("case_unknown_fixture", name=str(exc), known=sorted(ruleset.fixtures)))
+        # the name itself, not str(KeyError), which is its repr: 'x' in ASCII quotes in a Chinese line
+        name = str(exc.args[0]) if exc.args else str(exc)
+        return outcome(ruleset.key, _failure("case_unknown_fixture", name=name, known=sorted(ruleset.fixtures)))
     as_of = dt.date.fromisoformat(str(case.data["as_of"])) if case.data.get("as_of") else None
     try:
         # The national pack's cases test the base rules alone, whichever province their fixture names.

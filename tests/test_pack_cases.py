@@ -80,6 +80,15 @@ def test_a_malformed_case_file_is_located_with_a_suggestion(tmp_path):
     assert f"{tmp_path / 'bad.yaml'}:3:5  $.tests[0].expcet  unknown key 'expcet' (did you mean 'expect'?)" in result.output
 
 
+def test_an_unknown_fixture_is_named_in_the_readers_quotes(tmp_path):
+    (tmp_path / "fujian.yaml").write_text(
+        "pack: fujian\ntests:\n  - name: x\n    base: fujian_enterprize\n    expect: {findings: []}\n", encoding="utf-8")
+    zh = CliRunner().invoke(cli, ["test", "fujian", "--cases", str(tmp_path)])
+    assert zh.exit_code == 1 and "未知基础用例“fujian_enterprize”；已有：" in zh.output, zh.output
+    en = CliRunner().invoke(cli, ["test", "fujian", "--cases", str(tmp_path), "--lang", "en"])
+    assert "unknown fixture 'fujian_enterprize'; known: " in en.output and "''" not in en.output, en.output
+
+
 def test_cases_of_a_missing_directory_are_bad_input(tmp_path):
     result = CliRunner().invoke(cli, ["test", "--cases", str(tmp_path / "nowhere"), "--lang", "en"])
     assert result.exit_code == 2 and "no such file or directory" in result.output
