@@ -434,7 +434,7 @@ def combine(ruleset: RuleSet, app: Application, facts: facts_module.Facts, fired
     footer = Footer(footer_settings["number_kind"], bool(footer_settings["copyright_required"]),
                     footer_numbers(app, footer_settings["number_kind"]), subject_name, apps=app_numbers(app))
 
-    return Result(
+    return Result.made(
         application_id=app.application_id,
         evaluated_on=as_of,
         filing_required=filing_required,

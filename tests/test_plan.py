@@ -443,3 +443,15 @@ def test_a_result_keeps_neither_the_facts_nor_the_contexts_rules_fired_in(book, 
     gc.collect()
     assert made[0]() is None, [type(r).__name__ for r in gc.get_referrers(made[0]())]
     assert result.fired and result.to_dict()["required_documents"]  # the result still says everything
+
+
+def test_an_evaluated_result_has_every_field_and_equals_one_made_by_init(book, enterprise):
+    """Evaluation makes its Result with ``Result.made`` (every field at once, not the frozen
+    dataclass's __init__): a field added to Result and not given there would be missing."""
+    result = book.evaluate(enterprise)
+    names = [f.name for f in dataclasses.fields(result)]
+    assert set(names) <= set(vars(result))
+    again = type(result)(**{name: getattr(result, name) for name in names})
+    assert again == result and repr(again) == repr(result)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.findings = ()  # type: ignore[misc]
