@@ -619,6 +619,8 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Probl
     if validator == "type":
         expected: list[str] = value if isinstance(value, list) else [value]
         if err.instance is None:  # `name:` with nothing after it, as a template leaves it
+            if schema.get("format") == "date":  # text to the schema, but a person writes a date
+                return source.problem(path, "fill_in_date")
             return source.problem(path, "fill_in", expected=expected)
         # 是 or "true" where true or false goes: say which
         meant_bool = boolean_word(err.instance) if "boolean" in expected else None

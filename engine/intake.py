@@ -135,7 +135,7 @@ def page(lang: str) -> str:
 
 # The messages the page words itself when it checks a field in the browser (static/intake/check.js):
 # what the schema alone decides, as engine/application.py's _schema_problems words it.
-LOCAL_MESSAGES = ("unknown_field", "missing_field", "not_one_of", "wrong_type", "fill_in", "not_a_date", "date_forever",
+LOCAL_MESSAGES = ("unknown_field", "missing_field", "not_one_of", "wrong_type", "fill_in", "fill_in_date", "not_a_date", "date_forever",
                   "at_least", "too_long", "empty_value", "not_snake_case", "signature_md5_invalid", "did_you_mean")
 
 

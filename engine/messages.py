@@ -94,6 +94,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "not {kind}",
                              "zh": "申请须为映射、JSON/YAML 文件路径或 Application，而不是 {kind}"},
     "fill_in": {"en": "this field is empty: fill it in ({expected:types})", "zh": "此字段为空：请填写（{expected:types}）"},
+    "fill_in_date": {"en": "this field is empty: fill in a date (YYYY-MM-DD)", "zh": "此字段为空：请填写日期（YYYY-MM-DD）"},
     # --- checks a schema cannot express
     "unknown_province": {"en": "unknown province '{value}'", "zh": "未知省份“{value}”"},
     "id_layout": {"en": "an ID number has 17 digits followed by a digit or X",

@@ -87,3 +87,11 @@ def test_an_unknown_province_names_the_option_not_an_input_file():
     for lang, start in (("zh", "错误: --province  "), ("en", "error: --province  ")):
         result = CliRunner().invoke(cli, ["init", "--province", "guangdon", "--lang", lang])
         assert result.exit_code == 2 and result.stderr.startswith(start), result.stderr
+
+
+def test_an_empty_date_in_the_template_asks_for_a_date_not_text():
+    template = CliRunner().invoke(cli, ["init"]).stdout
+    for lang, wanted in (("zh", "此字段为空：请填写日期（YYYY-MM-DD）"), ("en", "this field is empty: fill in a date (YYYY-MM-DD)")):
+        check = CliRunner().invoke(cli, ["check", "-", "--lang", lang], input=template)
+        line = next(x for x in check.stderr.splitlines() if "  $.domains[0].expires_on  " in x)
+        assert line.endswith(wanted), line

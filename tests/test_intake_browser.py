@@ -376,7 +376,7 @@ SCHEMA_MISTAKES: list[tuple[tuple[str, Any], ...]] = [
     (("websites.0.content_categories", ["news"]), ("operating", "yes")),
     (("subject.existing", {"filed_services": -1}),), (("subject.existing", {"filed_services": "3"}),),
     (("subject.existing", {"filed_domains": []}), ("subject.name", "")),
-    (("subject.name", "名" * 201),), (("subject.name", DELETE),), (("subject.name", None),),
+    (("subject.name", "名" * 201),), (("subject.name", DELETE),), (("subject.name", None),), (("domains.0.expires_on", None),),
     (("subject.nmae", "王芳"), ("subject.name", DELETE)), (("principal.foo", 1), ("principal.bar", 2)),
     (("subjct", {"type": "enterprise"}), ("subject", DELETE), ("filing_provnce", "guangdong"), ("filing_province", DELETE)),
     (("webistes", []),), (("websites", {}),), (("websites.0.domains", []),),

@@ -280,7 +280,7 @@
           case "type":
             var types = Array.isArray(x) ? x : [x];
             if (!types.some(function (t) { return isType(v, t); })) {
-              if (v === null) add(path, "fill_in", { expected: types });
+              if (v === null) add(path, s.format === "date" ? "fill_in_date" : "fill_in", { expected: types });
               else add(path, "wrong_type", { expected: types, found: jsonType(v) },
                        types.indexOf("boolean") >= 0 ? booleanWord(cfg, v) : null);
             }
