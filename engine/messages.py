@@ -227,25 +227,16 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "zh": "另一个运行正在写入此文件（其锁被占用）；请等它结束，或写到别处"},
     "sample_line_too_long": {"en": "line is over {limit} bytes", "zh": "该行超过 {limit} 字节"},
     # --- the installation secret (engine/secret.py): why it is refused, and what it must be
-    "secret_unreadable": {"en": "the installation secret cannot be read ({reason}) (it must be a regular file of yours "
-                                "that only you can read: chmod 600; {env} names another)",
-                          "zh": "无法读取安装密钥（{reason}）（它须是属于你、只有你能读取的普通文件：chmod 600；可用 {env} 指定另一个文件）"},
-    "secret_not_regular": {"en": "the installation secret is not a regular file (it must be a regular file of yours "
-                                 "that only you can read: chmod 600; {env} names another)",
-                           "zh": "安装密钥不是普通文件（它须是属于你、只有你能读取的普通文件：chmod 600；可用 {env} 指定另一个文件）"},
-    "secret_other_owner": {"en": "the installation secret belongs to another user (it must be a regular file of yours "
-                                 "that only you can read: chmod 600; {env} names another)",
-                           "zh": "安装密钥属于另一个用户（它须是属于你、只有你能读取的普通文件：chmod 600；可用 {env} 指定另一个文件）"},
-    "secret_open_to_others": {"en": "the installation secret can be read or written by others (it must be a regular "
-                                    "file of yours that only you can read: chmod 600; {env} names another)",
-                              "zh": "安装密钥可被他人读写（它须是属于你、只有你能读取的普通文件：chmod 600；可用 {env} 指定另一个文件）"},
-    "secret_malformed": {"en": "the installation secret does not hold {size} random bytes in hexadecimal (it must be a "
-                               "regular file of yours that only you can read: chmod 600; {env} names another)",
-                         "zh": "安装密钥不是 {size} 字节的十六进制随机数（它须是属于你、只有你能读取的普通文件：chmod 600；"
-                               "可用 {env} 指定另一个文件）"},
-    "secret_uncreatable": {"en": "the installation secret cannot be created ({reason}) (it must be a regular file of "
-                                 "yours that only you can read: chmod 600; {env} names another)",
-                           "zh": "无法创建安装密钥（{reason}）（它须是属于你、只有你能读取的普通文件：chmod 600；可用 {env} 指定另一个文件）"},
+    "secret_refused": {"en": "{why:message} (it must be a regular file of yours that only you can read: chmod 600; "
+                             "{env} names another)",
+                       "zh": "{why:message}（它须是属于你、只有你能读取的普通文件：chmod 600；可用 {env} 指定另一个文件）"},
+    "secret_unreadable": {"en": "the installation secret cannot be read ({reason})", "zh": "无法读取安装密钥（{reason}）"},
+    "secret_not_regular": {"en": "the installation secret is not a regular file", "zh": "安装密钥不是普通文件"},
+    "secret_other_owner": {"en": "the installation secret belongs to another user", "zh": "安装密钥属于另一个用户"},
+    "secret_open_to_others": {"en": "the installation secret can be read or written by others", "zh": "安装密钥可被他人读写"},
+    "secret_malformed": {"en": "the installation secret does not hold {size} random bytes in hexadecimal",
+                         "zh": "安装密钥不是 {size} 字节的十六进制随机数"},
+    "secret_uncreatable": {"en": "the installation secret cannot be created ({reason})", "zh": "无法创建安装密钥（{reason}）"},
     "bundle_needs_key": {"en": "a pack bundle is loaded only with the public key that verifies it "
                                "(public_key=…, --public-key KEY.pub)",
                          "zh": "规则包合集只能用验证它的公钥加载（public_key=…，--public-key KEY.pub）"},

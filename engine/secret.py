@@ -49,8 +49,9 @@ def key(purpose: str) -> bytes:
 
 
 def _refused(file: Path, why: str, **args: Any) -> InputError:
-    """The secret is unusable because ``why`` (a message id, secret_…, with its arguments)."""
-    return InputError([problem(why, file=str(file), env=SECRET_ENV, **args)])
+    """The secret is unusable because ``why`` (a message id, secret_…, with its arguments); every
+    refusal ends with what the secret must be (``secret_refused``)."""
+    return InputError([problem("secret_refused", file=str(file), env=SECRET_ENV, why=(why, tuple(args.items())))])
 
 
 def _read(file: Path) -> bytes:
