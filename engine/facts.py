@@ -517,17 +517,15 @@ def check_consistency(app: Application, on: dt.date) -> None:
     for i, doc in enumerate(data["documents_on_hand"]):
         dated.append((("documents_on_hand", i, "issued_on"), doc.get("issued_on")))
     dated.append((("principal", "birth_date"), data["principal"].get("birth_date")))
-    for i, site in enumerate(data["websites"]):
-        if site.get("manager"):
-            dated.append((("websites", i, "manager", "birth_date"), site["manager"].get("birth_date")))
+    managed = [(group, i) for group in ("websites", "apps") for i, item in enumerate(data[group]) if item.get("manager")]
+    dated += [((group, i, "manager", "birth_date"), data[group][i]["manager"].get("birth_date")) for group, i in managed]
     for path, value in dated:
         day = parse_date(value)
         if day is not None and day > on:
             problems.append(source.problem(path, "date_after_submission" if app.submitted_on else "date_after_evaluation",
                                            name=path[-1], value=str(day), on=str(on)))
     numbers = {app.certificate_number(("principal", "certificate")): True}
-    numbers.update({app.certificate_number(("websites", i, "manager", "certificate")): True
-                    for i, site in enumerate(data["websites"]) if site.get("manager")})
+    numbers.update({app.certificate_number((group, i, "manager", "certificate")): True for group, i in managed})
     for i, doc in enumerate(data["documents_on_hand"]):
         whose = doc.get("for") or {}
         if whose.get("kind") == "person" and _holder(numbers, whose.get("ref")) is None:

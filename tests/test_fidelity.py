@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -110,3 +111,18 @@ def test_an_offshore_server_still_owes_the_public_security_filing(book, enterpri
     assert data["filing_required"] is False and data["required_documents"] == []
     assert [a["rule"] for a in data["advice"]] == ["filing_not_required_offshore"]
     assert "公安联网备案" in data["advice"][0]["text"]
+
+
+def test_an_app_managers_document_and_birth_date_are_checked_like_a_website_managers(book):
+    # check_consistency knew the principal and the websites' managers only: a letter for an app's
+    # manager was refused as for nobody, and an app manager's birth date was never checked
+    from engine import application
+    from engine.source import load_file
+
+    app = application.as_written(load_file(Path(__file__).resolve().parent.parent / "examples" / "shanghai-company-app.yaml"))
+    app["documents_on_hand"] = [{"id": "authorization_letter", "issued_on": "2024-09-01",
+                                 "for": {"kind": "person", "ref": "310101198603122017"}}]
+    book.evaluate(app)
+    app["apps"][0]["manager"]["birth_date"] = "2030-01-01"
+    [problem] = _problems(book, app)
+    assert problem.path == "$.apps[0].manager.birth_date"
