@@ -200,11 +200,6 @@ def _start_worker(settings: Settings, digest: str) -> None:
     # Ctrl-C reaches the whole process group: the parent stops the workers itself, and a worker's
     # own KeyboardInterrupt would only print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A forked worker inherits the parent's stop_on_signals handlers; the parent ends its workers with
-    # SIGTERM, which must end a worker quietly, not raise Stopped inside it (the pool would print
-    # "Exception in initializer" and a traceback). See also stop() below for the moments before this.
-    for signum in _STOP_SIGNALS[1:]:
-        signal.signal(signum, signal.SIG_DFL)
     book = worker_book(settings.packs_dir)
     if book.digest != digest:  # the packs changed between the parent's check and this worker's load
         raise RuntimeError("rule packs changed while the batch was starting")
@@ -397,8 +392,9 @@ def stop_on_signals() -> Iterator[None]:
     def stop(signum: int, frame: Any) -> None:
         global _stopped_by
         if os.getpid() != owner:
-            # A worker forked with this handler, signalled before its initializer replaced it: it
-            # ends as the default action would, without a traceback.
+            # A worker forked with this handler (the parent ends its workers with SIGTERM): it ends
+            # as the default action would, not by raising Stopped inside it, which the pool would
+            # print as "Exception in initializer" with a traceback.
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
             return
