@@ -17,10 +17,12 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import yaml
 from fastapi import FastAPI, Request
+from starlette.requests import ClientDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
@@ -28,8 +30,9 @@ from starlette.staticfiles import StaticFiles
 from . import application as application_module
 from . import bundled, facts as facts_module, provinces
 from .errors import IcpRulesError, Problem, problem
-from .messages import DEFAULT_LANG, LANGS, catalogue
+from .messages import catalogue
 from .names import BOOLEAN_WORDS, SYNONYMS, VALUE_NAMES, bundled_category_names, enum_names
+from .service import BodyTooLarge, RequestTimeout, _lang_of
 from .source import parse_text
 
 if TYPE_CHECKING:
@@ -72,11 +75,6 @@ UI = {  # the page's own words; field labels and help come from the schema
         "item": "item {n}", "docs": "API documentation",
     },
 }
-
-
-def _lang(request: Request) -> str:
-    lang = request.query_params.get("lang", DEFAULT_LANG)
-    return lang if lang in LANGS else DEFAULT_LANG
 
 
 def page(lang: str) -> str:
@@ -267,19 +265,11 @@ def load(body: bytes, lang: str) -> tuple[int, dict[str, Any]]:
     return 200, {"application": application_module.as_written(document), "problems": []}
 
 
-MAX_BODY = 1024 * 1024
-
-
-async def _body(request: Request, limit: int) -> bytes | None:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        return None
-    body = await request.body()
-    return None if len(body) > limit else body
-
-
-def install(app: FastAPI, live: "LiveRuleBook", *, max_body_bytes: int = MAX_BODY) -> None:
+def install(app: FastAPI, live: "LiveRuleBook", *, read_body: Callable[[Request], Awaitable[bytes]]) -> None:
     """Add the intake page, its assets and an offline /docs to the service's ``app``.
+
+    ``read_body`` is the service's own body reader, with its size limit and timeout (it raises the
+    service's 413 and 408 refusals), so the page's POSTs are held to the API's limits.
 
     The app must be created with ``docs_url=None`` and ``redoc_url=None`` (FastAPI's own pages
     load Swagger UI and ReDoc from a CDN)."""
@@ -296,18 +286,22 @@ def install(app: FastAPI, live: "LiveRuleBook", *, max_body_bytes: int = MAX_BOD
 
     @app.get("/", include_in_schema=False)
     async def intake_page(request: Request) -> HTMLResponse:
-        return HTMLResponse(page(_lang(request)), headers=headers())
+        return HTMLResponse(page(_lang_of(request)), headers=headers())
 
     @app.get("/intake/config", include_in_schema=False)
     async def intake_config(request: Request) -> JSONResponse:
-        return JSONResponse(config(live, _lang(request)), headers=headers())
+        return JSONResponse(config(live, _lang_of(request)), headers=headers())
 
     async def answer(request: Request, work: Any) -> Response:
-        lang = _lang(request)
-        body = await _body(request, max_body_bytes)
-        if body is None:
-            row = _problem_row(problem("body_over_limit", limit=max_body_bytes), lang)
-            return JSONResponse({"valid": False, "problems": [row]}, status_code=413)
+        lang = _lang_of(request)
+        try:
+            body = await read_body(request)
+        except (BodyTooLarge, RequestTimeout) as exc:
+            status = 413 if isinstance(exc, BodyTooLarge) else 408
+            return JSONResponse({"valid": False, "problems": [_problem_row(p, lang) for p in exc.problems]},
+                                status_code=status, headers={"Connection": "close"})
+        except ClientDisconnect:  # the client went away: nobody to answer
+            return Response(status_code=400)
         status, out = await run_in_threadpool(work, body, lang)  # evaluation stays off the event loop
         return JSONResponse(out, status_code=status, headers=headers())
 

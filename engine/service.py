@@ -398,7 +398,7 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
                   description="Checklists of the documents a China ICP filing needs, per province (SPEC §9).")
     from .intake import install as install_intake
 
-    install_intake(app, live, max_body_bytes=max_body_bytes)
+    install_intake(app, live, read_body=lambda request: _read_body(request, max_body_bytes, body_timeout))
     error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 
     @app.exception_handler(RequestValidationError)

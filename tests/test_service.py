@@ -109,6 +109,20 @@ def test_bodies_over_the_limit_answer_413(client):
     assert response.status_code == 413
 
 
+def test_the_intake_pages_posts_are_held_to_the_apis_body_limit(client):
+    # the intake page read its bodies with a reader of its own (no timeout, a limit of its own):
+    # it uses the service's reader now, so a stream over the limit is cut off as for /v1/check
+    def chunks():
+        for _ in range(100):
+            yield b"x" * 1024
+
+    for route in ("/intake/check?lang=en", "/intake/load?lang=en"):
+        response = client.post(route, content=chunks(), headers={"content-type": "application/json"})
+        assert response.status_code == 413, route
+        [row] = response.json()["problems"]
+        assert "64 KiB" in row["message"] or "65536" in row["message"], row
+
+
 def test_provinces_packs_and_health(client, book):
     provinces = client.get("/v1/provinces").json()
     assert len(provinces) == 31

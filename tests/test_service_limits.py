@@ -255,6 +255,19 @@ def test_a_stalled_body_answers_408_and_the_connection_closes(server):
     assert status == 408 and error["type"] == "RequestTimeout" and "body" in error["message"]
 
 
+def test_a_stalled_body_to_the_intake_page_answers_408_too(server):
+    # the page's POSTs read their bodies with the service's reader: before, a reader of the page's
+    # own waited for a stalled body for ever, holding a connection the caps count
+    with server.connect() as sock:
+        sock.sendall(b"POST /intake/check?lang=en HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 5000\r\n\r\n" + BODY[:100])
+        raw = read_all(sock)
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert int(head.split(b" ", 2)[1]) == 408
+    [row] = json.loads(body)["problems"]
+    assert "body" in row["message"]
+
+
 def test_more_connections_than_the_cap_are_refused_at_once_and_service_resumes(server):
     held = [server.connect() for _ in range(12)]
     try:
