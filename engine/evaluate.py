@@ -523,9 +523,7 @@ def footer_numbers(app: Application, number_kind: str) -> tuple[FooterNumber, ..
     cancelled or filed elsewhere): N stays a placeholder, as XXXXXXXX does for a subject number not
     issued yet, and the checklist says to replace them with the numbers the bureau issues.
     """
-    existing = app.data["subject"]["existing"]
-    known = subject_number(existing.get("subject_number"))
-    shown_subject = known or f"{app.province.abbr}ICP备XXXXXXXX号"
+    known, shown_subject = _subject_number_shown(app)
     if app.data["apps"] and not app.data["websites"]:
         return ()  # an app filing: its apps show their own numbers (app_numbers), there is no web footer
     if number_kind == "subject":
@@ -533,6 +531,13 @@ def footer_numbers(app: Application, number_kind: str) -> tuple[FooterNumber, ..
     shown = f"{shown_subject}-N"
     names: list[str | None] = [w["name"] for w in app.data["websites"]] or [None]
     return tuple([FooterNumber(name, None, shown) for name in names])
+
+
+def _subject_number_shown(app: Application) -> tuple[str | None, str]:
+    """The subject's filing number if it holds one, and the number as shown: that, or the
+    province's placeholder (粤ICP备XXXXXXXX号) for a number not issued yet."""
+    known = subject_number(app.data["subject"]["existing"].get("subject_number"))
+    return known, known or f"{app.province.abbr}ICP备XXXXXXXX号"
 
 
 # The letter an app's number ends in, by kind (Huawei Cloud, 《App备案号与网站备案号的区别？》).
@@ -544,8 +549,7 @@ def app_numbers(app: Application) -> tuple[AppNumber, ...]:
     websites (footer_numbers), the bureau assigns N on approval: it stays a placeholder."""
     if not app.data["apps"]:
         return ()  # most filings are of websites alone
-    known = subject_number(app.data["subject"]["existing"].get("subject_number"))
-    shown_subject = known or f"{app.province.abbr}ICP备XXXXXXXX号"
+    _, shown_subject = _subject_number_shown(app)
     return tuple(AppNumber(entry["name"], entry["kind"], None, f"{shown_subject}-N{APP_NUMBER_LETTER[entry['kind']]}")
                  for entry in app.data["apps"])
 

@@ -269,8 +269,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
     month += 1
     if not 1 <= year <= 9999:
         raise OverflowError(f"{months} months from {day} is outside the calendar")
-    last = 31 if month == 12 else (dt.date(year, month + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
+    return dt.date(year, month, min(day.day, _month_length(year, month)))
 
 
 def whole_months(start: dt.date | None, end: dt.date | None) -> int | None:
@@ -290,6 +289,7 @@ def whole_months(start: dt.date | None, end: dt.date | None) -> int | None:
 
 
 def _month_length(year: int, month: int) -> int:
+    # calendar.monthrange says the same, but importing calendar (and its locale) costs a cold check ~2 ms
     if month == 2:
         return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
     return 30 if month in (4, 6, 9, 11) else 31
