@@ -84,21 +84,37 @@ class Usage(click.UsageError):
 
 
 class BadValue(click.BadParameter):
-    """A value an option's own check refuses: a message id of the catalogue and its arguments."""
+    """A value an option's own check refuses: a message id of the catalogue and its arguments
+    (and the value probably meant, said as "did you mean")."""
 
-    def __init__(self, message_id: str, **args: Any):
+    def __init__(self, message_id: str, suggestion: str | None = None, **args: Any):
         super().__init__(message_text(message_id, "en", args))
-        self.message_id, self.message_args = message_id, args
+        self.message_id, self.message_args, self.suggestion = message_id, args, suggestion
+
+
+# Other names of --lang's values, for "did you mean" (cn, 中文, english …), as names.synonym reads them.
+LANG_NAMES = {"zh": {"zh": "中文", "en": "Chinese", "code": "cn"}, "en": {"zh": "英文", "en": "English"}}
 
 
 class Choice(click.Choice):
-    """click.Choice whose refusal keeps the value and the choices, so it is said in the reader's language."""
+    """click.Choice whose refusal keeps the value and the choices, so it is said in the reader's
+    language, with the choice probably meant: a label or a synonym of it (company: enterprise,
+    个人: individual, names.synonym), else the closest spelling."""
+
+    def __init__(self, choices: Any, names: dict[str, dict[str, str]] | None = None):
+        super().__init__(choices)
+        self.names = names
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
             return super().convert(value, param, ctx)
         except click.BadParameter:
-            error = BadValue("not_one_of", value=str(value), options=[str(c) for c in self.choices])
+            from .names import synonym
+            from .suggest import closest
+
+            options = [str(c) for c in self.choices]
+            meant = synonym(value, options, self.names) or closest(value, options)
+            error = BadValue("not_one_of", suggestion=meant, value=str(value), options=options)
             error.ctx, error.param = ctx, param
             raise error from None
 
@@ -135,6 +151,7 @@ def usage_error_text(exc: click.ClickException, lang: str, root: click.Command |
     elif isinstance(exc, BadValue):
         message = t("cli_bad_value", name=_param_name(exc.param, ctx),
                     reason=(exc.message_id, tuple(exc.message_args.items())))
+        suggestion = exc.suggestion
     elif isinstance(exc, click.NoSuchOption):
         message = t("cli_no_such_option", name=exc.option_name)
         suggestion = exc.possibilities[0] if exc.possibilities else None
@@ -273,7 +290,7 @@ audit_option = click.option("--audit", "audit_file", type=click.Path(dir_okay=Fa
                             help="Append one JSON decision record per evaluation to FILE (never truncated).")
 packs_option = click.option("--packs", "packs_dir", type=click.Path(file_okay=False), default=None,
                             help="Directory of rule packs (default: the bundled packs).")
-lang_option = click.option("--lang", type=Choice(LANGS), default=DEFAULT_LANG, show_default=True,
+lang_option = click.option("--lang", type=Choice(LANGS, LANG_NAMES), default=DEFAULT_LANG, show_default=True,
                            help="Language of what is printed, error messages included: zh (Chinese) or en.")
 backend_option = click.option(
     "--backend", type=Choice(["python", "durable"]), default="python", show_default=True,

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -95,3 +96,23 @@ def test_an_empty_date_in_the_template_asks_for_a_date_not_text():
         check = CliRunner().invoke(cli, ["check", "-", "--lang", lang], input=template)
         line = next(x for x in check.stderr.splitlines() if "  $.domains[0].expires_on  " in x)
         assert line.endswith(wanted), line
+
+
+@pytest.mark.parametrize("given, meant", [("company", "enterprise"), ("Company", "enterprise"), ("person", "individual"),
+                                          ("企业", "enterprise"), ("个人", "individual"), ("entreprise", "enterprise")])
+def test_init_names_the_subject_type_meant_by_a_synonym_or_a_misspelling(given, meant):
+    """--type company: the valid name is enterprise; the refusal says so, as other bad choices do."""
+    zh = CliRunner().invoke(cli, ["init", "--type", given])
+    en = CliRunner().invoke(cli, ["init", "--type", given, "--lang", "en"])
+    assert zh.exit_code == en.exit_code == 2
+    assert f"“{given}”不是可选值之一" in zh.output and f"（是否想写“{meant}”？）" in zh.output
+    assert f"(did you mean '{meant}'?)" in en.output
+
+
+def test_other_bad_choices_name_the_closest_value_too():
+    result = CliRunner().invoke(cli, ["init", "--service", "mini-program", "--lang", "en"])
+    assert result.exit_code == 2 and "(did you mean 'mini_program'?)" in result.output
+    result = CliRunner().invoke(cli, ["check", "x.yaml", "--lang", "chinese"])
+    assert result.exit_code == 2 and "（是否想写“zh”？）" in result.output
+    result = CliRunner().invoke(cli, ["check", "x.yaml", "--format", "pdf", "--lang", "en"])
+    assert result.exit_code == 2 and "did you mean" not in result.output  # nothing close: no guess
