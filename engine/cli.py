@@ -420,44 +420,13 @@ def _validate_targets(targets: tuple[str, ...], packs_dir: str | None) -> tuple[
     """Validate pack files, directories or pack names; returns the names checked and their rule sets.
 
     Raises PackError with every problem."""
-    from .packs import load_pack, merge
-    from .rulebook import RuleBook
+    from .targets import resolve
 
-    if not targets:
-        book = RuleBook.load(packs_dir)
-        return sorted(book.packs), list(book.rulesets.values())
-    problems: list[Problem] = []
     checked, rulesets = [], []
-    # Pack names in any spelling (广东, 44, 粤, SPEC §2), from --packs; an unknown one is InputError.
-    names = [t for t in targets if not Path(t).exists()]
-    if names:
-        try:
-            book = RuleBook.load(packs_dir, only=[provinces.pack_key(n) or n for n in names])
-            keys = book.pack_keys(names)
-            checked += keys
-            rulesets += [book.rulesets[k] for k in keys]
-        except PackError as exc:
-            problems.extend(exc.problems)
-    for target in (t for t in targets if t not in names):
-        path = Path(target)
-        try:
-            if path.is_dir():
-                book = RuleBook.load(path)
-                checked += sorted(book.packs)
-                rulesets += list(book.rulesets.values())
-                continue
-            pack = load_pack(path)
-            base_file = path.parent / "national.yaml"
-            if pack.id == "national":
-                rulesets.append(merge(pack, None))
-            else:
-                base = load_pack(base_file if base_file.exists() else bundled.packs_dir() / "national.yaml")
-                rulesets.append(merge(base, pack))
-            checked.append(pack.id)
-        except PackError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise PackError(problems)
+    for target in resolve(targets, packs_dir):
+        keys = target.keys if target.keys is not None else sorted(target.book.packs)
+        checked += keys
+        rulesets += [target.book.rulesets[k] for k in keys]
     return checked, rulesets
 
 
@@ -493,28 +462,11 @@ def validate(packs: tuple[str, ...], packs_dir: str | None, templates_dir: str |
 def _lint_targets(targets: tuple[str, ...], packs_dir: str | None, today: dt.date | None) -> list[Problem]:
     """Lint directories, pack files or pack names (in --packs); loading problems count as errors."""
     from .lint import lint
-    from .rulebook import RuleBook
+    from .targets import resolve
 
     problems: list[Problem] = []
-
-    def run(directory: str | Path | None, only: list[str] | None) -> None:
-        try:
-            book = RuleBook.load(directory, only=only)
-        except PackError as exc:
-            problems.extend(exc.problems)
-            return
-        problems.extend(lint(book, packs=book.pack_keys(only) if only else None, today=today))
-
-    # Pack names in any spelling (广东, 44, 粤); unknown ones are named after loading, with a suggestion.
-    names = [provinces.pack_key(t) or t for t in targets if not Path(t).exists()]
-    for target in targets:
-        path = Path(target)
-        if path.is_dir():
-            run(path, None)
-        elif path.is_file():
-            run(path.parent, [path.stem])
-    if names or not targets:
-        run(packs_dir, names or None)
+    for target in resolve(targets, packs_dir, problems=problems):
+        problems.extend(lint(target.book, packs=target.keys, today=today))
     return problems
 
 
@@ -540,7 +492,7 @@ def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None, l
 
 
 @cli.command("test")
-@click.argument("packs", nargs=-1)
+@click.argument("packs", nargs=-1, metavar="[PACKS]...")
 @packs_option
 @click.option("--cases", "cases", multiple=True, type=click.Path(),
               help="A case file, or a directory of YAML case files (same format as a pack's tests:). Repeatable.")
@@ -560,21 +512,31 @@ def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None, l
 def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str, ...], coverage: bool,
                  fmt: str | None, fail_under: float | None, output: str | None, force: bool, verbose: bool,
                  backend: str, lang: str) -> None:
-    """Run the test cases inside rule packs (default: every pack) and in case files (--cases)."""
+    """Run the test cases inside rule packs (default: every pack) and in case files (--cases).
+
+    PACKS are pack files, directories or pack names such as guangdong or 粤 (in --packs)."""
     from . import packtests
+    from .targets import resolve
 
     coverage = coverage or fmt is not None or fail_under is not None
     try:
         target = output_target(output, force=force) if coverage else None
         extra = packtests.load_cases(cases)  # before the packs: a mistyped directory fails at once
-        book = _load_book(packs_dir, backend)
-        recorder = None
-        if coverage:
-            from .coverage import Recorder
+        # case files may name any pack: with them, a named pack's whole directory is loaded
+        books = resolve(packs, packs_dir, backend=backend, whole_directory=bool(cases))
+        if cases and len(books) > 1:
+            raise Usage("cli_cases_one_book", directories=[str(b.book.directory) for b in books])
+        recorders: list[Any] = []
+        outcomes = []
+        for index, each in enumerate(books):
+            recorder = None
+            if coverage:
+                from .coverage import Recorder
 
-            recorder = Recorder(book)
-        keys = book.pack_keys(packs) if packs else None
-        outcomes = packtests.run_all(book, keys, extra, observe=recorder.observe if recorder else None)
+                recorder = Recorder(each.book)
+                recorders.append((recorder, each.keys))
+            outcomes += packtests.run_all(each.book, each.keys, extra if index == 0 else (),
+                                          observe=recorder.observe if recorder else None)
     except PackError as exc:  # the packs or the case files are invalid: the tests cannot pass
         report(exc, lang)
         raise SystemExit(EXIT_FINDINGS) from None
@@ -590,8 +552,10 @@ def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str
         elif not outcome.passed:
             click.echo("FAIL " + outcome.describe(lang), err=to_err)
     code = EXIT_FINDINGS if failed else EXIT_OK
-    if recorder is not None:
-        cover = recorder.report(keys)
+    if coverage:
+        from .coverage import Report
+
+        cover = Report([p for recorder, keys in recorders for p in recorder.report(keys).packs])
         text = {"json": lambda: json.dumps(cover.to_dict(), ensure_ascii=False, indent=2) + "\n",
                 "junit": cover.junit}.get(fmt or "text", lambda: cover.text(lang))()
         write_output(text, target)

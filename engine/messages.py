@@ -295,6 +295,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_packs_directory": {"en": "no such directory of rule packs", "zh": "规则包目录不存在"},
     "no_national_pack": {"en": "the national pack national.yaml is missing", "zh": "缺少全国规则包 national.yaml"},
     "no_pack_named": {"en": "no pack named '{value}'", "zh": "没有名为“{value}”的规则包"},
+    # a PACKS argument of validate, lint or test that is a path to no pack (engine/targets.py)
+    "pack_target_missing": {"en": "no such pack file", "zh": "规则包文件不存在"},
+    "pack_target_not_yaml": {"en": "not a rule pack: a pack is a YAML file (.yaml) named after its pack, e.g. guangdong.yaml",
+                             "zh": "不是规则包：规则包是以其名称命名的 YAML 文件（.yaml），如 guangdong.yaml"},
+    "pack_target_not_pack": {"en": "not a rule pack: it has neither pack: nor rules: (an application is checked with "
+                                   "icp-rules check)",
+                             "zh": "不是规则包：其中既没有 pack: 也没有 rules:（申请请用 icp-rules check 检查）"},
+    "pack_target_case_file": {"en": "a file of test cases, not a rule pack: give it with --cases",
+                              "zh": "这是测试用例文件而不是规则包：请用 --cases 指定"},
     "no_templates_directory": {"en": "no such directory of templates", "zh": "模板目录不存在"},
     "template_not_found": {"en": "template not found: {name}", "zh": "找不到模板：{name}"},
     "template_error": {"en": "template error: {detail}", "zh": "模板错误：{detail}"},
@@ -644,6 +653,9 @@ MESSAGES.update({
     "cli_missing_option": {"en": "missing option {name}", "zh": "缺少选项 {name}"},
     "cli_option_needs_value": {"en": "option {name} needs a value", "zh": "选项 {name} 需要一个值"},
     "cli_option_takes_no_value": {"en": "option {name} takes no value", "zh": "选项 {name} 不接受值"},
+    "cli_cases_one_book": {"en": "--cases runs its cases on one set of packs, but the packs named are in several "
+                                 "directories ({directories:list}): name packs of one directory",
+                           "zh": "--cases 的用例只能在一组规则包上运行，但指定的规则包来自多个目录（{directories:list}）：请只指定同一目录中的规则包"},
     "cli_bad_value": {"en": "invalid value for {name}: {reason:message}", "zh": "{name} 的值无效：{reason:message}"},
     "cli_detail": {"en": "{detail}", "zh": "{detail}"},
     "cli_extra_arguments": {"en": "unexpected extra arguments: {arguments:list}", "zh": "多余的参数：{arguments:list}"},
