@@ -10,10 +10,11 @@ actual as a diff, with the rule behind every unexpected document or finding.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from .messages import text as message_text
 from .packs import RuleSet, describe_errors, most_specific
 from .result import Result
 from .rulebook import RuleBook
-from .source import load_file
+from .source import PathKey, SourceMap, load_file, path_key
 from .suggest import closest
 
 CASE_SUFFIXES = (".yaml", ".yml")
@@ -42,6 +43,9 @@ class Case:
     index: int
     file: str | None = None
     line: int | None = None
+    # the document the case is written in (its pack, or its case file): where its application's
+    # problems are located; the case is its ("tests", index)
+    source: SourceMap | None = field(default=None, compare=False, repr=False)
 
 
 # A difference between a case's expectation and its result: a message id of engine.messages and its arguments.
@@ -94,7 +98,7 @@ def pack_cases(book: RuleBook, packs: Iterable[str] | None = None) -> list[Case]
         pack = book.packs[key]
         for index, data in enumerate(pack.tests):
             line, _ = pack.source.locate(("tests", index))
-            out.append(Case(str(data.get("name")), data, key, index, pack.file, line))
+            out.append(Case(str(data.get("name")), data, key, index, pack.file, line, pack.source))
     return out
 
 
@@ -118,7 +122,7 @@ def load_case_file(path: str | Path) -> list[Case]:
     out = []
     for index, case in enumerate(data["tests"]):
         line, _ = source.locate(("tests", index))
-        out.append(Case(case["name"], case, case.get("pack", data.get("pack")), index, str(path), line))
+        out.append(Case(case["name"], case, case.get("pack", data.get("pack")), index, str(path), line, source))
     return out
 
 
@@ -260,6 +264,53 @@ def check_expectations(expect: Mapping[str, Any], data: Mapping[str, Any], fired
     return failures
 
 
+def _walk(data: Any, path: PathKey) -> tuple[int, Any]:
+    """How many steps of ``path`` ``data`` holds, and the value reached there."""
+    for depth, part in enumerate(path):
+        if isinstance(data, Mapping) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return depth, data
+    return len(path), data
+
+
+def _fixture_source(case: Case, ruleset: RuleSet) -> tuple[SourceMap, Any] | None:
+    """Where the fixture a case starts from is written (the province's own over the national one)."""
+    name = case.data.get("base")
+    for pack in reversed(ruleset.packs):
+        fixtures = pack.raw.get("fixtures") or {}
+        if name and name in fixtures:
+            return pack.source, fixtures[name]
+    return None
+
+
+def locate_in_case(problem: Problem, case: Case, ruleset: RuleSet) -> Problem:
+    """An application problem of a case, located where that part of its application is written:
+    in the case's ``application:`` when it sets it, else in the fixture it starts from (``base:``),
+    else at the case; not as ``<input>``, which names no file a pack author can open."""
+    if problem.file is not None or problem.line is not None or case.source is None:
+        return problem
+    where = path_key(problem.path or "$")
+    patch = case.data.get("application")
+    depth, reached = _walk(patch if patch is not None else {}, where)
+    source, located = case.source, ("tests", case.index)
+    if patch is not None:
+        located = (*located, "application", *where[:depth])
+    # where the patch leaves a mapping's other keys to the fixture (a list or a value replaces it whole)
+    fixture = _fixture_source(case, ruleset) if depth < len(where) and isinstance(reached, Mapping) else None
+    if fixture is not None:
+        fixture_depth, fixture_reached = _walk(fixture[1], where)
+        if fixture_depth > depth:
+            reached = fixture_reached
+            source, located = fixture[0], ("fixtures", case.data["base"], *where[:fixture_depth])
+    # a value by its own position; a mapping or a list (what lacks a field, or holds the part not
+    # written) by its key, the line that names it
+    line, column = source.locate(located, key=isinstance(reached, (Mapping, list)))
+    return dataclasses.replace(problem, file=source.file, line=line, column=column)
+
+
 Observer = Callable[[Result], None]
 
 
@@ -287,7 +338,8 @@ def run(book: RuleBook, case: Case, observe: Observer | None = None) -> CaseOutc
         # The national pack's cases test the base rules alone, whichever province their fixture names.
         result = book.evaluate(application, as_of=as_of, pack="national" if ruleset.key == "national" else None)
     except IcpRulesError as exc:
-        return outcome(ruleset.key, _failure("case_invalid_application", problems=tuple(exc.problems)))
+        return outcome(ruleset.key, _failure("case_invalid_application",
+                                             problems=tuple(locate_in_case(p, case, ruleset) for p in exc.problems)))
     if case.pack is not None and result.ruleset.key != ruleset.key:
         return outcome(ruleset.key, _failure("case_other_pack", used=result.ruleset.key, pack=ruleset.key))
     if observe is not None:

@@ -64,6 +64,18 @@ def json_path(path: PathKey) -> str:
     return out
 
 
+_PATH_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def path_key(path: str) -> PathKey:
+    """``$.websites[0].name`` -> ``("websites", 0, "name")``: the path of a problem, to locate it
+    in a document that holds the same data (a pack's test case, its fixture)."""
+    out: list[str | int] = []
+    for name, index in _PATH_PART.findall(path[1:] if path.startswith("$") else path):
+        out.append(int(index) if index else name)
+    return tuple(out)
+
+
 @dataclass
 class SourceMap:
     """Where each value of a document stands, and the raw text of its scalars."""
