@@ -7,11 +7,13 @@ is off, so the file takes seconds and leaves nothing behind.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 
 import jsonschema
 import yaml
 import os
+from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -113,3 +115,70 @@ def test_text_helpers_answer_as_their_regular_expressions_did(text):
         folded = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch) != "Cf")
         expected = re.sub(f"(?<=[{cjk}]) (?=[{cjk}])", "", re.sub(r"\s+", " ", folded)).strip()
         assert normalise(text) == expected
+
+
+@st.composite
+def _inconsistent_applications(draw: Any) -> tuple[dict[str, Any], dt.date]:
+    """A valid application with one kind of what check_consistency refuses (or nearly refuses)
+    done to it, and an evaluation date: dates around it, a website domain not described, documents
+    on hand for a person or a domain that is or is not in the application."""
+    app = draw(applications())
+    on = draw(st.dates(min_value=dt.date(2014, 6, 1), max_value=dt.date(2041, 6, 1)))
+    around = st.dates(min_value=on - dt.timedelta(days=2), max_value=on + dt.timedelta(days=2)).map(dt.date.isoformat)
+    edit = draw(st.sampled_from(["none", "domain_dates", "birth_dates", "undescribed", "documents_for",
+                                 "documents_issued"]))
+    if edit == "domain_dates":
+        for entry in app.get("domains", []):
+            for key in ("verified_on", "registered_on"):
+                if draw(st.booleans()):
+                    entry[key] = draw(around)
+    elif edit == "birth_dates":
+        people_by_number: dict[str, list[dict[str, Any]]] = {}  # one number is one person: one birth date
+        for person in [app["principal"], *(item["manager"] for item in app.get("websites", []) if "manager" in item)]:
+            people_by_number.setdefault(person["certificate"]["number"], []).append(person)
+        for same in people_by_number.values():
+            born = draw(around)
+            for person in same:
+                person["birth_date"] = born
+    elif edit == "undescribed":
+        for site in app.get("websites", []):
+            if draw(st.booleans()):
+                site["domains"].append(draw(st.sampled_from(["undescribed-example.cn", "www.undescribed.com"])))
+    elif edit == "documents_for":
+        people = [app["principal"]["certificate"]["number"], "110101199003070000"]
+        domains = [entry["name"] for entry in app.get("domains", [])] + ["not-in-this-application.cn"]
+        app["documents_on_hand"] = app.get("documents_on_hand", []) + [
+            {"id": "authorization_letter", "for": draw(st.sampled_from([
+                {"kind": "person", "ref": draw(st.sampled_from(people))},
+                {"kind": "domain", "ref": draw(st.sampled_from(domains))}]))}]
+    elif edit == "documents_issued":
+        app["documents_on_hand"] = app.get("documents_on_hand", []) + [
+            {"id": "authorization_letter", "issued_on": draw(around)}]
+    return app, on
+
+
+@given(_inconsistent_applications())
+@BOUNDED
+def test_the_quick_consistency_walk_passes_only_what_the_full_check_passes(case):
+    # check_consistency runs the full, locating check only when the quick walk cannot prove the
+    # application consistent: the walk must never pass what the full check refuses.
+    from engine import application, facts
+    from engine.errors import ApplicationError
+
+    data, on = case
+    try:
+        app = application.load(data)
+    except IcpRulesError:
+        return  # an edit the application check refuses first (e.g. an impossible birth date)
+
+    def refused(check: Any) -> list[Any] | None:
+        try:
+            check(app, on)
+        except ApplicationError as error:
+            return [(p.path, p.message) for p in error.problems]
+        return None
+
+    full = refused(facts._inconsistencies)
+    if facts._plainly_consistent(app.data, on):
+        assert full is None
+    assert refused(facts.check_consistency) == full
