@@ -32,7 +32,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .conditions import AllOf, Always, AnyOf, Compare, Node, Not, Quantifier, item_contexts, searcher
+from .conditions import AllOf, Always, AnyOf, Compare, Node, Not, Quantifier, contains_any, item_contexts, searcher
 from .facts import BY_NAME, FACTS_KEY, REF_FACT
 
 if TYPE_CHECKING:
@@ -75,16 +75,6 @@ def _known(node: Node) -> None:
     fields = KNOWN_FIELDS.get(type(node))
     if fields is None or tuple(f.name for f in dataclasses.fields(node)) != fields:
         raise Unsupported(type(node).__name__)
-
-
-def contains_any(actual: Any, words: tuple[str, ...], wordset: frozenset[str]) -> bool:
-    """``contains_any`` as conditions.Compare does it: a word inside text, or a shared list element."""
-    if isinstance(actual, str):
-        for word in words:
-            if word in actual:
-                return True
-        return False
-    return not wordset.isdisjoint(actual)
 
 
 class _Writer:

@@ -156,14 +156,7 @@ class Compare(Node):
 
             def contains(ctx: Context) -> bool | None:
                 actual = ctx.get(name)
-                if actual is None:
-                    return None
-                if isinstance(actual, str):
-                    for word in words:
-                        if word in actual:
-                            return True
-                    return False
-                return not wordset.isdisjoint(actual)
+                return None if actual is None else contains_any(actual, words, wordset)
             return contains
         if op == "matches":
             assert self.pattern is not None
@@ -177,6 +170,17 @@ class Compare(Node):
 
     def trace(self, ctx: Context) -> Trace:
         return Trace(self, self.compile()(ctx), ctx.get(self.fact))
+
+
+def contains_any(actual: Any, words: tuple[str, ...], wordset: frozenset[str]) -> bool:
+    """``contains_any`` of a value that is present: a word inside text, or a shared list element
+    (the closures above and the generated code, engine/codegen.py, both ask this)."""
+    if isinstance(actual, str):
+        for word in words:
+            if word in actual:
+                return True
+        return False
+    return not wordset.isdisjoint(actual)
 
 
 def _kleene_all(values: Iterator[bool | None]) -> bool | None:

@@ -576,31 +576,35 @@ def _check_documents_on_hand(required: Any, facts: facts_module.Facts,
                 else:
                     holder_en = ""
                 if entry.max_age_rule is not None and _too_old(entry, held):
-                    rule = entry.max_age_rule
                     age = held["document.age_days"]
-                    if entry.max_age_months is not None:
-                        limit = _engine_text(f"{entry.max_age_months} 个月", f"{entry.max_age_months} months")
-                    else:
-                        limit = _engine_text(f"{entry.max_age_days} 天", f"{entry.max_age_days} days")
+                    limit = _limit_text(entry.max_age_days, entry.max_age_months)
                     message = _engine_text(
                         f"已有的{holder}{name['zh']}签发于 {age} 天前，超过 {limit['zh']} 的时限，请重新开具",
                         f"The {name['en']}{holder_en} on hand was issued {age} days ago; at most {limit['en']} are "
                         "accepted: obtain a new one")
-                    out.append((SEVERITY_ORDER["blocking"], order.get(rule.rule, 0), doc_id, "document_too_old",
-                                Finding("document_too_old", "blocking", message, rule.rule, rule.source, doc_id)))
+                    out.append(_blocking("document_too_old", message, entry.max_age_rule, doc_id, order))
                 if entry.min_validity_rule is not None and _expires_too_soon(entry, held):
-                    rule = entry.min_validity_rule
                     left = held["document.days_until_expiry"]
-                    if entry.min_validity_months is not None:
-                        limit = _engine_text(f"{entry.min_validity_months} 个月", f"{entry.min_validity_months} months")
-                    else:
-                        limit = _engine_text(f"{entry.min_validity_days} 天", f"{entry.min_validity_days} days")
+                    limit = _limit_text(entry.min_validity_days, entry.min_validity_months)
                     message = _engine_text(
                         f"已有的{holder}{name['zh']}仅剩 {left} 天有效期，须至少 {limit['zh']}",
                         f"The {name['en']}{holder_en} on hand is valid for {left} more days; at least {limit['en']} are required")
-                    out.append((SEVERITY_ORDER["blocking"], order.get(rule.rule, 0), doc_id, "certificate_expires_too_soon",
-                                Finding("certificate_expires_too_soon", "blocking", message, rule.rule, rule.source, doc_id)))
+                    out.append(_blocking("certificate_expires_too_soon", message, entry.min_validity_rule, doc_id, order))
     return out
+
+
+def _limit_text(days: int | None, months: int | None) -> dict[str, str]:
+    """A limit as the rule set it: in calendar months, else in days."""
+    if months is not None:
+        return _engine_text(f"{months} 个月", f"{months} months")
+    return _engine_text(f"{days} 天", f"{days} days")
+
+
+def _blocking(finding_id: str, message: Text, rule: Reason, doc_id: str,
+              order: Mapping[str, int]) -> tuple[int, int, str, str, Finding]:
+    """A blocking finding about a document on hand, with its sort keys (as combine sorts findings)."""
+    return (SEVERITY_ORDER["blocking"], order.get(rule.rule, 0), doc_id, finding_id,
+            Finding(finding_id, "blocking", message, rule.rule, rule.source, doc_id))
 
 
 def _too_old(entry: RequiredDocument, held: Mapping[str, Any]) -> bool:
