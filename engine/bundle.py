@@ -57,50 +57,50 @@ def _crypto() -> Any:
     return ed25519
 
 
-def _read_key(source: KeySource, what: str) -> tuple[bytes, str | None]:
+def _read_key(source: KeySource, unreadable: str) -> tuple[bytes, str | None]:
     if isinstance(source, (str, PathLike)):
         path = Path(source)
         try:
             return path.read_bytes()[:64 * 1024], str(path)
         except OSError as exc:
-            raise _problem(f"bundle_cannot_read_{what}", path, reason=exc.strerror or str(exc)) from None
+            raise _problem(unreadable, path, reason=exc.strerror or str(exc)) from None
     return bytes(source), None
+
+
+def _load_key(source: KeySource, private: bool) -> Any:
+    """An Ed25519 key of one half (the signing, private one or the public one) from a PEM file,
+    PEM bytes or the key object itself; a BundleError naming the file otherwise."""
+    ed25519 = _crypto()
+    wanted = ed25519.Ed25519PrivateKey if private else ed25519.Ed25519PublicKey
+    if isinstance(source, wanted):
+        return source
+    from cryptography.hazmat.primitives import serialization
+
+    # the message ids of each half, written out so that a search for an id finds where it is raised
+    unreadable, not_pem, not_ed25519 = (
+        ("bundle_cannot_read_signing_key", "bundle_not_private_key", "bundle_private_not_ed25519") if private
+        else ("bundle_cannot_read_public_key", "bundle_not_public_key", "bundle_public_not_ed25519"))
+    data, name = _read_key(source, unreadable)
+    try:
+        key = (serialization.load_pem_private_key(data, password=None) if private
+               else serialization.load_pem_public_key(data))
+    except TypeError:  # a private key encrypted with a passphrase (none was given)
+        raise _problem("bundle_key_encrypted" if private else not_pem, name) from None
+    except ValueError:
+        raise _problem(not_pem, name) from None
+    if not isinstance(key, wanted):
+        raise _problem(not_ed25519, name)
+    return key
 
 
 def load_private_key(source: KeySource) -> Any:
     """An Ed25519 private key from a PEM file or PEM bytes (or the key object itself)."""
-    ed25519 = _crypto()
-    if isinstance(source, ed25519.Ed25519PrivateKey):
-        return source
-    from cryptography.hazmat.primitives import serialization
-
-    data, name = _read_key(source, "signing_key")
-    try:
-        key = serialization.load_pem_private_key(data, password=None)
-    except TypeError:
-        raise _problem("bundle_key_encrypted", name) from None
-    except ValueError:
-        raise _problem("bundle_not_private_key", name) from None
-    if not isinstance(key, ed25519.Ed25519PrivateKey):
-        raise _problem("bundle_private_not_ed25519", name)
-    return key
+    return _load_key(source, private=True)
 
 
 def load_public_key(source: KeySource) -> Any:
     """An Ed25519 public key from a PEM file or PEM bytes (or the key object itself)."""
-    ed25519 = _crypto()
-    if isinstance(source, ed25519.Ed25519PublicKey):
-        return source
-    from cryptography.hazmat.primitives import serialization
-
-    data, name = _read_key(source, "public_key")
-    try:
-        key = serialization.load_pem_public_key(data)
-    except ValueError:
-        raise _problem("bundle_not_public_key", name) from None
-    if not isinstance(key, ed25519.Ed25519PublicKey):
-        raise _problem("bundle_public_not_ed25519", name)
-    return key
+    return _load_key(source, private=False)
 
 
 def key_id(public_key: Any) -> str:
@@ -154,12 +154,16 @@ class VerifiedBundle:
 
     def packs(self) -> dict[str, bytes]:
         """The rule packs, by file name (national.yaml …)."""
-        return {name.split("/", 1)[1]: data for name, data in self.members.items()
-                if name.startswith("rulepacks/") and name.count("/") == 1}
+        return self._folder("rulepacks")
 
     def templates(self) -> dict[str, bytes]:
+        """The checklist templates, by file name."""
+        return self._folder("templates")
+
+    def _folder(self, folder: str) -> dict[str, bytes]:
+        """The members directly in ``folder``, by file name (``_safe_name`` allows no deeper ones)."""
         return {name.split("/", 1)[1]: data for name, data in self.members.items()
-                if name.startswith("templates/") and name.count("/") == 1}
+                if name.startswith(f"{folder}/") and name.count("/") == 1}
 
     def name(self, member: str) -> str:
         """How problems in a member name it: the bundle, then the member (as a jar URL does)."""

@@ -190,3 +190,44 @@ def test_problems_in_a_bundled_pack_name_the_bundle_and_member(keys, tmp_path):
 def test_bundle_bytes_verify_too(built, keys):
     (_, public), _ = keys
     assert verify(io.BytesIO(built.read_bytes()).getvalue(), public).key_id
+
+
+def test_each_half_of_a_key_pair_is_refused_for_the_same_reasons_with_its_own_words(keys, tmp_path):
+    """Signing and public keys are read by one loader: each refusal names the half that was given."""
+    from engine.bundle import load_private_key, load_public_key
+
+    (private, public), _ = keys
+    x25519 = tmp_path / "x25519.pem"  # a key of another algorithm, as a careless openssl line makes one
+    subprocess.run(["openssl", "genpkey", "-algorithm", "x25519", "-out", str(x25519)], check=True)
+    x25519_pub = tmp_path / "x25519.pub"
+    subprocess.run(["openssl", "pkey", "-in", str(x25519), "-pubout", "-out", str(x25519_pub)], check=True)
+    encrypted = tmp_path / "encrypted.pem"
+    subprocess.run(["openssl", "pkey", "-in", str(private), "-aes256", "-passout", "pass:secret", "-out", str(encrypted)],
+                   check=True)
+
+    def refusal(load, source) -> str:
+        with pytest.raises(BundleError) as caught:
+            load(source)
+        return caught.value.problems[0].id
+
+    assert refusal(load_private_key, tmp_path / "missing.pem") == "bundle_cannot_read_signing_key"
+    assert refusal(load_public_key, tmp_path / "missing.pub") == "bundle_cannot_read_public_key"
+    assert refusal(load_private_key, public) == "bundle_not_private_key"
+    assert refusal(load_public_key, private) == "bundle_not_public_key"
+    assert refusal(load_private_key, x25519) == "bundle_private_not_ed25519"
+    assert refusal(load_public_key, x25519_pub) == "bundle_public_not_ed25519"
+    assert refusal(load_private_key, encrypted) == "bundle_key_encrypted"
+    assert refusal(load_public_key, b"junk") == "bundle_not_public_key"
+    signing = load_private_key(private.read_bytes())  # PEM bytes and key objects are taken as they are
+    assert load_private_key(signing) is signing
+    verifying = load_public_key(public)
+    assert load_public_key(verifying) is verifying
+
+
+def test_a_bundle_lists_its_packs_and_templates_by_file_name(built, keys):
+    (_, public), _ = keys
+    verified = verify(built, public)
+    assert set(verified.packs()) == {p.name for p in (ROOT / "rulepacks").glob("*.yaml")}
+    templates = {p.name for p in (ROOT / "engine" / "templates").iterdir() if p.is_file() and p.suffix != ".py"}
+    assert set(verified.templates()) == templates
+    assert verified.packs()["national.yaml"] == (ROOT / "rulepacks" / "national.yaml").read_bytes()
