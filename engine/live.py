@@ -323,29 +323,31 @@ class LiveRuleBook:
 
     def watch_status(self, lang: str = "en") -> dict[str, Any]:
         """Whether the watcher runs, what it watches and whether it is waiting for the directory
-        (its message in ``lang``)."""
+        (its message in ``lang``, worded from what the watcher recorded: a message id and its arguments)."""
         status = {k: v for k, v in self._watch.items() if k != "said"}
-        said = self._watch.get("said")
-        if said is not None:
-            status["message"] = message_text(said[0], lang, said[1])
+        if "said" in self._watch:  # the directory watcher has a state: its message, or None while all is well
+            status["message"] = self._said(lang)
         return status
 
+    def _said(self, lang: str) -> str | None:
+        said = self._watch.get("said")
+        return message_text(said[0], lang, said[1]) if said is not None else None
+
     def _state(self, state: str, said: tuple[str, dict[str, Any]] | None = None, target: str | None = None) -> None:
-        """The watcher's state, and what it says about it (a message id and its arguments); the
-        operator's log reads English."""
-        message = message_text(said[0], "en", said[1]) if said is not None else None
-        if self._watch.get("state") != state or self._watch.get("message") != message:
-            self._watch.update(state=state, message=message, said=said, since=_now().isoformat(timespec="seconds"))
+        """Record the watcher's state and what it says about it (a message id and its arguments, worded
+        in the reader's language when read: ``watch_status``); the operator's log reads English."""
+        if self._watch.get("state") != state or self._watch.get("said") != said:
+            self._watch.update(state=state, said=said, since=_now().isoformat(timespec="seconds"))
             self._reminded = _now()
             if state == "watching":
                 log.info("watching %s for pack changes%s", self.directory,
                          f" (the path leads to {target})" if target and target != str(self.directory) else "")
             else:
                 log.error("pack watcher: %s; the last good packs keep serving, checking again every %g s",
-                          message, self._watch.get("every", 1.0))
+                          self._said("en"), self._watch.get("every", 1.0))
         elif state != "watching" and (_now() - self._reminded).total_seconds() >= REMINDER_SECONDS:
             self._reminded = _now()
-            log.error("pack watcher: still %s (since %s); checking again every %g s", message,
+            log.error("pack watcher: still %s (since %s); checking again every %g s", self._said("en"),
                       self._watch.get("since"), self._watch.get("every", 1.0))
         if target is not None:
             self._watch["target"] = target

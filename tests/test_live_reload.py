@@ -177,6 +177,23 @@ def test_a_missing_directory_changes_nothing_and_says_so(live, packs_dir):
     assert "residence_permit" in documents(live.current.evaluate(FUJIAN_APP))
 
 
+def test_the_watchers_state_reads_in_the_askers_language(live, packs_dir, caplog):
+    # the watcher records what it says as a message id and arguments: each reader gets its language,
+    # the operator's log English, and saying the same again changes nothing
+    live._watch = {"watching": True, "directory": str(packs_dir), "every": 1.0}
+    assert "message" not in live.watch_status("zh")  # no state yet: nothing said
+    with caplog.at_level("ERROR"):
+        live._state("missing", live._missing())
+        since = live.watch_status()["since"]
+        live._state("missing", live._missing())
+    zh, en = live.watch_status("zh"), live.watch_status("en")
+    assert zh["state"] == en["state"] == "missing" and zh["since"] == en["since"] == since
+    assert zh["message"] == f"规则包目录 {packs_dir} 不存在" and en["message"] == f"the directory of rule packs {packs_dir} is missing"
+    assert [r.getMessage().split(";")[0] for r in caplog.records] == [f"pack watcher: {en['message']}"]
+    live._state("watching", None, str(packs_dir))
+    assert live.watch_status("zh")["message"] is None and live.watch_status("zh")["state"] == "watching"
+
+
 # --- under `serve --watch`: real file operations while requests are answered --------------------
 
 def watching(live: LiveRuleBook) -> TestClient:
