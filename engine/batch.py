@@ -179,14 +179,21 @@ def check_partition(lines: Iterable[str | tuple[str, str]], packs_dir: str | Non
     RuleBook is loaded once per worker process and shared by its threads (it is immutable).
     """
     settings = Settings(packs_dir=packs_dir, lang=lang, as_of=application_module.as_of_date(as_of), file=file)
-    book = worker_book(packs_dir)
+    return check_items(worker_book(packs_dir), lines, settings, lambda line: line.rstrip("\r\n"))
+
+
+def check_items(book: "RuleBook", items: Iterable[Any], settings: Settings,
+                as_text: Callable[[Any], str | bytes]) -> list[str]:
+    """One output line per item: an item is a line, or a ``(line, path)`` pair whose errors name
+    ``path``; ``as_text`` makes the line's text. Lines are numbered from 1 per path, in order (a
+    partition of ``dask.bag.read_text``, or of the library's bags and dataframes, engine/cluster.py)."""
     out: list[str] = []
     numbers: dict[str | None, int] = {}
-    for item in lines:
-        line, path = (item[0], item[1]) if isinstance(item, tuple) else (item, file)
+    for item in items:
+        line, path = (item[0], item[1]) if isinstance(item, tuple) else (item, settings.file)
         numbers[path] = number = numbers.get(path, 0) + 1
         here = settings if path == settings.file else dataclasses.replace(settings, file=path)
-        out.append(check_line(book, line.rstrip("\r\n"), number, here).output)
+        out.append(check_line(book, as_text(line), number, here).output)
     return out
 
 

@@ -255,14 +255,7 @@ def _as_text(item: Any) -> str | bytes:
 def _check_items(items: Iterable[Any], bundle: PackBundle, lang: str, as_of: Any, file: str | None) -> list[str]:
     book = verified_book(bundle)
     settings = batch.Settings(lang=lang, as_of=application_module.as_of_date(as_of), file=file)
-    out: list[str] = []
-    numbers: dict[str | None, int] = {}
-    for item in items:
-        text, path = (item[0], item[1]) if isinstance(item, tuple) else (item, file)
-        numbers[path] = number = numbers.get(path, 0) + 1
-        here = settings if path == settings.file else dataclasses.replace(settings, file=path)
-        out.append(batch.check_line(book, _as_text(text), number, here).output)
-    return out
+    return batch.check_items(book, items, settings, _as_text)
 
 
 def check_bag(applications: Any, *, packs_dir: str | Path | None = None, book: "RuleBook | None" = None,
