@@ -65,10 +65,29 @@ class Problem:
                 parts.append(str(self.column))
         return ":".join(parts)
 
+    def request_part(self, lang: str = "en") -> str | None:
+        """The part of an HTTP request this problem is about, as a person names it (the query
+        parameter lang, the header Content-Type), or None for a problem in a file or a body.
+        The service locates such problems at ``$.query.NAME`` and ``$.headers.name``."""
+        if self.file is not None or self.line is not None:
+            return None
+        path = self.path or ""
+        if path.startswith("$.query.") and len(path) > len("$.query."):
+            return messages.text("where_query", lang, {"name": path[len("$.query."):]})
+        if path.startswith("$.headers.") and len(path) > len("$.headers."):
+            name = "-".join(word.capitalize() for word in path[len("$.headers."):].split("-"))  # content-type -> Content-Type
+            return messages.text("where_header", lang, {"name": name})
+        if path == "$.path":
+            return messages.text("where_path", lang)
+        return None
+
     def format(self, lang: str = "en") -> str:
         """The one line a person reads: location, field path, message (and suggestion) in ``lang``."""
+        part = self.request_part(lang)
         if self.file is None and self.line is None and (self.path or "").startswith("--"):
             text = f"{self.path}  {self.text(lang)}"  # about a command-line option: there is no input to name
+        elif part is not None:
+            text = f"{part}  {self.text(lang)}"  # about the request's query or headers, not the input it carries
         else:
             text = f"{self.location()}  {self.path or '$'}  {self.text(lang)}"
         if self.suggestion:

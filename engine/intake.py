@@ -17,7 +17,6 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -32,8 +31,8 @@ from . import bundled, facts as facts_module, provinces
 from .errors import IcpRulesError, Problem, problem
 from .messages import catalogue
 from .names import BOOLEAN_WORDS, SYNONYMS, VALUE_NAMES, bundled_category_names, enum_names
-from .service import BodyTooLarge, RequestTimeout, _lang_of
-from .source import parse_text
+from .request import BodyReader, lang_of, status_of
+from .source import Document, parse_text
 
 if TYPE_CHECKING:
     from .live import LiveRuleBook
@@ -219,21 +218,16 @@ def _as_yaml(data: Any) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False)
 
 
-def check(live: "LiveRuleBook", body: bytes, lang: str, render: bool) -> tuple[int, dict[str, Any]]:
-    """The page's one question: is this application valid, what is missing, and (``render``) its checklist."""
+def check(live: "LiveRuleBook", document: Document, lang: str, render: bool) -> tuple[int, dict[str, Any]]:
+    """The page's one question: is this application (the body, read as a JSON object) valid, what is
+    missing, and (``render``) its checklist."""
     try:
-        document = parse_text(body.decode("utf-8-sig"))
-        if not isinstance(document.data, dict):
-            raise application_module.ApplicationError([problem("body_not_object")])
         app = application_module.check_document(document)
-    except UnicodeDecodeError as exc:
-        return 422, {"valid": False, "problems": [_problem_row(problem("body_not_utf8", byte=exc.start), lang)]}
     except IcpRulesError as exc:
         problems = list(exc.problems)
-        if "document" in locals() and isinstance(document.data, dict):
-            # an unfinished form: its filled fields are checked too, not only the schema
-            seen = {(p.path, p.id) for p in problems}
-            problems += [p for p in application_module.field_problems(document) if (p.path, p.id) not in seen]
+        # an unfinished form: its filled fields are checked too, not only the schema
+        seen = {(p.path, p.id) for p in problems}
+        problems += [p for p in application_module.field_problems(document) if (p.path, p.id) not in seen]
         return 200, {"valid": False, "problems": [_problem_row(p, lang) for p in problems]}
     book = live.current
     out: dict[str, Any] = {"valid": True, "problems": [_problem_row(p, lang) for p in app.warnings],
@@ -247,17 +241,14 @@ def check(live: "LiveRuleBook", body: bytes, lang: str, render: bool) -> tuple[i
     return 200, out
 
 
-def load(body: bytes, lang: str) -> tuple[int, dict[str, Any]]:
-    """An application file's text (YAML or JSON) as data for the form, or its located problems."""
-    try:
-        request = json.loads(body.decode("utf-8-sig"))
-        text = request.get("text") if isinstance(request, dict) else None
-        if not isinstance(text, str):
-            raise application_module.ApplicationError([problem("body_not_object")])
-        name = str(request.get("name") or "application.yaml")
-        document = parse_text(text, name)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+def load(body: Document, lang: str) -> tuple[int, dict[str, Any]]:
+    """An application file's text (YAML or JSON), sent as ``{"name": …, "text": …}``, as data for
+    the form, or its located problems."""
+    text = body.data.get("text")
+    if not isinstance(text, str):
         return 422, {"problems": [_problem_row(problem("body_not_object"), lang)]}
+    try:
+        document = parse_text(text, str(body.data.get("name") or "application.yaml"))
     except IcpRulesError as exc:
         return 200, {"problems": [_problem_row(p, lang) for p in exc.problems]}
     if not isinstance(document.data, dict):
@@ -265,11 +256,11 @@ def load(body: bytes, lang: str) -> tuple[int, dict[str, Any]]:
     return 200, {"application": application_module.as_written(document), "problems": []}
 
 
-def install(app: FastAPI, live: "LiveRuleBook", *, read_body: Callable[[Request], Awaitable[bytes]]) -> None:
+def install(app: FastAPI, live: "LiveRuleBook", *, reader: BodyReader) -> None:
     """Add the intake page, its assets and an offline /docs to the service's ``app``.
 
-    ``read_body`` is the service's own body reader, with its size limit and timeout (it raises the
-    service's 413 and 408 refusals), so the page's POSTs are held to the API's limits.
+    ``reader`` is the service's own body reader, with its size limit, timeout, media type and JSON
+    checks, so the page's POSTs are held to the API's: the page words its refusals as problem rows.
 
     The app must be created with ``docs_url=None`` and ``redoc_url=None`` (FastAPI's own pages
     load Swagger UI and ReDoc from a CDN)."""
@@ -286,20 +277,20 @@ def install(app: FastAPI, live: "LiveRuleBook", *, read_body: Callable[[Request]
 
     @app.get("/", include_in_schema=False)
     async def intake_page(request: Request) -> HTMLResponse:
-        return HTMLResponse(page(_lang_of(request)), headers=headers())
+        return HTMLResponse(page(lang_of(request)), headers=headers())
 
     @app.get("/intake/config", include_in_schema=False)
     async def intake_config(request: Request) -> JSONResponse:
-        return JSONResponse(config(live, _lang_of(request)), headers=headers())
+        return JSONResponse(config(live, lang_of(request)), headers=headers())
 
     async def answer(request: Request, work: Any) -> Response:
-        lang = _lang_of(request)
+        lang = lang_of(request)
         try:
-            body = await read_body(request)
-        except (BodyTooLarge, RequestTimeout) as exc:
-            status = 413 if isinstance(exc, BodyTooLarge) else 408
+            body = await reader.document(request)
+        except IcpRulesError as exc:
+            status = status_of(exc)  # 415, 413 and 408 close the connection (the rest is not waited for)
             return JSONResponse({"valid": False, "problems": [_problem_row(p, lang) for p in exc.problems]},
-                                status_code=status, headers={"Connection": "close"})
+                                status_code=status, headers={"Connection": "close"} if status != 422 else headers())
         except ClientDisconnect:  # the client went away: nobody to answer
             return Response(status_code=400)
         status, out = await run_in_threadpool(work, body, lang)  # evaluation stays off the event loop

@@ -69,6 +69,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "zh": "“{value}”不是有效的签名MD5（32位十六进制数字，可用冒号两两分隔）"},
     # --- how a problem is shown
     "did_you_mean": {"en": " (did you mean '{suggestion}'?)", "zh": "（是否想写“{suggestion}”？）"},
+    "where_query": {"en": "query parameter {name}", "zh": "查询参数 {name}"},
+    "where_header": {"en": "header {name}", "zh": "请求头 {name}"},
+    "where_path": {"en": "request path", "zh": "请求路径"},
     "tag_error": {"en": "error", "zh": "错误"},
     "tag_warning": {"en": "warning", "zh": "警告"},
     "unknown_error": {"en": "unknown error", "zh": "未知错误"},
@@ -251,6 +254,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "body_empty": {"en": "empty body: send one application as a JSON object", "zh": "请求体为空：请发送一个 JSON 对象形式的申请"},
     "body_not_utf8": {"en": "body is not UTF-8 text (byte {byte} is invalid)", "zh": "请求体不是 UTF-8 文本（第 {byte} 字节无效）"},
     "body_not_object": {"en": "send one application as a JSON object", "zh": "请发送一个 JSON 对象形式的申请"},
+    "body_wrapped": {"en": "send the application itself as the body, not wrapped in {{\"{name}\": …}}: its fields "
+                           "(filing_province, subject, …) at the top level",
+                     "zh": "请直接以申请本身作为请求体，不要包在 {{\"{name}\": …}} 中：filing_province、subject 等字段应在最外层"},
     "body_timeout": {"en": "the request body did not arrive within {seconds} s", "zh": "请求体未在 {seconds} 秒内送达"},
     "body_not_json_type": {"en": "send the application as JSON with Content-Type: application/json (this request's: {shown})",
                            "zh": "请以 JSON 发送申请，并带 Content-Type: application/json（本请求的是：{shown}）"},

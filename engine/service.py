@@ -5,8 +5,12 @@
     GET  /v1/provinces      GET /v1/packs (the live digest)      GET /healthz      GET /openapi.json
     GET  /v1/facts (the fact catalogue)      GET /v1/rules?province=P (the rules in force there)
 
-The body is read with a size limit (413 beyond it) and checked exactly as the CLI checks a file,
-so a bad application answers 422 with the same located problems (field paths) the CLI prints.
+Every POST's body (the intake page's too) is read by one reader, engine/request.py's BodyReader:
+a size limit (413 beyond it), a body timeout (408), application/json (415), one UTF-8 JSON object
+without duplicate keys (422). The application it holds is checked exactly as the CLI checks a file,
+so a bad application answers 422 with the same located problems (field paths) the CLI prints; one
+wrapped as ``{"application": {...}}`` is told to come as the body itself. A bad query parameter or
+header is located as the parameter or header it is (engine/request.py), with the closest valid value.
 Each request reads the live RuleBook once and evaluates on it, so a reload never changes packs
 under a request in flight.
 
@@ -22,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import datetime as dt
 import inspect
 import ipaddress
 import json
@@ -30,7 +33,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -50,7 +53,9 @@ from .errors import IcpRulesError, InputError, error_to_dict, problem
 from .messages import DEFAULT_LANG
 from .live import LiveRuleBook
 from .render import FORMATS, LANGS
-from .source import parse_text
+from .request import (DEFAULT_MAX_BODY_BYTES, BodyReader, BodyTooLarge, RequestTimeout, UnsupportedMediaType, at_query,
+                      check_lang, checked, header_problem, lang_of, lang_of_scope, query_choice, query_date, status_of)
+from .source import Document
 from .suggest import closest
 
 if TYPE_CHECKING:
@@ -60,7 +65,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("engine.service")
 
-DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 OPTIONS_ENV = "ICP_RULES_SERVE_OPTIONS"  # how `serve --workers N` hands its options to each worker process
 MEDIA_TYPES = {"json": "application/json", "md": "text/markdown; charset=utf-8",
@@ -177,6 +181,15 @@ RESPONSE_SCHEMAS: dict[str, Any] = {
 }
 
 
+def _lang_query() -> Any:
+    """The ``lang`` query parameter, as every endpoint that has one documents it."""
+    return Query("zh", json_schema_extra={"enum": list(LANGS)}, description="Language of the messages: zh (Chinese) or en")
+
+
+def _as_of_query() -> Any:
+    return Query(None, description="Apply the rules in force on this date (YYYY-MM-DD)", json_schema_extra={"format": "date"})
+
+
 def _json_response(name: str, description: str, *, array: bool = False) -> dict[int | str, dict[str, Any]]:
     ref: dict[str, Any] = {"$ref": f"#/components/schemas/{name}"}
     return {200: {"description": description,
@@ -188,18 +201,6 @@ def _rule_row(rule: Any) -> dict[str, Any]:
             "effective_from": rule.effective_from.isoformat() if rule.effective_from else None,
             "effective_until": rule.effective_until.isoformat() if rule.effective_until else None,
             "replaces": rule.replaces, "line": rule.line}
-
-
-class BodyTooLarge(InputError):
-    """A request body over the service's size limit."""
-
-
-class RequestTimeout(InputError):
-    """A request head or body that did not arrive within its timeout."""
-
-
-class UnsupportedMediaType(InputError):
-    """A request body that is not JSON (Content-Type other than application/json)."""
 
 
 class MisdirectedRequest(InputError):
@@ -230,52 +231,11 @@ def _error_response(status: int, error: IcpRulesError, headers: dict[str, str] |
     return JSONResponse({"error": error_to_dict(error, lang)}, status_code=status, headers=headers)
 
 
-def _lang_of(request: Request) -> str:
-    lang = request.query_params.get("lang", DEFAULT_LANG)
-    return lang if lang in LANGS else DEFAULT_LANG
-
-
 def _error_body(status: int, message_id: str, **args: Any) -> bytes:
     """The error shape as bytes, for answers written below the ASGI application (503, 408 on headers):
     no request was read, so no ``lang=`` either: the default language."""
     error = REFUSAL_TYPES.get(status, InputError)([problem(message_id, **args)])
     return json.dumps({"error": error_to_dict(error, DEFAULT_LANG)}, ensure_ascii=False).encode("utf-8")
-
-
-def _lang_of_scope(scope: Any) -> str:
-    """The ``lang=`` of a request not yet handed to the application (its raw query string)."""
-    from urllib.parse import parse_qs
-
-    lang = (parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang") or [DEFAULT_LANG])[-1]
-    return lang if lang in LANGS else DEFAULT_LANG
-
-
-async def _read_body(request: Request, limit: int, timeout: float | None) -> bytes:
-    """The body, refusing as soon as it is known to exceed ``limit`` bytes (without reading it all),
-    or once it has taken more than ``timeout`` seconds to arrive."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge([problem("body_too_large", size=declared, limit=limit)])
-    chunks: list[bytes] = []
-
-    async def read() -> None:
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise BodyTooLarge([problem("body_over_limit", limit=limit)])
-            chunks.append(chunk)
-
-    try:
-        await asyncio.wait_for(read(), timeout)
-    except asyncio.TimeoutError:
-        raise RequestTimeout([problem("body_timeout", seconds=f"{timeout:g}")]) from None
-    return b"".join(chunks)
-
-
-def _is_json(content_type: str | None) -> bool:
-    media = (content_type or "").split(";", 1)[0].strip().lower()
-    return media == "application/json"
 
 
 def _host_name(host: str) -> str:
@@ -310,36 +270,38 @@ class _HostCheck:
             host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), None)
             if host is not None and _host_name(host) not in self.allowed and not (
                     "loopback" in self.allowed and is_loopback(host)):
-                response = _error_response(421, MisdirectedRequest([problem(
-                    "host_not_served", host=_host_name(host)[:80], path="$.headers.host")]), CLOSE,
-                    lang=_lang_of_scope(scope))
+                response = _error_response(421, MisdirectedRequest([header_problem(
+                    "Host", "host_not_served", host=_host_name(host)[:80])]), CLOSE, lang=lang_of_scope(scope))
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
 
-def _parse_date(value: str | None, path: str) -> dt.date | None:
-    # strict YYYY-MM-DD: pydantic's date type would also take numbers as Unix timestamps
-    if value is None:
+# Where clients habitually wrap what they send ({"application": {...}}): SPEC §9's body is the
+# application itself, so a wrapped one is refused with a message that says so, rather than as an
+# application missing every field, with an unknown field whose closest name is application_id.
+WRAPPER_KEYS = ("application", "data", "payload", "body", "request")
+
+
+def _wrapper(data: Any) -> str | None:
+    """The key a body wraps an application in, or None: a body without filing_province whose
+    ``application`` (or ``data``, ``payload``… holding application fields) is a mapping."""
+    if not isinstance(data, dict) or "filing_province" in data:
         return None
-    if len(value) == 10 and value[4] == value[7] == "-":
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InputError([problem("query_not_date", path=path, value=value)])
+    fields = bundled.schema("application")["properties"]
+    for key in WRAPPER_KEYS:
+        inner = data.get(key)
+        if isinstance(inner, dict) and (key == "application" or any(name in fields for name in inner)):
+            return key
+    return None
 
 
-def _parse_application(body: bytes) -> application_module.Application:
-    if not body.strip():
-        raise InputError([problem("body_empty")])
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError([problem("body_not_utf8", byte=exc.start)]) from None
-    if not text.lstrip().startswith("{"):
-        raise InputError([problem("body_not_object", line=1, column=1)])
-    return application_module.check_document(parse_text(text))
+def _application(document: Document) -> application_module.Application:
+    """The application a body holds, checked exactly as the CLI checks a file."""
+    wrapper = _wrapper(document.data)
+    if wrapper is not None:
+        raise InputError([document.source.problem((wrapper,), "body_wrapped", key=True, name=wrapper)])
+    return application_module.check_document(document)
 
 
 def _component_schemas() -> dict[str, Any]:
@@ -398,7 +360,8 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
                   description="Checklists of the documents a China ICP filing needs, per province (SPEC §9).")
     from .intake import install as install_intake
 
-    install_intake(app, live, read_body=lambda request: _read_body(request, max_body_bytes, body_timeout))
+    reader = BodyReader(max_body_bytes, body_timeout)  # every POST's body, the intake page's too
+    install_intake(app, live, reader=reader)
     error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 
     @app.exception_handler(RequestValidationError)
@@ -406,7 +369,7 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         problems = [problem("request_field", detail=str(e.get("msg", "invalid value")),
                             path="$." + ".".join(str(p) for p in e.get("loc", ())))
                     for e in exc.errors()]
-        return _error_response(422, InputError(problems or [problem("invalid_request")]), lang=_lang_of(request))
+        return _error_response(422, InputError(problems or [problem("invalid_request")]), lang=lang_of(request))
 
     @app.exception_handler(StarletteHTTPException)
     async def refused(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -422,7 +385,7 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         else:
             found = problem("http_refused", path="$.path", detail=str(exc.detail))
         error = REFUSAL_TYPES.get(exc.status_code, InputError)([found])
-        return _error_response(exc.status_code, error, dict(exc.headers or {}), lang=_lang_of(request))
+        return _error_response(exc.status_code, error, dict(exc.headers or {}), lang=lang_of(request))
 
     body_refusals: dict[int | str, dict[str, Any]] = {
         408: {"description": "The body did not arrive within the body timeout", "content": error_content},
@@ -430,22 +393,24 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         415: {"description": "The body is not sent as application/json", "content": error_content},
     }
 
-    async def json_body(request: Request, lang: str) -> bytes | Response:
-        """The request's JSON body, or the answer that refuses it (415, 413, 408, 400), as /v1/check does."""
-        content_type = request.headers.get("content-type")
-        if not _is_json(content_type):
-            shown = f"'{content_type[:80]}'" if content_type else "none"
-            return _error_response(415, UnsupportedMediaType([problem(
-                "body_not_json_type", shown=shown, path="$.headers.content-type")]), CLOSE, lang=lang)
+    async def query_and_body(request: Request, *checks: Callable[[], Any]) -> tuple[list[Any], Document] | Response:
+        """The value of each check of the query parameters, and the body as a JSON object; or the
+        answer that refuses them: 422 naming every bad parameter (before the body is read), then
+        415, 413 and 408 (the connection then closes: the rest of the body is not waited for), 422
+        for a body that is no JSON object, or 400 to a client that went away."""
+        lang = lang_of(request)
         try:
-            return await _read_body(request, max_body_bytes, body_timeout)
-        except BodyTooLarge as exc:
-            return _error_response(413, exc, CLOSE, lang=lang)
-        except RequestTimeout as exc:
-            return _error_response(408, exc, CLOSE, lang=lang)
-        except ClientDisconnect:  # the client went away: nobody to answer
+            values = checked(*checks)
+        except IcpRulesError as exc:
+            return _error_response(422, exc, lang=lang)
+        try:
+            return values, await reader.document(request)
+        except ClientDisconnect:  # the client went away: nobody to answer, nothing to log but a count
             log.debug("client disconnected while sending its body")
             return Response(status_code=400)
+        except IcpRulesError as exc:
+            status = status_of(exc)
+            return _error_response(status, exc, CLOSE if status != 422 else None, lang=lang)
 
     @app.post(
         "/v1/check",
@@ -465,38 +430,20 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
     async def check(
         request: Request,
         format: str = Query("json", description="json, or a rendered checklist", json_schema_extra={"enum": list(FORMATS)}),
-        lang: str = Query("zh", json_schema_extra={"enum": list(LANGS)}),
-        as_of: str | None = Query(None, description="Apply the rules in force on this date (YYYY-MM-DD)",
-                                  json_schema_extra={"format": "date"}),
+        lang: str = _lang_query(),
+        as_of: str | None = _as_of_query(),
     ) -> Response:
-        content_type = request.headers.get("content-type")
-        if not _is_json(content_type):
-            # a browser page on another site can POST text/plain without asking first (no CORS preflight)
-            shown = f"'{content_type[:80]}'" if content_type else "none"
-            return _error_response(415, UnsupportedMediaType([problem(
-                "body_not_json_type", shown=shown, path="$.headers.content-type")]), CLOSE, lang=_lang_of(request))
-        try:
-            if format not in FORMATS:
-                raise InputError([problem("unknown_format", path="$.query.format", value=format, options=FORMATS)])
-            if lang not in LANGS:
-                raise InputError([problem("unknown_lang", path="$.query.lang", value=lang, options=LANGS)])
-            on = _parse_date(as_of, "$.query.as_of")
-            body = await _read_body(request, max_body_bytes, body_timeout)
-        except BodyTooLarge as exc:
-            return _error_response(413, exc, CLOSE, lang=lang)
-        except RequestTimeout as exc:
-            return _error_response(408, exc, CLOSE, lang=lang)
-        except IcpRulesError as exc:
-            return _error_response(422, exc, lang=lang)
-        except ClientDisconnect:  # the client went away: nobody to answer, nothing to log but a count
-            log.debug("client disconnected while sending its body")
-            return Response(status_code=400)
+        given = await query_and_body(request, lambda: query_choice("format", format, FORMATS, "unknown_format"),
+                                     lambda: check_lang(lang), lambda: query_date("as_of", as_of))
+        if isinstance(given, Response):
+            return given
+        (format, lang, on), document = given
         book, refused = live.current, live.refused  # read once: this request evaluates on these packs to the end
         source = f"http {request.client.host if request.client else ''}".strip()
 
         def answer() -> Response:  # parsing, checking, evaluating, rendering: CPU work, off the event loop
             try:
-                result = book.evaluate(_parse_application(body), as_of=on)
+                result = book.evaluate(_application(document), as_of=on)
             except IcpRulesError as exc:
                 return _error_response(422, exc, lang=lang)
             if audit is not None:
@@ -529,26 +476,20 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
     async def explain(
         request: Request,
         rule: str | None = Query(None, description="Explain this rule only"),
-        lang: str = Query("zh", json_schema_extra={"enum": list(LANGS)}),
-        as_of: str | None = Query(None, description="Apply the rules in force on this date (YYYY-MM-DD)",
-                                  json_schema_extra={"format": "date"}),
+        lang: str = _lang_query(),
+        as_of: str | None = _as_of_query(),
     ) -> Response:
-        try:
-            if lang not in LANGS:
-                raise InputError([problem("unknown_lang", path="$.query.lang", value=lang, options=LANGS)])
-            on = _parse_date(as_of, "$.query.as_of")
-        except IcpRulesError as exc:
-            return _error_response(422, exc, lang=_lang_of(request))
-        body = await json_body(request, lang)
-        if isinstance(body, Response):
-            return body
+        given = await query_and_body(request, lambda: check_lang(lang), lambda: query_date("as_of", as_of))
+        if isinstance(given, Response):
+            return given
+        (lang, on), document = given
         book = live.current  # read once, as /v1/check does
 
         def answer() -> Response:  # CPU work, off the event loop
             try:
-                explanation = book.explain(_parse_application(body), rule=rule, as_of=on)
-            except IcpRulesError as exc:
-                return _error_response(422, exc, lang=lang)
+                explanation = book.explain(_application(document), rule=rule, as_of=on)
+            except IcpRulesError as exc:  # the library names an unknown rule as its option --rule
+                return _error_response(422, at_query(exc, "rule", lambda p: p.path == "--rule"), lang=lang)
             return JSONResponse(explanation.to_dict(lang))
 
         return await run_in_threadpool(answer)
@@ -569,8 +510,9 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         book = live.current
         try:
             ruleset = book.ruleset(province) if province is not None else book.rulesets["national"]
-        except IcpRulesError as exc:
-            return _error_response(422, exc, lang=_lang_of(request))
+        except IcpRulesError as exc:  # the library locates the province it was given at $
+            return _error_response(422, at_query(exc, "province", lambda p: p.line is None and p.path in ("", "$")),
+                                   lang=lang_of(request))
         return JSONResponse({"pack": ruleset.key, "version": ruleset.pack.version,
                              "rules": [_rule_row(r) for r in ruleset.rules]})
 
@@ -582,11 +524,11 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
     @app.get("/v1/packs", summary="The packs in force and their digest",
              responses={**_json_response("Packs", "The packs in force, and what reloads refused"),
                         422: {"description": "Unknown language", "content": error_content}})
-    async def list_packs(lang: str = Query("zh", json_schema_extra={"enum": list(LANGS)},
-                                           description="Language of the messages: zh (Chinese) or en")) -> Response:
-        if lang not in LANGS:
-            return _error_response(422, InputError([problem("unknown_lang", path="$.query.lang", value=lang,
-                                                            options=LANGS)]))
+    async def list_packs(request: Request, lang: str = _lang_query()) -> Response:
+        try:
+            lang = check_lang(lang)
+        except IcpRulesError as exc:
+            return _error_response(422, exc, lang=lang_of(request))
         book, refused = live.current, live.refused
         out: dict[str, Any] = {
             "digest": book.digest,

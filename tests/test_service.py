@@ -93,6 +93,107 @@ def test_bad_query_parameters_answer_422(client, query):
     assert response.json()["error"]["problems"]
 
 
+@pytest.mark.parametrize("route", ["/v1/check", "/v1/explain"])
+def test_an_application_wrapped_in_an_object_is_told_to_send_the_application_itself(client, route):
+    # {"application": {...}} is a common API habit: SPEC §9's body is the application itself, so the
+    # answer says so (in the request's language), not "unknown field 'application' (did you mean
+    # 'application_id'?)" beside three missing fields
+    app = example("sichuan-trading-company")
+    for lang, words in (("en", "send the application itself as the body"), ("zh", "请直接以申请本身作为请求体")):
+        response = client.post(f"{route}?lang={lang}", json={"application": app})
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert [p["code"] for p in error["problems"]] == ["body_wrapped"]
+        assert error["path"] == "$.application" and (error["line"], error["column"]) == (1, 2)
+        assert words in error["message"] and '{"application": …}' in error["message"]
+        assert "suggestion" not in error
+    error = client.post(f"{route}?lang=en", json={"data": app, "lang": "en"}).json()["error"]  # another wrapper
+    assert error["problems"][0]["code"] == "body_wrapped" and '{"data": …}' in error["message"]
+
+
+def test_an_application_with_a_stray_mapping_is_not_taken_for_a_wrapper(client):
+    app = example("sichuan-trading-company")
+    error = client.post("/v1/check?lang=en", json={**app, "application": {"x": 1}}).json()["error"]
+    assert [(p["code"], p["path"]) for p in error["problems"]] == [("unknown_field", "$.application")]
+    error = client.post("/v1/check?lang=en", json={"data": {"x": 1}}).json()["error"]  # no application inside
+    assert "body_wrapped" not in [p["code"] for p in error["problems"]]
+
+
+@pytest.mark.parametrize(("query", "name", "suggestion"), [
+    ("lang=EN", "lang", "en"), ("lang=english", "lang", "en"), ("lang=zh-CN", "lang", "zh"), ("lang=中文", "lang", "zh"),
+    ("lang=fr", "lang", None), ("format=markdown", "format", "md"), ("format=JSON", "format", "json"),
+    ("format=txt", "format", "text"), ("format=pdf", "format", None), ("as_of=2024-02-30", "as_of", None),
+])
+def test_a_bad_query_parameter_is_named_as_one_with_the_closest_valid_value(client, query, name, suggestion):
+    response = client.post(f"/v1/check?{query}", json=example("sichuan-trading-company"))
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["path"] == f"$.query.{name}" and error.get("suggestion") == suggestion
+    # located as the query parameter it is (Chinese: the answer's language when lang= is not one we speak)
+    assert error["message"].startswith(f"查询参数 {name}  ") and "<input>" not in error["message"]
+
+
+def test_every_bad_query_parameter_is_named_at_once_in_the_requests_language(client):
+    error = client.post("/v1/check?format=markdown&lang=en&as_of=tomorrow", json=example("sichuan-trading-company")).json()["error"]
+    assert [(p["path"], p.get("suggestion")) for p in error["problems"]] == [("$.query.format", "md"), ("$.query.as_of", None)]
+    assert error["message"].startswith("query parameter format  unknown format 'markdown'")
+    assert error["message"].endswith("(did you mean 'md'?)")
+
+
+def test_a_bad_header_is_named_as_the_header(client):
+    body = json.dumps(example("sichuan-trading-company")).encode()
+    error = client.post("/v1/check?lang=en", content=body, headers={"content-type": "text/json"}).json()["error"]
+    assert error["message"].startswith("header Content-Type  ") and error["suggestion"] == "application/json"
+    big = client.post("/v1/check?lang=en", content=b"{" + b" " * (70 * 1024) + b"}",
+                      headers={"content-type": "application/json"})
+    assert big.status_code == 413
+    error = big.json()["error"]  # declared over the limit: refused at the header, before the body is read
+    assert error["path"] == "$.headers.content-length" and error["message"].startswith("header Content-Length  ")
+
+
+def test_a_bad_province_or_rule_in_the_query_is_named_as_the_query_parameter(client):
+    error = client.get("/v1/rules?province=guangdon&lang=en").json()["error"]
+    assert error["path"] == "$.query.province" and error["suggestion"] == "guangdong"
+    assert error["message"].startswith("query parameter province  unknown province 'guangdon'")
+    response = client.post("/v1/explain?rule=gd_guarantee_leter&lang=en", json=example("sichuan-trading-company"))
+    error = response.json()["error"]
+    assert response.status_code == 422 and error["path"] == "$.query.rule"
+    assert error["message"].startswith("query parameter rule  ") and "--rule" not in error["message"]
+
+
+@pytest.mark.parametrize(("lang", "suggestion"), [("fr", None), ("EN", "en"), ("chinese", "zh")])
+def test_every_endpoint_refuses_an_unknown_language_alike(client, lang, suggestion):
+    app = example("sichuan-trading-company")
+    answers = [client.post(f"/v1/check?lang={lang}", json=app), client.post(f"/v1/explain?lang={lang}", json=app),
+               client.get(f"/v1/packs?lang={lang}")]
+    assert [r.status_code for r in answers] == [422, 422, 422]
+    errors = [r.json()["error"] for r in answers]
+    assert errors[0] == errors[1] == errors[2]
+    assert errors[0]["path"] == "$.query.lang" and errors[0].get("suggestion") == suggestion
+
+
+def test_every_post_reads_its_body_with_the_apis_checks(client):
+    # the intake page's POSTs read their bodies with the API's reader: JSON only, duplicate keys refused
+    # (the page's file loader took the last of two "text" keys; it took any Content-Type)
+    duplicate = b'{"name": "a.yaml", "text": "filing_province: 44", "text": "x: 1"}'
+    response = client.post("/intake/load?lang=en", content=duplicate, headers={"content-type": "application/json"})
+    [row] = response.json()["problems"]
+    assert response.status_code == 422 and row["code"].startswith("duplicate_key") and row["line"] == 1
+    body = json.dumps({"name": "a.yaml", "text": "filing_province: 44\n"}).encode()
+    for route in ("/intake/load?lang=en", "/intake/check?lang=en"):
+        response = client.post(route, content=body, headers={"content-type": "text/plain"})
+        assert response.status_code == 415, route
+        assert [r["path"] for r in response.json()["problems"]] == ["$.headers.content-type"]
+    for route in ("/intake/check?lang=en", "/v1/check?lang=en", "/v1/explain?lang=en"):
+        response = client.post(route, content=b"\xff{}", headers={"content-type": "application/json"})
+        assert response.status_code == 422, route
+        data = response.json()
+        codes = [p["code"] for p in (data["problems"] if "problems" in data else data["error"]["problems"])]
+        assert codes == ["body_not_utf8"], route
+    response = client.post("/intake/load?lang=en", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200 and response.json()["application"] == {"filing_province": "44"}  # as written
+
+
 def test_bodies_over_the_limit_answer_413(client):
     big = example("sichuan-trading-company")
     big["subject"]["business_scope"] = "贸" * 40_000  # ~120 KB of UTF-8, over the 64 KiB limit
