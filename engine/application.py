@@ -648,11 +648,7 @@ def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, f
     """Problems of the certificate's number go to ``found``; returns its certificate_number."""
     compact, message, args = _certificate_verdict(cert["type"], str(cert["number"]))
     if message is not None:
-        where = path + ("number",)
-        named: dict[str, Any] = dict(args)
-        if message == "id_region_unknown":
-            named["severity"] = "warning"
-        found.append(source.problem(where, message, **named))
+        found.append(source.problem(path + ("number",), message, **dict(args)))
     return compact
 
 
@@ -661,7 +657,7 @@ def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, f
 @lru_cache(maxsize=8192)
 def _certificate_verdict(kind: str, text: str) -> tuple[str, str | None, tuple[tuple[str, str], ...]]:
     """The certificate_number of a certificate, and what is wrong with its number (a message id
-    and its arguments; ``id_region_unknown`` is a warning), if anything."""
+    and the problem's arguments, a severity among them when it is only a warning), if anything."""
     # python-stdnum is the authority on these numbers (GB 11643 ID numbers, GB 32100 credit codes)
     stdnum_errors, ric, uscc = _stdnum()
 
@@ -680,7 +676,7 @@ def _certificate_verdict(kind: str, text: str) -> tuple[str, str | None, tuple[t
         if kind == "id_card" and provinces.from_code(compact[:2]) is None:
             return compact, "id_region_not_mainland", (("code", compact[:2]),)
         if kind == "id_card" and not _region_code_known(compact[:6], compact[6:10]):
-            return compact, "id_region_unknown", (("code", compact[:6]),)
+            return compact, "id_region_unknown", (("code", compact[:6]), ("severity", "warning"))
         return compact, None, ()
     if kind in UNIT_CERTIFICATES and len(number) == 18:
         try:
