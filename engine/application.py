@@ -648,7 +648,8 @@ def _check_certificate(cert: dict[str, Any], path: PathKey, source: SourceMap, f
     """Problems of the certificate's number go to ``found``; returns its certificate_number."""
     compact, message, args = _certificate_verdict(cert["type"], str(cert["number"]))
     if message is not None:
-        found.append(source.problem(path + ("number",), message, **dict(args)))
+        named: dict[str, Any] = dict(args)
+        found.append(source.problem(path + ("number",), message, **named))
     return compact
 
 
