@@ -28,7 +28,7 @@ import click  # noqa: E402
 from . import bundled, provinces  # noqa: E402
 from .errors import IcpRulesError, InputError, PackError, Problem, problem  # noqa: E402
 from .messages import DEFAULT_LANG, LANGS  # noqa: E402
-from .names import VALUE_NAMES  # noqa: E402
+from .names import FORMAT_NAMES, LANG_NAMES, VALUE_NAMES  # noqa: E402
 from .messages import text as message_text  # noqa: E402
 
 if _COLLECTING:
@@ -92,8 +92,6 @@ class BadValue(click.BadParameter):
         self.message_id, self.message_args, self.suggestion = message_id, args, suggestion
 
 
-# Other names of --lang's values, for "did you mean" (cn, 中文, english …), as names.synonym reads them.
-LANG_NAMES = {"zh": {"zh": "中文", "en": "Chinese", "code": "cn"}, "en": {"zh": "英文", "en": "English"}}
 
 
 class Choice(click.Choice):
@@ -306,7 +304,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("application", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--format", "fmt", type=Choice(["md", "html", "text", "json"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=Choice(["md", "html", "text", "json"], FORMAT_NAMES), default="md", show_default=True)
 @lang_option
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False), default=None,
               help="Directory of templates (checklist.md.j2, checklist.html.j2, checklist.text.j2, labels.yaml) "

@@ -87,6 +87,19 @@ SYNONYMS: dict[str, str | list[str]] = {
 }
 
 
+# Other names of the languages and of the checklist formats, for "did you mean" where one is chosen
+# (--lang and --format on the command line, lang= and format= over HTTP), as ``synonym`` reads them:
+# cn, 中文 or zh-CN mean zh; markdown means md.
+LANG_NAMES: dict[str, dict[str, str]] = {
+    "zh": {"zh": "中文", "en": "Chinese", "code": "cn", "other": "汉语", "written": "简体中文", "short": "chs",
+           "tag": "zh-CN", "script": "zh-Hans", "mainland": "zh_CN"},
+    "en": {"zh": "英文", "en": "English", "other": "英语", "short": "eng", "tag": "en-US", "british": "en-GB"},
+}
+FORMAT_NAMES: dict[str, dict[str, str]] = {
+    "md": {"en": "Markdown", "short": "mkd"}, "text": {"en": "plain text", "plain": "plain", "code": "txt"},
+    "html": {"code": "htm"}, "json": {"media": "application/json"},
+}
+
 # Words people write for true or false (as ``_key`` spells them): 是 for true in a field that
 # wants true or false.
 BOOLEAN_WORDS: dict[str, str] = {

@@ -24,19 +24,16 @@ from starlette.requests import Request
 
 from .errors import IcpRulesError, InputError, Problem, problem
 from .messages import DEFAULT_LANG, LANGS
+from .names import FORMAT_NAMES, LANG_NAMES, synonym
 from .source import Document, parse_text
 from .suggest import closest
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 JSON_MEDIA_TYPE = "application/json"
 
-# What clients commonly write for a valid value, by query parameter: the closest valid value is
-# suggested for these as well as for a near spelling (difflib) or another case.
-QUERY_SYNONYMS: dict[str, dict[str, str]] = {
-    "lang": {"cn": "zh", "chs": "zh", "chinese": "zh", "中文": "zh", "汉语": "zh", "简体中文": "zh",
-             "english": "en", "英文": "en", "英语": "en", "eng": "en"},
-    "format": {"markdown": "md", "txt": "text", "plain": "text", "htm": "html", "application/json": "json"},
-}
+# The other names of each query parameter's values (engine/names.py, as the CLI's options use them):
+# the closest valid value is suggested for these as well as for another case or a near spelling.
+QUERY_NAMES: dict[str, dict[str, dict[str, str]]] = {"lang": LANG_NAMES, "format": FORMAT_NAMES}
 
 
 class BodyTooLarge(InputError):
@@ -80,16 +77,9 @@ def header_problem(name: str, message_id: str, *, suggestion: str | None = None,
 
 
 def suggest_value(name: str, value: str, options: tuple[str, ...] | list[str]) -> str | None:
-    """The valid value of query parameter ``name`` closest to ``value``: a common synonym
-    (``english``), the value of a language tag (``zh-CN``), another case (``EN``) or a near spelling."""
-    lowered = value.strip().lower()
-    synonym = QUERY_SYNONYMS.get(name, {}).get(lowered)
-    if synonym in options:
-        return synonym
-    primary = lowered.replace("_", "-").split("-", 1)[0]  # zh-CN, en_US: the language's own subtag
-    if name == "lang" and primary in options:
-        return primary
-    return closest(value, options)
+    """The valid value of query parameter ``name`` closest to ``value``: one of its other names
+    (``english``, ``zh-CN``, ``markdown``), another case (``EN``) or a near spelling."""
+    return synonym(value, options, QUERY_NAMES.get(name)) or closest(value, options)
 
 
 def query_choice(name: str, value: str, options: tuple[str, ...] | list[str], message_id: str) -> str:

@@ -193,3 +193,13 @@ def test_the_core_commands_never_import_the_service_stack(tmp_path):
                  ["provinces"], ["test", "sichuan"]):
         done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=300)
         assert done.returncode in (0, 1), (args, done.stderr[-2000:])
+
+
+@pytest.mark.parametrize(("option", "given", "meant"), [("--format", "markdown", "md"), ("--format", "txt", "text"),
+                                                        ("--lang", "en-US", "en"), ("--lang", "zh-CN", "zh")])
+def test_a_format_or_language_written_another_way_names_the_one_meant(option, given, meant):
+    # the same other names (engine/names.py) as the service's format= and lang= suggest
+    args = ["check", str(EXAMPLES / "sichuan-trading-company.yaml"), option, given]
+    result = CliRunner().invoke(cli, args + ([] if option == "--lang" else ["--lang", "en"]))
+    assert result.exit_code == 2
+    assert f"(did you mean '{meant}'?)" in result.output or f"（是否想写“{meant}”？）" in result.output
