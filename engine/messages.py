@@ -273,6 +273,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "zh": "本服务不响应主机名“{host}”（只在本机回环地址上提供服务：请使用 http://127.0.0.1 或 http://localhost）"},
     "too_many_connections": {"en": "over the limit of {limit} connections; try again shortly",
                              "zh": "连接数超过上限 {limit}；请稍后再试"},
+    "header_content_length": {"en": "Content-Length must be one number of bytes (this request's: {value})",
+                              "zh": "Content-Length 必须是一个表示字节数的整数（本请求的是：{value}）"},
+    "header_transfer_encoding": {"en": "Transfer-Encoding can only be chunked (this request's: {value})",
+                                 "zh": "Transfer-Encoding 只能是 chunked（本请求的是：{value}）"},
+    "request_malformed": {"en": "not a valid HTTP/1.1 request: its request line or a header cannot be read",
+                          "zh": "不是有效的 HTTP/1.1 请求：请求行或某个请求头无法解析"},
     "head_timeout": {"en": "no complete request head within {seconds} s", "zh": "{seconds} 秒内未收到完整的请求头"},
     # --- rule packs reloaded while serving (engine/live.py)
     "packs_directory_missing": {"en": "the directory of rule packs is missing; the last good packs keep serving",

@@ -58,7 +58,12 @@ def lang_of(request: Request) -> str:
 
 def lang_of_scope(scope: Any) -> str:
     """``lang_of`` for a request not yet handed to the application (its raw query string)."""
-    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang")
+    return lang_of_query(scope.get("query_string", b"").decode("latin-1"))
+
+
+def lang_of_query(query: str) -> str:
+    """``lang_of`` for a raw query string (``a=1&lang=en``)."""
+    values = parse_qs(query).get("lang")
     return _known_lang(values[-1] if values else None)
 
 

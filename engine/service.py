@@ -19,7 +19,8 @@ slow or stalled clients are cut off): parsing and evaluation run on a thread poo
 event loop; a request head must arrive within ``header_timeout`` and a body within
 ``body_timeout`` (408); connections beyond ``max_connections`` are refused at once (503); a client
 that goes away is not an error; and repeated log messages are aggregated, so the log cannot grow
-without bound. Every refusal (404, 405, 408, 413, 415, 421, 422, 503) answers in one error shape.
+without bound. Every refusal (400, 404, 405, 408, 413, 415, 421, 422, 503) answers in one error shape,
+a head that h11 cannot read (a malformed Content-Length) included.
 """
 
 from __future__ import annotations
@@ -49,12 +50,12 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from . import application as application_module
 from . import bundled
-from .errors import IcpRulesError, InputError, error_to_dict, problem
+from .errors import IcpRulesError, InputError, Problem, error_to_dict, problem
 from .messages import DEFAULT_LANG
 from .live import LiveRuleBook
 from .render import FORMATS, LANGS
 from .request import (DEFAULT_MAX_BODY_BYTES, BodyReader, BodyTooLarge, RequestTimeout, UnsupportedMediaType, at_query,
-                      check_lang, checked, header_problem, lang_of, lang_of_scope, query_choice, query_date, status_of)
+                      check_lang, checked, header_problem, lang_of, lang_of_query, lang_of_scope, query_choice, query_date, status_of)
 from .source import Document
 from .suggest import closest
 
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("engine.service")
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+HEAD_COPY_BYTES = 16 * 1024  # of a request head, kept until it is read: enough to tell which header is malformed
 OPTIONS_ENV = "ICP_RULES_SERVE_OPTIONS"  # how `serve --workers N` hands its options to each worker process
 MEDIA_TYPES = {"json": "application/json", "md": "text/markdown; charset=utf-8",
                "html": "text/html; charset=utf-8", "text": "text/plain; charset=utf-8"}
@@ -215,11 +217,15 @@ class MethodNotAllowed(InputError):
     """A method the path does not answer."""
 
 
+class BadRequest(InputError):
+    """A request head that is not HTTP/1.1 (a malformed Content-Length, request line, header …)."""
+
+
 class Overloaded(InputError):
     """More connections than the service takes at once."""
 
 
-REFUSAL_TYPES: dict[int, type[InputError]] = {404: NotFound, 405: MethodNotAllowed, 408: RequestTimeout, 413: BodyTooLarge,
+REFUSAL_TYPES: dict[int, type[InputError]] = {400: BadRequest, 404: NotFound, 405: MethodNotAllowed, 408: RequestTimeout, 413: BodyTooLarge,
                                              415: UnsupportedMediaType, 421: MisdirectedRequest, 503: Overloaded}
 CLOSE = {"connection": "close"}  # refused before its body was read: the rest of the body is not waited for
 
@@ -231,11 +237,34 @@ def _error_response(status: int, error: IcpRulesError, headers: dict[str, str] |
     return JSONResponse({"error": error_to_dict(error, lang)}, status_code=status, headers=headers)
 
 
-def _error_body(status: int, message_id: str, **args: Any) -> bytes:
-    """The error shape as bytes, for answers written below the ASGI application (503, 408 on headers):
-    no request was read, so no ``lang=`` either: the default language."""
-    error = REFUSAL_TYPES.get(status, InputError)([problem(message_id, **args)])
-    return json.dumps({"error": error_to_dict(error, DEFAULT_LANG)}, ensure_ascii=False).encode("utf-8")
+def _error_body(status: int, found: Problem, lang: str = DEFAULT_LANG) -> bytes:
+    """The error shape as bytes, for answers written below the ASGI application (400, 503, 408 on
+    headers): no request was read, so no ``lang=`` either unless its request line could be read
+    (the default language)."""
+    error = REFUSAL_TYPES.get(status, InputError)([found])
+    return json.dumps({"error": error_to_dict(error, lang)}, ensure_ascii=False).encode("utf-8")
+
+
+def _malformed(head: bytes) -> tuple[Problem, str]:
+    """What is wrong with a request head that h11 refused, as far as its bytes tell (h11 says it only
+    in its exception's words), and the ``lang=`` of its request line: a Content-Length that is not one
+    number, a Transfer-Encoding other than chunked, or else a head that cannot be read at all."""
+    request_line, *lines = head.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\n")
+    words = request_line.split()
+    lang = lang_of_query(words[1].partition("?")[2]) if len(words) == 3 else DEFAULT_LANG
+    headers: dict[str, list[str]] = {}
+    for line in lines:
+        name, colon, value = line.partition(":")
+        if colon:
+            headers.setdefault(name.strip().lower(), []).append(value.strip())
+    lengths = headers.get("content-length", [])
+    if lengths and (not all(v.isdigit() for v in lengths) or len(set(lengths)) > 1):
+        return header_problem("Content-Length", "header_content_length", value=", ".join(lengths)[:80]), lang
+    encodings = [v for v in headers.get("transfer-encoding", []) if v.lower() != "chunked"]
+    if encodings:
+        return header_problem("Transfer-Encoding", "header_transfer_encoding", suggestion="chunked",
+                              value=", ".join(encodings)[:80]), lang
+    return problem("request_malformed"), lang
 
 
 def _host_name(host: str) -> str:
@@ -600,10 +629,11 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_made(self, transport: Any) -> None:
         self._head_timer: asyncio.TimerHandle | None = None
+        self._head_seen = bytearray()
         super().connection_made(transport)
         if len(self.connections) > self.limits.max_connections:
             _COUNTS.add("connections refused: over the connection limit")
-            self._refuse(503, "too_many_connections", limit=self.limits.max_connections)
+            self._refuse(503, problem("too_many_connections", limit=self.limits.max_connections))
             return
         self._await_head()
 
@@ -612,6 +642,7 @@ class GuardedH11Protocol(H11Protocol):
             self._head_timer = self.loop.call_later(self.limits.header_timeout, self._head_timed_out)
 
     def _head_arrived(self) -> None:
+        self._head_seen.clear()
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
@@ -620,6 +651,8 @@ class GuardedH11Protocol(H11Protocol):
         cycle = self.cycle
         if cycle is None or cycle.response_complete:  # between requests: this data starts a new head
             self._await_head()
+            # a copy of the head, to say what is wrong with it should h11 refuse it (send_400_response)
+            self._head_seen += data[:max(0, HEAD_COPY_BYTES - len(self._head_seen))]
         super().data_received(data)
         if self.cycle is not cycle:
             self._head_arrived()
@@ -639,11 +672,20 @@ class GuardedH11Protocol(H11Protocol):
         if self.transport.is_closing() or (self.cycle is not None and not self.cycle.response_complete):
             return
         _COUNTS.add(f"connections closed: no complete request head within {self.limits.header_timeout:g} s")
-        self._refuse(408, "head_timeout", seconds=f"{self.limits.header_timeout:g}")
+        self._refuse(408, problem("head_timeout", seconds=f"{self.limits.header_timeout:g}"))
 
-    def _refuse(self, status: int, message_id: str, **args: Any) -> None:
-        body = _error_body(status, message_id, **args)
-        reason = {408: b"Request Timeout", 503: b"Service Unavailable"}[status]
+    def send_400_response(self, msg: str) -> None:
+        """A head h11 cannot read answers 400 in the error shape, naming the header at fault when its
+        bytes show one (uvicorn's own answer is a line of plain text)."""
+        if self.cycle is not None and not self.cycle.response_complete:  # mid-body: the request is being answered
+            super().send_400_response(msg)
+            return
+        found, lang = _malformed(bytes(self._head_seen))
+        self._refuse(400, found, lang)
+
+    def _refuse(self, status: int, found: Problem, lang: str = DEFAULT_LANG) -> None:
+        body = _error_body(status, found, lang)
+        reason = {400: b"Bad Request", 408: b"Request Timeout", 503: b"Service Unavailable"}[status]
         head = (b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
                 b"connection: close\r\n\r\n" % (status, reason, len(body)))
         if not self.transport.is_closing():

@@ -246,6 +246,33 @@ def test_headers_sent_a_byte_at_a_time_are_cut_off(server):
     assert cut or status_and_error(raw)[0] == 408
 
 
+@pytest.mark.parametrize(("lines", "path", "code", "start"), [
+    (b"Content-Length: abc", "$.headers.content-length", "header_content_length", "header Content-Length  "),
+    (b"Content-Length: 5\r\nContent-Length: 7", "$.headers.content-length", "header_content_length", "header Content-Length  "),
+    (b"Transfer-Encoding: gzip", "$.headers.transfer-encoding", "header_transfer_encoding", "header Transfer-Encoding  "),
+])
+def test_a_malformed_header_answers_400_in_the_error_shape_naming_the_header(server, lines, path, code, start):
+    # h11 refuses these heads before the application sees them: uvicorn answered a line of plain text
+    with server.connect() as sock:
+        sock.sendall(b"POST /v1/check?lang=en HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     + lines + b"\r\n\r\n{}")
+        raw = read_all(sock)
+    status, error = status_and_error(raw)
+    assert status == 400 and error["type"] == "BadRequest" and error["path"] == path
+    assert error["problems"][0]["code"] == code and error["message"].startswith(start)  # lang=en of the request line
+
+
+def test_a_request_that_is_not_http_answers_400_in_the_error_shape(server):
+    with server.connect() as sock:
+        sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        raw = read_all(sock)
+    status, error = status_and_error(raw)
+    assert status == 400 and error["problems"][0]["code"] == "request_malformed"
+    assert "HTTP/1.1" in error["message"]  # Chinese, the default: no lang= could be read
+    status, data = server.post()  # and the next client is answered as ever
+    assert status == 200 and data["application_id"] == APP["application_id"]
+
+
 def test_a_stalled_body_answers_408_and_the_connection_closes(server):
     with server.connect() as sock:
         sock.sendall(b"POST /v1/check?lang=en HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
