@@ -30,7 +30,7 @@ from .errors import ApplicationError, InputError, Problem, problem
 from .names import boolean_word, bundled_category_names, synonym
 from .source import Document, PathKey, SourceMap, json_path, load_file, refuse_lone_surrogates
 from .suggest import closest
-from .text import first_surrogate, mask, normalise
+from .text import first_surrogate, mask, mask_numbers, normalise, number_shapes
 
 if TYPE_CHECKING:
     import jsonschema
@@ -309,7 +309,7 @@ def _names_are_not_numbers(data: Mapping[str, Any], numbers: Mapping[PathKey, st
         name = _at(data, path)
         if not isinstance(name, str):
             continue
-        if normalise(name).upper() in given or _NUMBER_SHAPES.fullmatch(normalise(name)):
+        if normalise(name).upper() in given or number_shapes().fullmatch(normalise(name)):
             found.append(source.problem(path, "name_is_number"))
 
 
@@ -317,12 +317,6 @@ def _differs(one: Any, other: Any) -> bool:
     if isinstance(one, str) and isinstance(other, str):
         return normalise(one) != normalise(other)
     return str(one) != str(other)
-
-
-# A value shaped like an ID number (15 or 18 characters), a unified social credit code, or a
-# passport or permit number (one or two letters, 7 to 10 digits).
-_NUMBER_SHAPES = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15}|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}"
-                            r"|[A-Za-z]{1,2}\d{7,10})(?![0-9A-Za-z])")
 
 
 def without_numbers(problems: list[Problem], data: Any) -> list[Problem]:
@@ -335,7 +329,7 @@ def without_numbers(problems: list[Problem], data: Any) -> list[Problem]:
         for number in known:
             if len(number) >= 5 and number in text:
                 text = text.replace(number, mask(number))
-        return _NUMBER_SHAPES.sub(lambda m: mask(m.group(0)), text)
+        return mask_numbers(text)
 
     def clean_value(value: Any) -> Any:
         if isinstance(value, tuple):
@@ -348,7 +342,7 @@ def without_numbers(problems: list[Problem], data: Any) -> list[Problem]:
 
     # the message's arguments too: a problem from the catalogue is worded from them when shown
     return [dataclasses.replace(p, message=clean(p.message), suggestion=clean(p.suggestion) if p.suggestion else None,
-                                args=tuple((k, clean_value(v)) for k, v in p.args))
+                                path=clean(p.path), args=tuple((k, clean_value(v)) for k, v in p.args))
             for p in problems]
 
 

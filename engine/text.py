@@ -66,6 +66,19 @@ def first_surrogate(text: str) -> int:
     return -1
 
 
+@lru_cache(maxsize=1)
+def number_shapes() -> re.Pattern[str]:
+    """What looks like a personal or unit number: an ID number (15 or 18 characters), a unified
+    social credit code, or a passport or permit number (one or two letters, 7 to 10 digits)."""
+    return re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15}|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}"
+                      r"|[A-Za-z]{1,2}\d{7,10})(?![0-9A-Za-z])")
+
+
+def mask_numbers(text: str) -> str:
+    """``text`` with everything in it shaped like a personal number masked (``mask``)."""
+    return number_shapes().sub(lambda m: mask(m.group(0)), text)
+
+
 def mask(number: object) -> str:
     """A personal number with at most a third of it shown, whatever its kind: the first and last
     sixth of its characters (an 18-character ID shows 3 and 3; a 9-character passport 1 and 1;

@@ -203,3 +203,26 @@ def test_a_format_or_language_written_another_way_names_the_one_meant(option, gi
     result = CliRunner().invoke(cli, args + ([] if option == "--lang" else ["--lang", "en"]))
     assert result.exit_code == 2
     assert f"(did you mean '{meant}'?)" in result.output or f"（是否想写“{meant}”？）" in result.output
+
+
+@pytest.mark.parametrize("text", [
+    # a field named by an ID number: unknown, and given twice (in YAML, and in JSON)
+    "filing_province: guangdong\nprincipal:\n  name: 张三\n  440106199203156782: yes\n",
+    "filing_province: guangdong\nprincipal:\n  440106199203156782: 1\n  440106199203156782: 2\n",
+    '{"filing_province": "guangdong", "principal": {"name": "张三", "440106199203156782": true}}\n',
+    '{"filing_province": "guangdong", "440106199203156782": 1, "440106199203156782": 2}\n',
+])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_number_typed_as_a_field_name_is_masked_in_the_message_and_its_path(run, tmp_path, text, lang):
+    # the message masked the number but the path printed beside it did not; a duplicate key was
+    # quoted as written
+    json_text = text.startswith("{")
+    path = tmp_path / ("app.json" if json_text else "app.yaml")
+    path.write_text(text, encoding="utf-8")
+    result = run("check", path, "--lang", lang, "--format", "json")
+    assert result.exit_code == 2
+    assert "440106199203156782" not in result.output and "440************782" in result.output
+    if json_text:  # a batch's error line says the same
+        (tmp_path / "apps.jsonl").write_text(text, encoding="utf-8")
+        batch = run("batch", tmp_path / "apps.jsonl", "--lang", lang)
+        assert "440106199203156782" not in batch.output and "440************782" in batch.output

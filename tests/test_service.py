@@ -49,6 +49,16 @@ def test_check_answers_the_library_result(client, book):
     assert english == book.evaluate(app, as_of="2024-11-01").to_dict("en")
 
 
+@pytest.mark.parametrize("body", [
+    '{"filing_province": "guangdong", "440106199203156782": 1, "440106199203156782": 2}',
+    '{"filing_province": "guangdong", "principal": {"name": "张三", "440106199203156782": true}}',
+])
+def test_a_number_typed_as_a_field_name_is_masked_in_a_422(client, body):
+    response = client.post("/v1/check", content=body.encode(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert "440106199203156782" not in response.text and "440************782" in response.text
+
+
 def test_check_renders_a_masked_markdown_checklist_on_request(client):
     app = example("fujian-individual-cross-province")
     response = client.post("/v1/check?format=md&lang=en", json=app)
