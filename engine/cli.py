@@ -112,9 +112,82 @@ class Choice(click.Choice):
 
             options = [str(c) for c in self.choices]
             meant = synonym(value, options, self.names) or closest(value, options)
-            error = BadValue("not_one_of", suggestion=meant, value=str(value), options=options)
-            error.ctx, error.param = ctx, param
+            error = _refused("not_one_of", param, ctx, value=str(value), options=options)
+            error.suggestion = meant
             raise error from None
+
+
+def _refused(message_id: str, param: click.Parameter | None, ctx: click.Context | None, **args: Any) -> BadValue:
+    error = BadValue(message_id, **args)
+    error.ctx, error.param = ctx, param
+    return error
+
+
+class _Range:
+    """A closed range of numbers whose refusal keeps the value and the bounds, so it is said in the
+    reader's language (click says it in English)."""
+
+    number: click.ParamType
+    not_a_number: str
+    min: Any
+    max: Any
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)  # type: ignore[misc]
+        except click.BadParameter:
+            pass
+        try:
+            self.number.convert(value, param, ctx)
+        except click.BadParameter:
+            raise _refused(self.not_a_number, param, ctx, value=str(value)) from None
+        low, high = (None if b is None else format(b, "g") for b in (self.min, self.max))
+        if low is not None and high is not None:
+            raise _refused("cli_not_in_range", param, ctx, value=str(value), low=low, high=high) from None
+        if low is not None:
+            raise _refused("cli_below_minimum", param, ctx, value=str(value), low=low) from None
+        raise _refused("cli_above_maximum", param, ctx, value=str(value), high=high) from None
+
+
+class IntRange(_Range, click.IntRange):
+    number, not_a_number = click.INT, "cli_not_integer"
+
+    def __init__(self, min: int | None = None, max: int | None = None):  # noqa: A002 (click's names)
+        super().__init__(min, max)  # closed bounds only: the messages say "at least", "at most"
+
+
+class FloatRange(_Range, click.FloatRange):
+    number, not_a_number = click.FLOAT, "cli_not_number"
+
+    def __init__(self, min: float | None = None, max: float | None = None):  # noqa: A002
+        super().__init__(min, max)
+
+
+class PathType(click.Path):
+    """click.Path whose refusals (missing, a file where a directory goes, no permission) are said in
+    the reader's language."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            refused = exc
+        import stat
+
+        name = os.fsdecode(value)
+        try:
+            mode = os.stat(value).st_mode
+        except OSError:
+            raise _refused("cli_path_missing", param, ctx, value=name) from None
+        if not self.file_okay and stat.S_ISREG(mode):
+            raise _refused("cli_path_is_file", param, ctx, value=name) from None
+        if not self.dir_okay and stat.S_ISDIR(mode):
+            raise _refused("cli_path_is_directory", param, ctx, value=name) from None
+        if self.readable and not os.access(value, os.R_OK):
+            raise _refused("cli_path_not_readable", param, ctx, value=name) from None
+        if self.writable and not os.access(value, os.W_OK):
+            raise _refused("cli_path_not_writable", param, ctx, value=name) from None
+        raise refused
 
 
 def _param_name(param: click.Parameter | None, ctx: click.Context | None) -> str:
@@ -284,9 +357,9 @@ def _open_audit(path: str | None, inputs: tuple[Path, ...] = (), outputs: tuple[
     return AuditLog(path, inputs=inputs, outputs=outputs)
 
 
-audit_option = click.option("--audit", "audit_file", type=click.Path(dir_okay=False), default=None,
+audit_option = click.option("--audit", "audit_file", type=PathType(dir_okay=False), default=None,
                             help="Append one JSON decision record per evaluation to FILE (never truncated).")
-packs_option = click.option("--packs", "packs_dir", type=click.Path(file_okay=False), default=None,
+packs_option = click.option("--packs", "packs_dir", type=PathType(file_okay=False), default=None,
                             help="Directory of rule packs (default: the bundled packs).")
 lang_option = click.option("--lang", type=Choice(LANGS, LANG_NAMES), default=DEFAULT_LANG, show_default=True,
                            help="Language of what is printed, error messages included: zh (Chinese) or en.")
@@ -303,20 +376,20 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("application", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("application", type=PathType(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=Choice(["md", "html", "text", "json"], FORMAT_NAMES), default="md", show_default=True)
 @lang_option
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False), default=None,
+@click.option("--templates", "templates_dir", type=PathType(file_okay=False), default=None,
               help="Directory of templates (checklist.md.j2, checklist.html.j2, checklist.text.j2, labels.yaml) "
                    "replacing the bundled ones.")
-@click.option("--width", type=click.IntRange(20, 1000), default=None,
+@click.option("--width", type=IntRange(20, 1000), default=None,
               help="Wrap text output to this many columns (default: the terminal's width).")
 @click.option("--as-of", "as_of", callback=_parse_date, help="Apply the rules in force on this date (YYYY-MM-DD).")
 @packs_option
 @click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @click.option("--no-mask", is_flag=True, help="Show ID and certificate numbers in full.")
-@click.option("--max-bytes", "max_bytes", type=click.IntRange(min=1), default=None,
+@click.option("--max-bytes", "max_bytes", type=IntRange(min=1), default=None,
               help="Refuse application files larger than this (default: $ICP_RULES_MAX_BYTES, else 1 MiB).")
 @audit_option
 @backend_option
@@ -429,9 +502,9 @@ def _validate_targets(targets: tuple[str, ...], packs_dir: str | None) -> tuple[
 
 
 @cli.command()
-@click.argument("packs", nargs=-1, type=click.Path())
+@click.argument("packs", nargs=-1, type=PathType())
 @packs_option
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), default=None,
+@click.option("--templates", "templates_dir", type=PathType(file_okay=False, exists=True), default=None,
               help="Also check a directory of checklist templates and its labels.yaml.")
 @lang_option
 def validate(packs: tuple[str, ...], packs_dir: str | None, templates_dir: str | None, lang: str) -> None:
@@ -492,7 +565,7 @@ def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None, l
 @cli.command("test")
 @click.argument("packs", nargs=-1, metavar="[PACKS]...")
 @packs_option
-@click.option("--cases", "cases", multiple=True, type=click.Path(),
+@click.option("--cases", "cases", multiple=True, type=PathType(),
               help="A case file, or a directory of YAML case files (same format as a pack's tests:). Repeatable.")
 @click.option("--coverage", is_flag=True,
               help="Report condition coverage: which outcomes (true, false, unknown) the cases gave each condition; "
@@ -500,7 +573,7 @@ def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None, l
 @click.option("--format", "fmt", type=Choice(["text", "json", "junit"]), default=None,
               help="Coverage report format (implies --coverage; json and junit go to standard output or -o, "
                    "the pass/fail lines to standard error).")
-@click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), default=None,
+@click.option("--fail-under", "fail_under", type=FloatRange(0, 100), default=None,
               help="Fail when condition coverage is below this percentage (implies --coverage).")
 @click.option("-o", "--output", default=None, help="Write the coverage report to FILE.")
 @click.option("--force", is_flag=True, help="Replace the report file if it exists.")
@@ -567,7 +640,7 @@ def test_command(packs: tuple[str, ...], packs_dir: str | None, cases: tuple[str
 
 
 @cli.command("fmt")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=PathType())
 @click.option("--check", is_flag=True, help="Change nothing; list the files that are not formatted and exit 1 if any.")
 @lang_option
 def fmt_command(paths: tuple[str, ...], check: bool, lang: str) -> None:
@@ -597,7 +670,7 @@ def fmt_command(paths: tuple[str, ...], check: bool, lang: str) -> None:
 
 
 @cli.command()
-@click.argument("application", type=click.Path(dir_okay=False, allow_dash=False))
+@click.argument("application", type=PathType(dir_okay=False, allow_dash=False))
 @click.option("--rule", "rule", default=None, help="Explain this rule only (default: every rule of the province).")
 @lang_option
 @click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
@@ -615,13 +688,13 @@ def explain(application: str, rule: str | None, lang: str, fmt: str, as_of: dt.d
 
 
 @cli.command("diff")
-@click.argument("old_dir", type=click.Path(file_okay=False))
-@click.argument("new_dir", type=click.Path(file_okay=False))
-@click.option("--applications", "applications", multiple=True, type=click.Path(),
+@click.argument("old_dir", type=PathType(file_okay=False))
+@click.argument("new_dir", type=PathType(file_okay=False))
+@click.option("--applications", "applications", multiple=True, type=PathType(),
               help="An application file or a directory of them, evaluated under both versions. Repeatable.")
 @click.option("--as-of", "as_of", callback=_parse_date, help="Evaluate on this date (default: each application's submitted_on).")
 @click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None,
+@click.option("--report", "report_file", type=PathType(dir_okay=False), default=None,
               help="Also write one HTML page: the rule changes, and which checklists change and how (in --lang).")
 @lang_option
 @click.option("--force", is_flag=True, help="Replace the report file if it exists.")
@@ -672,7 +745,7 @@ def provinces_command(fmt: str, packs_dir: str | None, lang: str) -> None:
 
 @cli.command()
 @click.argument("name", type=Choice(bundled.SCHEMA_NAMES), required=False)
-@click.option("--write", "write_dir", type=click.Path(file_okay=False), default=None,
+@click.option("--write", "write_dir", type=PathType(file_okay=False), default=None,
               help="Write NAME.schema.json (without NAME: every schema) into DIR instead of printing, e.g. into "
                    "your own pack repository for the editor.")
 @click.option("--force", is_flag=True, help="Replace schema files that differ from these.")
@@ -704,11 +777,11 @@ def bundle_group() -> None:
 
 
 @bundle_group.command("build")
-@click.argument("packs_dir", metavar="DIR", type=click.Path(file_okay=False))
+@click.argument("packs_dir", metavar="DIR", type=PathType(file_okay=False))
 @click.option("-o", "--output", required=True, help="The bundle file to write.")
-@click.option("--signing-key", "signing_key", required=True, type=click.Path(dir_okay=False),
+@click.option("--signing-key", "signing_key", required=True, type=PathType(dir_okay=False),
               help="Ed25519 private key, PEM (openssl genpkey -algorithm ed25519 -out KEY.pem).")
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), default=None,
+@click.option("--templates", "templates_dir", type=PathType(file_okay=False, exists=True), default=None,
               help="Also bundle this directory of checklist templates.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @lang_option
@@ -742,8 +815,8 @@ def bundle_build(packs_dir: str, output: str, signing_key: str, templates_dir: s
 
 
 @bundle_group.command("verify")
-@click.argument("bundle_file", metavar="FILE", type=click.Path(dir_okay=False))
-@click.option("--public-key", "public_key", required=True, type=click.Path(dir_okay=False),
+@click.argument("bundle_file", metavar="FILE", type=PathType(dir_okay=False))
+@click.option("--public-key", "public_key", required=True, type=PathType(dir_okay=False),
               help="Ed25519 public key, PEM (openssl pkey -in KEY.pem -pubout -out KEY.pub).")
 @click.option("-v", "--verbose", is_flag=True, help="List every member with its digest.")
 @lang_option
@@ -769,15 +842,15 @@ def bundle_verify(bundle_file: str, public_key: str, verbose: bool, lang: str) -
 
 
 @cli.command()
-@click.argument("input_file", metavar="IN.jsonl", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("input_file", metavar="IN.jsonl", type=PathType(dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", default="-", show_default=True, help="Write results to FILE (JSONL; - for standard output).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+@click.option("--jobs", "-j", type=IntRange(min=1), default=None,
               help="Worker processes (default: the number of cores).")
 @lang_option
 @click.option("--as-of", "as_of", callback=_parse_date, help="Apply the rules in force on this date (YYYY-MM-DD).")
 @packs_option
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
-@click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None,
+@click.option("--report", "report_file", type=PathType(dir_okay=False), default=None,
               help="Also write one HTML page with counts by province, the most frequent blocking problems and "
                    "supplementary documents, and the lines that failed (in --lang).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
@@ -933,25 +1006,25 @@ def _require_extra(extra: str, *modules: str) -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--port", type=IntRange(0, 65535), default=8000, show_default=True)
 @packs_option
-@click.option("--bundle", "bundle_file", type=click.Path(dir_okay=False), default=None,
+@click.option("--bundle", "bundle_file", type=PathType(dir_okay=False), default=None,
               help="Serve the packs of a signed bundle (icp-rules bundle build) instead of a directory; "
                    "they load only after the signature and every digest verify.")
-@click.option("--public-key", "public_key", type=click.Path(dir_okay=False), default=None,
+@click.option("--public-key", "public_key", type=PathType(dir_okay=False), default=None,
               help="The Ed25519 public key (PEM) that --bundle must verify with.")
 @click.option("--watch", is_flag=True, help="Reload the packs when a pack file (or the bundle) changes; a broken "
               "edit or a bundle that does not verify is rejected (logged, and shown on /v1/packs) and the last "
               "good packs keep serving.")
-@click.option("--max-body", "max_body", type=click.IntRange(min=1), default=1024 * 1024, show_default=True,
+@click.option("--max-body", "max_body", type=IntRange(min=1), default=1024 * 1024, show_default=True,
               help="Largest request body accepted, in bytes (larger: 413).")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+@click.option("--workers", type=IntRange(1, 64), default=1, show_default=True,
               help="Server processes sharing the port, each with its own packs (and watcher).")
-@click.option("--header-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+@click.option("--header-timeout", type=FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds a client has to send a request's headers (then 408 and closed).")
-@click.option("--body-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+@click.option("--body-timeout", type=FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds a client has to send a request's body (then 408 and closed).")
-@click.option("--max-connections", type=click.IntRange(min=1), default=1000, show_default=True,
+@click.option("--max-connections", type=IntRange(min=1), default=1000, show_default=True,
               help="Open connections per process; more are answered 503 and closed at once.")
 @audit_option
 @lang_option

@@ -18,7 +18,7 @@ from typing import Any
 from .conditions import AllOf, Always, AnyOf, Compare, Node, Not, Quantifier, walk
 from .errors import Problem, problem
 from .facts import BY_NAME
-from .packs import Pack, Rule
+from .packs import Pack, Rule, RuleSet
 from .rulebook import RuleBook
 from .source import PathKey
 from .suggest import closest
@@ -190,25 +190,46 @@ def canonical(node: Node) -> Any:
     return ("always",)
 
 
-def _conflicts(a: Rule, b: Rule) -> list[tuple[tuple[str, str, str], bool]]:
+# An effect of a rule, as a message (engine/messages.py) naming it in the reader's language: a Chinese
+# reader reads labels (页脚的备案号类型, 材料“营业执照”), not the YAML keys an English author writes.
+Effect = tuple[str, tuple[tuple[str, Any], ...]]
+
+
+def _named(key: str, names: Mapping[str, str] | None) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A document or a finding: its id, and its names by language ({x:named})."""
+    return (key, tuple(sorted((names or {}).items())))
+
+
+def _document(ruleset: RuleSet, doc: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    found = ruleset.documents.get(doc)
+    return _named(doc, found.name if found else None)
+
+
+def _finding(ruleset: RuleSet, finding: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return _named(finding, ruleset.findings.get(finding))
+
+
+def _conflicts(ruleset: RuleSet, a: Rule, b: Rule) -> list[tuple[tuple[Effect, str, str], bool]]:
     """Effects the two rules set differently, as (what, one, other); True marks a contradiction, False
     a difference the engine settles itself (for document limits the tightest wins)."""
-    out: list[tuple[tuple[str, str, str], bool]] = []
+    out: list[tuple[tuple[Effect, str, str], bool]] = []
     if a.footer and b.footer:
         for key in sorted(set(a.footer) & set(b.footer)):
             if a.footer[key] != b.footer[key]:
-                out.append(((f"footer {key}", repr(a.footer[key]), repr(b.footer[key])), True))
+                out.append(((("lint_effect_footer_field", (("name", key),)), str(a.footer[key]), str(b.footer[key])), True))
     if a.timeline and b.timeline:
         for key in sorted(set(a.timeline) & set(b.timeline)):
             if a.timeline[key] != b.timeline[key]:
-                out.append(((f"timeline {key}", str(a.timeline[key]), str(b.timeline[key])), True))
+                out.append(((("lint_effect_timeline_field", (("name", key),)), str(a.timeline[key]), str(b.timeline[key])),
+                            True))
     if a.filing_required is not None and b.filing_required is not None and a.filing_required != b.filing_required:
-        out.append((("filing_required", str(a.filing_required), str(b.filing_required)), True))
+        out.append(((("lint_effect_filing_required", ()), str(a.filing_required), str(b.filing_required)), True))
     severities_b = {f.id: f.severity for f in b.findings}
     for finding in a.findings:
         other = severities_b.get(finding.id)
         if other is not None and other != finding.severity:
-            out.append(((f"finding {finding.id} severity", finding.severity, other), True))
+            out.append(((("lint_effect_severity", (("finding", _finding(ruleset, finding.id)),)), finding.severity, other),
+                        True))
     limits_b = {r.document: r for r in b.require}
     for req in a.require:
         other_req = limits_b.get(req.document)
@@ -216,25 +237,29 @@ def _conflicts(a: Rule, b: Rule) -> list[tuple[tuple[str, str, str], bool]]:
             continue
         for name in ("max_age_days", "min_validity_days", "max_age_months", "min_validity_months"):
             if getattr(req, name) != getattr(other_req, name):
-                out.append(((f"{req.document} {name}", str(getattr(req, name)), str(getattr(other_req, name))), False))
+                what: Effect = ("lint_effect_limit", (("document", _document(ruleset, req.document)), ("name", name)))
+                out.append(((what, str(getattr(req, name)), str(getattr(other_req, name))), False))
     return out
 
 
-def _shared_effects(a: Rule, b: Rule) -> list[str]:
-    out = sorted({r.document for r in a.require} & {r.document for r in b.require})
-    out += sorted({f.id for f in a.findings} & {f.id for f in b.findings})
+def _shared_effects(ruleset: RuleSet, a: Rule, b: Rule) -> list[Effect]:
+    out: list[Effect] = [("lint_effect_document", (("document", _document(ruleset, doc)),))
+                         for doc in sorted({r.document for r in a.require} & {r.document for r in b.require})]
+    out += [("lint_effect_finding", (("finding", _finding(ruleset, f)),))
+            for f in sorted({f.id for f in a.findings} & {f.id for f in b.findings})]
     if a.footer and b.footer:
-        out.append("footer")
+        out.append(("lint_effect_footer", ()))
     if a.timeline and b.timeline:
-        out.append("timeline")
+        out.append(("lint_effect_timeline", ()))
     if a.filing_required is not None and b.filing_required is not None:
-        out.append("filing_required")
+        out.append(("lint_effect_filing_required", ()))
     return out
 
 
 def _overlaps(book: RuleBook, key: str, located: Mapping[tuple[str, str], _Located]) -> Iterator[Problem]:
     """Rules of one province (over the national pack) that share a condition and touch the same effect."""
-    rules = book.rulesets[key].rules
+    ruleset = book.rulesets[key]
+    rules = ruleset.rules
     groups: dict[Any, list[Rule]] = {}
     for rule in rules:
         groups.setdefault((rule.for_each, canonical(rule.when)), []).append(rule)
@@ -244,10 +269,10 @@ def _overlaps(book: RuleBook, key: str, located: Mapping[tuple[str, str], _Locat
                 if key not in (first.pack, second.pack):
                     continue  # two national rules: reported once, when linting the national pack
                 here = located[(second.pack, second.id)]
-                shared = _shared_effects(first, second)
+                shared = _shared_effects(ruleset, first, second)
                 if not shared:
                     continue
-                conflicts = _conflicts(first, second)
+                conflicts = _conflicts(ruleset, first, second)
                 hint = None
                 if first.pack == "national" and second.pack != "national":
                     hint = f"replaces: {first.id}"

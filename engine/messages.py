@@ -511,11 +511,21 @@ MESSAGES.update({
         "en": "rule '{rule}' has the same condition as '{other}' ({pack:pack}) but a different effect: {conflicts:versus}",
         "zh": "规则“{rule}”与“{other}”（{pack:pack}）条件相同，效果却不同：{conflicts:versus}"},
     "lint_repeats_national": {
-        "en": "rule '{rule}' repeats national rule '{other}' (same condition, same {shared:list}) without saying so: "
+        "en": "rule '{rule}' repeats national rule '{other}' (same condition, same {shared:messages}) without saying so: "
               "replace it or drop one",
-        "zh": "规则“{rule}”重复了全国规则“{other}”（条件相同，{shared:list} 相同）却未声明：请替换它，或删去其中之一"},
-    "lint_repeats": {"en": "rule '{rule}' repeats rule '{other}' (same condition, same {shared:list})",
-                     "zh": "规则“{rule}”重复了规则“{other}”（条件相同，{shared:list} 相同）"},
+        "zh": "规则“{rule}”重复了全国规则“{other}”（条件相同，{shared:messages}相同）却未声明：请替换它，或删去其中之一"},
+    "lint_repeats": {"en": "rule '{rule}' repeats rule '{other}' (same condition, same {shared:messages})",
+                     "zh": "规则“{rule}”重复了规则“{other}”（条件相同，{shared:messages}相同）"},
+    # the effects two rules share or set differently (engine/lint.py), named for the reader
+    "lint_effect_document": {"en": "{document:named}", "zh": "材料“{document:named}”"},
+    "lint_effect_finding": {"en": "{finding:named}", "zh": "问题“{finding:named}”"},
+    "lint_effect_footer": {"en": "footer", "zh": "页脚"},
+    "lint_effect_timeline": {"en": "timeline", "zh": "办理时限"},
+    "lint_effect_filing_required": {"en": "filing_required", "zh": "是否需要备案"},
+    "lint_effect_footer_field": {"en": "footer {name:footer_field}", "zh": "页脚的{name:footer_field}"},
+    "lint_effect_timeline_field": {"en": "timeline {name:timeline_field}", "zh": "办理时限中的{name:timeline_field}"},
+    "lint_effect_severity": {"en": "finding {finding:named} severity", "zh": "问题“{finding:named}”的严重程度"},
+    "lint_effect_limit": {"en": "{document:named} {name:limit}", "zh": "材料“{document:named}”的{name:limit}"},
     "lint_asked_after_refusal": {
         "en": "rule '{rule}' asks for {documents:list} for a {scope:scope} that rule '{other}' ({pack:pack}) refuses with the "
               "blocking finding '{finding}': add a condition so that it does not ask for what is refused",
@@ -668,6 +678,17 @@ MESSAGES.update({
     "cli_cases_one_book": {"en": "--cases runs its cases on one set of packs, but the packs named are in several "
                                  "directories ({directories:list}): name packs of one directory",
                            "zh": "--cases 的用例只能在一组规则包上运行，但指定的规则包来自多个目录（{directories:list}）：请只指定同一目录中的规则包"},
+    # what an option's type refuses (engine/cli.py IntRange, FloatRange, PathType)
+    "cli_not_integer": {"en": "'{value}' is not a whole number", "zh": "“{value}”不是整数"},
+    "cli_not_number": {"en": "'{value}' is not a number", "zh": "“{value}”不是数字"},
+    "cli_not_in_range": {"en": "{value} is not between {low} and {high}", "zh": "{value} 不在 {low} 到 {high} 之间"},
+    "cli_below_minimum": {"en": "{value} is less than {low}, the smallest allowed", "zh": "{value} 小于允许的最小值 {low}"},
+    "cli_above_maximum": {"en": "{value} is more than {high}, the largest allowed", "zh": "{value} 大于允许的最大值 {high}"},
+    "cli_path_missing": {"en": "'{value}' does not exist", "zh": "“{value}”不存在"},
+    "cli_path_is_file": {"en": "'{value}' is a file, not a directory", "zh": "“{value}”是文件，不是目录"},
+    "cli_path_is_directory": {"en": "'{value}' is a directory, not a file", "zh": "“{value}”是目录，不是文件"},
+    "cli_path_not_readable": {"en": "'{value}' cannot be read (no permission)", "zh": "没有读取“{value}”的权限"},
+    "cli_path_not_writable": {"en": "'{value}' cannot be written (no permission)", "zh": "没有写入“{value}”的权限"},
     "cli_bad_value": {"en": "invalid value for {name}: {reason:message}", "zh": "{name} 的值无效：{reason:message}"},
     "cli_detail": {"en": "{detail}", "zh": "{detail}"},
     "cli_extra_arguments": {"en": "unexpected extra arguments: {arguments:list}", "zh": "多余的参数：{arguments:list}"},
@@ -806,6 +827,16 @@ _VOCABULARY: dict[str, dict[str, dict[str, str]]] = {
     },
     "outcome": {"en": {}, "zh": {"true": "真", "false": "假", "unknown": "未知"}},
     "lang": {"en": {}, "zh": {"zh": "中文（zh）", "en": "英文（en）"}},
+    # a rule's effects (engine/lint.py): English names them by the keys an author writes
+    "footer_field": {"en": {}, "zh": {"number_kind": "备案号类型", "copyright_required": "是否须标注版权信息"}},
+    "timeline_field": {"en": {}, "zh": {
+        "provider_review_working_days": "接入商初审工作日数", "bureau_review_working_days": "管局审核工作日数",
+        "sms_verification_hours": "工信部短信核验时限（小时）", "public_security_filing_days": "公安联网备案期限（天）",
+        "change_filing_days": "变更备案期限（天）"}},
+    "limit": {"en": {}, "zh": {"max_age_days": "开具后最长天数", "min_validity_days": "最短剩余有效天数",
+                               "max_age_months": "开具后最长月数", "min_validity_months": "最短剩余有效月数"}},
+    "effect_value": {"en": {}, "zh": {"True": "是", "False": "否", "None": "无", "blocking": "阻断", "warning": "提醒",
+                                      "info": "说明", "subject": "主体备案号", "website": "网站备案号"}},
     "contradiction": {
         "en": {"range": "no value is in the range they allow", "empty": "no value satisfies all of them",
                "boolean": "a true-or-false fact cannot be neither"},
@@ -860,8 +891,16 @@ class _Formatter(string.Formatter):
                 return ""
             message_id, args = value
             return text(message_id, self.lang, args)
-        if format_spec == "versus":  # (what, one, other) triples: two rules' differing effects
-            return _SEMI[self.lang].join(_VERSUS[self.lang].format(*triple) for triple in _as_list(value))
+        if format_spec == "versus":  # (what, one, other) triples: two rules' differing effects, what as a message
+            values = _VOCABULARY["effect_value"][self.lang]
+            return _SEMI[self.lang].join(
+                _VERSUS[self.lang].format(self.format_field(what, "message"), values.get(one, one), values.get(other, other))
+                for what, one, other in _as_list(value))
+        if format_spec == "messages":  # a list of messages, each (id, args)
+            return _LIST_SEP[self.lang].join(self.format_field(item, "message") for item in _as_list(value))
+        if format_spec == "named":  # (key, ((lang, name), …)): its name in Chinese, its key in English
+            key, names = value
+            return str(dict(names).get(self.lang, key)) if self.lang != "en" else str(key)
         return super().format_field(value, format_spec)
 
 

@@ -340,3 +340,52 @@ tests:
                           "        - {fact: person.is_website_manager, equals: true}\n"
                           "        - {fact: person.is_principal, equals: false}\n")
     assert [p for p in _found(tmp_path, fixed + case) if "refuses" in p.message] == []
+
+
+def test_conflicting_effects_read_as_labels_in_chinese(tmp_path):
+    """A Chinese reader reads what two rules set differently by its labels, not by YAML keys."""
+    problems = _found(tmp_path, """\
+  - id: fj_footer
+    title: {zh: 页脚, en: Footer}
+    footer: {number_kind: subject, copyright_required: false}
+    sources: [{id: seed_003}]
+  - id: fj_warn
+    title: {zh: 甲, en: A}
+    when: {fact: person.cross_province, equals: true}
+    for_each: person
+    findings: [{id: cross_province_not_allowed, severity: warning, message: {zh: 甲, en: A}}]
+    sources: [{id: seed_003}]
+  - id: fj_block
+    title: {zh: 乙, en: B}
+    for_each: person
+    when: {all: [{fact: person.cross_province, equals: true}]}
+    findings: [{id: cross_province_not_allowed, severity: blocking, message: {zh: 乙, en: B}}]
+    sources: [{id: seed_003}]
+""")
+    texts = [p.text("zh") for p in problems if p.id == "lint_same_condition_other_effect"]
+    footer = next(t for t in texts if "fj_footer" in t)
+    assert "页脚的备案号类型：主体备案号 与 网站备案号 不同" in footer or "页脚的备案号类型：网站备案号 与 主体备案号 不同" in footer
+    severity = next(t for t in texts if "fj_block" in t)
+    name = RuleBook.load(tmp_path).rulesets["fujian"].findings["cross_province_not_allowed"]["zh"]
+    assert f"问题“{name}”的严重程度：" in severity and ("阻断 与 提醒 不同" in severity or "提醒 与 阻断 不同" in severity)
+    for text in texts:
+        for raw in ("number_kind", "copyright_required", "severity", "cross_province_not_allowed", "blocking", "warning"):
+            assert raw not in text, text
+    english = next(p.text("en") for p in problems if p.id == "lint_same_condition_other_effect" and "fj_footer" in p.message)
+    assert "footer number_kind" in english
+
+
+def test_shared_effects_read_as_labels_in_chinese(tmp_path):
+    problems = _found(tmp_path, """\
+  - id: fj_offshore
+    title: {zh: 境外, en: Offshore}
+    when:
+      all:
+        - {fact: server.in_mainland, equals: false}
+        - {fact: service.type, equals: website}
+    filing_required: false
+    sources: [{id: seed_003}]
+""")
+    (warning,) = [p for p in problems if p.id == "lint_repeats_national"]
+    assert "（条件相同，是否需要备案相同）" in warning.text("zh") and "filing_required" not in warning.text("zh")
+    assert "same condition, same filing_required" in warning.text("en")

@@ -270,3 +270,32 @@ def test_a_failing_pack_test_reads_in_both_languages(tmp_path):
     assert zh.output.endswith(" 个通过，1 个失败\n")
     assert "footer.number_kind: expected subject, actual website" in en.output
     assert "documents: expected residence_permit not to be required, but it is (required by " in en.output
+
+
+def test_click_type_refusals_read_in_both_languages(tmp_path):
+    """Ranges and paths are refused in the reader's language, from the error's data, not click's English."""
+    a_file = tmp_path / "pack.yaml"
+    a_file.write_text("x: 1\n", encoding="utf-8")
+    cases = [
+        (["serve", "--port", "99999"], "--port 的值无效：99999 不在 0 到 65535 之间",
+         "invalid value for --port: 99999 is not between 0 and 65535"),
+        (["serve", "--port", "abc"], "--port 的值无效：“abc”不是整数", "invalid value for --port: 'abc' is not a whole number"),
+        (["batch", "x.jsonl", "--jobs", "0"], "--jobs/-j 的值无效：0 小于允许的最小值 1",
+         "invalid value for --jobs/-j: 0 is less than 1, the smallest allowed"),
+        (["test", "--fail-under", "abc"], "--fail-under 的值无效：“abc”不是数字",
+         "invalid value for --fail-under: 'abc' is not a number"),
+        (["serve", "--header-timeout", "0"], "--header-timeout 的值无效：0 小于允许的最小值 0.1",
+         "invalid value for --header-timeout: 0 is less than 0.1, the smallest allowed"),
+        (["validate", "--templates", str(tmp_path / "nosuch")], f"--templates 的值无效：“{tmp_path / 'nosuch'}”不存在",
+         f"invalid value for --templates: '{tmp_path / 'nosuch'}' does not exist"),
+        (["check", "x.yaml", "--packs", str(a_file)], f"--packs 的值无效：“{a_file}”是文件，不是目录",
+         f"invalid value for --packs: '{a_file}' is a file, not a directory"),
+        (["check", str(tmp_path)], f"APPLICATION 的值无效：“{tmp_path}”是目录，不是文件",
+         f"invalid value for APPLICATION: '{tmp_path}' is a directory, not a file"),
+    ]
+    for args, chinese, english in cases:
+        zh, en = _both(args)
+        assert zh.exit_code == en.exit_code == 2, (args, zh.output)
+        assert "错误: " + chinese in zh.output, zh.output
+        assert "error: " + english in en.output, en.output
+        assert "Error" not in zh.output and "is not in the range" not in zh.output
