@@ -138,7 +138,7 @@ def test_a_malformed_package_or_md5_exits_2_naming_the_app(tmp_path, field, valu
     assert "Traceback" not in result.output + result.stderr
     chinese = CliRunner().invoke(cli, ["check", str(path)])  # Chinese by default
     assert chinese.exit_code == 2 and f"$.apps[1].{field}" in chinese.stderr
-    assert ("安卓包名" if field == "package" else "签名MD5") in chinese.stderr
+    assert ("安卓包名" if field == "package" else "签名 MD5") in chinese.stderr
 
 
 def test_explain_speaks_of_each_app(book):

@@ -204,18 +204,65 @@
     });
   }
 
-  function format(cat, id, args) {
-    var template = cat.messages[id];
-    return template.replace(/\{\{|\}\}|\{(\w+)(?::(\w+))?\}/g, function (all, name, spec) {
-      if (all === "{{") return "{";
-      if (all === "}}") return "}";
-      var v = args[name];
-      var list = Array.isArray(v) ? v : [v];
-      if (spec === "type") return has(cat.types, pyStr(v)) ? cat.types[pyStr(v)] : pyStr(v);
-      if (spec === "types") return list.map(function (t) { return has(cat.types, pyStr(t)) ? cat.types[pyStr(t)] : pyStr(t); }).join(cat.or);
-      if (spec === "list") return list.map(function (x) { return pyStr(x); }).join(cat.list_sep);
-      return pyStr(v, true);
+  // engine/messages.py spaced: in Chinese (cat.spaced), one space where a Chinese character meets an
+  // ASCII letter or digit at a seam of the catalogue's text and a value, and none of the catalogue's
+  // spaces where two Chinese characters meet; a value itself is left as written.
+  var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/, WORD = /[A-Za-z0-9]/;
+  function spaced(cat, pieces) { // pieces: [text, written by the catalogue]
+    if (!cat.spaced) return pieces.map(function (p) { return p[0]; }).join("");
+    var out = "", owned = 0;
+    pieces.forEach(function (p) {
+      var piece = p[0], written = p[1];
+      if (!piece) return;
+      var left = owned ? out.slice(0, out.length - owned) + out.slice(out.length - owned).replace(/ +$/, "") : out;
+      var right = written ? piece.replace(/^ +/, "") : piece;
+      var a = left.slice(-1), b = right.slice(0, 1);
+      if (a && b) {
+        if ((HAN.test(a) && WORD.test(b)) || (WORD.test(a) && HAN.test(b))) {
+          if (left === out && right === piece) piece = " " + piece;
+        } else if (HAN.test(a) && HAN.test(b)) {
+          out = left;
+          piece = right;
+        }
+      }
+      out += piece;
+      owned = written ? piece.length : 0;
     });
+    return out;
+  }
+
+  function joined(cat, separator, items) {
+    var pieces = [];
+    items.forEach(function (item, i) {
+      if (i) pieces.push([separator, true]);
+      pieces.push([item, false]);
+    });
+    return spaced(cat, pieces);
+  }
+
+  function field(cat, args, name, spec) {
+    var v = args[name];
+    var list = Array.isArray(v) ? v : [v];
+    if (spec === "type") return has(cat.types, pyStr(v)) ? cat.types[pyStr(v)] : pyStr(v);
+    if (spec === "types") return joined(cat, cat.or, list.map(function (t) { return has(cat.types, pyStr(t)) ? cat.types[pyStr(t)] : pyStr(t); }));
+    if (spec === "list") return list.map(function (x) { return pyStr(x); }).join(cat.list_sep);
+    return pyStr(v, true);
+  }
+
+  function format(cat, id, args) {
+    var template = cat.messages[id], pattern = /\{\{|\}\}|\{(\w+)(?::(\w+))?\}/g, pieces = [], literal = "", at = 0, m;
+    while ((m = pattern.exec(template)) !== null) {
+      literal += template.slice(at, m.index);
+      at = pattern.lastIndex;
+      if (m[0] === "{{" || m[0] === "}}") {
+        literal += m[0].charAt(0);
+        continue;
+      }
+      pieces.push([literal, true], [field(cat, args, m[1], m[2]), false]);
+      literal = "";
+    }
+    pieces.push([literal + template.slice(at), true]);
+    return spaced(cat, pieces);
   }
 
   // What a person reads at the field: the message, and its "did you mean", as the CLI prints them.
