@@ -364,10 +364,11 @@ def test_conflicting_effects_read_as_labels_in_chinese(tmp_path):
 """)
     texts = [p.text("zh") for p in problems if p.id == "lint_same_condition_other_effect"]
     footer = next(t for t in texts if "fj_footer" in t)
-    assert "页脚的备案号类型：主体备案号 与 网站备案号 不同" in footer or "页脚的备案号类型：网站备案号 与 主体备案号 不同" in footer
+    # two Chinese words meet without a space (tests/test_message_spacing.py)
+    assert "页脚的备案号类型：主体备案号与网站备案号不同" in footer or "页脚的备案号类型：网站备案号与主体备案号不同" in footer
     severity = next(t for t in texts if "fj_block" in t)
     name = RuleBook.load(tmp_path).rulesets["fujian"].findings["cross_province_not_allowed"]["zh"]
-    assert f"问题“{name}”的严重程度：" in severity and ("阻断 与 提醒 不同" in severity or "提醒 与 阻断 不同" in severity)
+    assert f"问题“{name}”的严重程度：" in severity and ("阻断与提醒不同" in severity or "提醒与阻断不同" in severity)
     for text in texts:
         for raw in ("number_kind", "copyright_required", "severity", "cross_province_not_allowed", "blocking", "warning"):
             assert raw not in text, text
