@@ -92,8 +92,6 @@ class BadValue(click.BadParameter):
         self.message_id, self.message_args, self.suggestion = message_id, args, suggestion
 
 
-
-
 class Choice(click.Choice):
     """click.Choice whose refusal keeps the value and the choices, so it is said in the reader's
     language, with the choice probably meant: a label or a synonym of it (company: enterprise,
