@@ -491,11 +491,15 @@ def _validate_targets(targets: tuple[str, ...], packs_dir: str | None) -> tuple[
     Raises PackError with every problem."""
     from .targets import resolve
 
-    checked, rulesets = [], []
+    checked, rulesets, files = [], [], set()
     for target in resolve(targets, packs_dir):
-        keys = target.keys if target.keys is not None else sorted(target.book.packs)
-        checked += keys
-        rulesets += [target.book.rulesets[k] for k in keys]
+        for key in target.keys if target.keys is not None else sorted(target.book.packs):
+            ruleset = target.book.rulesets[key]
+            file = Path(ruleset.pack.file).resolve()
+            if file not in files:  # one file named twice (its path and its name) is one pack checked
+                files.add(file)
+                checked.append(key)
+                rulesets.append(ruleset)
     return checked, rulesets
 
 

@@ -768,8 +768,11 @@ MESSAGES.update({
 
 # --- a pack's test cases (engine/packtests.py): how a result differs from what a case expects
 MESSAGES.update({
-    "case_ids_differ": {"en": "{label} differ (- expected but missing, + present but not expected):\n{lines}",
-                        "zh": "{label} 不符（- 期望有而没有，+ 有而未期望）：\n{lines}"},
+    "case_ids_differ": {"en": "{label} differ (- expected but missing, + present but not expected):\n{lines:lines}",
+                        "zh": "{label} 不符（- 期望有而没有，+ 有而未期望）：\n{lines:lines}"},
+    "case_diff_line": {"en": "  {mark} {id}{why:message}", "zh": "  {mark} {id}{why:message}"},
+    "case_required_by": {"en": "    <- required by {rules}", "zh": "    <- 由 {rules} 要求"},
+    "case_raised_by": {"en": "    <- raised by {rule}", "zh": "    <- 由 {rule} 提出"},
     "case_document_missing": {"en": "documents: expected {name} to be required; required: {found:list_or_none}",
                               "zh": "documents：期望要求 {name}；实际要求：{found:list_or_none}"},
     "case_document_unexpected": {"en": "documents: expected {name} not to be required, but it is (required by {rules})",
@@ -955,6 +958,8 @@ class _Formatter(string.Formatter):
                 for what, one, other in _as_list(value))
         if format_spec == "messages":  # a list of messages, each (id, args)
             return _LIST_SEP[self.lang].join(self.format_field(item, "message") for item in _as_list(value))
+        if format_spec == "lines":  # a list of messages, one a line
+            return "\n".join(self.format_field(item, "message") for item in _as_list(value))
         if format_spec == "named":  # (key, ((lang, name), …)): its name in Chinese, its key in English
             key, names = value
             return str(dict(names).get(self.lang, key)) if self.lang != "en" else str(key)

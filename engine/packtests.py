@@ -194,19 +194,20 @@ def _ruleset_for(book: RuleBook, case: Case) -> RuleSet:
     return book.ruleset(province) if province is not None else national
 
 
-def _diff_ids(label: str, expected: list[str], actual: list[str], why: Mapping[str, str]) -> list[Failure]:
-    """Expected against actual ids as a diff: '-' expected only, '+' actual only (with its rule)."""
+def _diff_ids(label: str, expected: list[str], actual: list[str], why: Mapping[str, Failure]) -> list[Failure]:
+    """Expected against actual ids as a diff: '-' expected only, '+' actual only (with the rule
+    behind it, a message: worded in the reader's language)."""
     if Counter(expected) == Counter(actual):
         return []
     missing = Counter(expected) - Counter(actual)
     extra = Counter(actual) - Counter(expected)
-    lines = []
+    lines: list[Failure] = []
     for ident in sorted(set(expected) | set(actual)):
         common = min(Counter(expected)[ident], Counter(actual)[ident])
-        lines += [f"    {ident}"] * common
-        lines += [f"  - {ident}"] * missing[ident]
-        lines += [f"  + {ident}" + (f"    <- {why[ident]}" if ident in why else "")] * extra[ident]
-    return [_failure("case_ids_differ", label=label, lines="\n".join(lines))]
+        lines += [_failure("case_diff_line", mark=" ", id=ident, why=None)] * common
+        lines += [_failure("case_diff_line", mark="-", id=ident, why=None)] * missing[ident]
+        lines += [_failure("case_diff_line", mark="+", id=ident, why=why.get(ident))] * extra[ident]
+    return [_failure("case_ids_differ", label=label, lines=lines)]
 
 
 def check_expectations(expect: Mapping[str, Any], data: Mapping[str, Any], fired: set[str]) -> list[Failure]:
@@ -218,7 +219,7 @@ def check_expectations(expect: Mapping[str, Any], data: Mapping[str, Any], fired
     finding_rules = {f["id"]: f["rule"] for f in data["findings"]}
     if "documents" in expect:
         failures += _diff_ids("documents", list(expect["documents"]), unique_docs,
-                              {k: f"required by {v}" for k, v in doc_rules.items()})
+                              {k: _failure("case_required_by", rules=v) for k, v in doc_rules.items()})
     for doc in expect.get("documents_include", ()):
         if doc not in doc_ids:
             failures.append(_failure("case_document_missing", name=doc, found=unique_docs))
@@ -230,7 +231,7 @@ def check_expectations(expect: Mapping[str, Any], data: Mapping[str, Any], fired
         failures += _diff_ids(f"documents_for {doc}", [str(r) for r in refs], actual, {})
     if "findings" in expect:
         failures += _diff_ids("findings", list(expect["findings"]), finding_ids,
-                              {k: f"raised by {v}" for k, v in finding_rules.items()})
+                              {k: _failure("case_raised_by", rule=v) for k, v in finding_rules.items()})
     for fid in expect.get("findings_include", ()):
         if fid not in finding_ids:
             failures.append(_failure("case_finding_missing", name=fid, found=finding_ids))

@@ -33,7 +33,7 @@ def _samples(spec: str) -> list[object]:
         return ["guangdong", "national", LATIN]
     if spec == "message":
         return NESTED
-    if spec == "messages":
+    if spec in ("messages", "lines"):
         return [[n for n in NESTED if n]]
     if spec == "versus":
         return [[(("lint_effect_footer", ()), "True", "False"), (("lint_effect_limit", (("document", ("doc", ())),

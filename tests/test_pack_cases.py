@@ -139,3 +139,13 @@ def test_pytest_collects_pack_cases_and_case_files_as_items(pytester, tmp_path, 
     assert "footer.number_kind: expected subject, actual website" in output
     assert "did you mean 'version'" in output
     assert "Traceback" not in output
+
+
+def test_a_failing_expectation_reads_in_chinese_without_english_between(book):
+    case = packtests.Case("wrong on purpose", {"name": "wrong on purpose", "base": "individual",
+                          "expect": {"documents": ["subject_certificate", "residence_permit"],
+                                     "findings": ["document_too_old"]}}, "national", 0, "x.yaml", 3)
+    lines = packtests.run(book, case).describe("zh").splitlines()[1:]
+    assert "      + verification_form    <- 由 basic_verification_form 要求" in lines
+    assert "      - residence_permit" in lines and "        subject_certificate" in lines
+    assert not any("required by" in line for line in lines)

@@ -107,3 +107,8 @@ def test_case_files_run_on_one_set_of_packs(tmp_path):
     result = invoke("test", tmp_path / "guangdong.yaml", PACKS / "fujian.yaml", "--cases", cases, "--lang", "en")
     assert result.exit_code == 2 and "--cases runs its cases on one set of packs" in result.output
     assert str(tmp_path) in result.output
+
+
+def test_a_pack_named_twice_is_validated_once():
+    result = invoke("validate", PACKS / "fujian.yaml", "fujian", PACKS / "fujian.yaml", "--packs", PACKS, "--lang", "en")
+    assert result.exit_code == 0 and "ok: 1 pack valid (fujian)" in result.output
