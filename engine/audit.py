@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from . import secret
 from .errors import InputError, problem
 from .output import check_target
-from .text import mask
+from .text import mask, mask_numbers
 
 if TYPE_CHECKING:
     from .application import Application
@@ -63,8 +63,8 @@ def record(result: "Result", *, at: dt.datetime | None = None, source: str | Non
         "findings": sorted({f.id for f in result.findings}),
         "blocking": result.blocking,
     }
-    if source is not None:
-        out["source"] = source
+    if source is not None:  # a file may be named after its applicant's ID number: masked as in any message
+        out["source"] = mask_numbers(source)
     return out
 
 

@@ -26,7 +26,7 @@ from typing import Any, TypeVar  # noqa: E402
 import click  # noqa: E402
 
 from . import bundled, provinces  # noqa: E402
-from .errors import IcpRulesError, InputError, PackError, Problem, problem  # noqa: E402
+from .errors import IcpRulesError, InputError, PackError, Problem, problem, shown  # noqa: E402
 from .messages import DEFAULT_LANG, LANGS  # noqa: E402
 from .names import FORMAT_NAMES, LANG_NAMES, VALUE_NAMES  # noqa: E402
 from .messages import text as message_text  # noqa: E402
@@ -253,7 +253,7 @@ def usage_error_text(exc: click.ClickException, lang: str, root: click.Command |
         help_names = ctx.command.get_help_option_names(ctx)
         if help_names:
             lines.append(t("cli_try_help", command=f"{ctx.command_path} {max(help_names, key=len)}"))
-    lines.append(f"{message_text('tag_error', lang)}: {message}")
+    lines.append(f"{message_text('tag_error', lang)}: {shown(message)}")  # as every problem: a number typed is masked
     return "\n".join(lines)
 
 

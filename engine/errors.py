@@ -13,10 +13,19 @@ from typing import Any
 
 from . import messages
 
-from .text import neutralise
+from .text import mask_numbers, neutralise
 
 MAX_SHOWN = 80  # characters of a quoted value shown in a message; inputs may hold megabytes
 _LONG_QUOTED = re.compile(r"'([^'\n]{%d,})'" % (MAX_SHOWN + 1))
+
+
+def shown(text: str) -> str:
+    """What of ``text`` a problem may show: nothing that drives a terminal (``neutralise``), and
+    anything shaped like an ID or certificate number masked. A problem can quote what a caller
+    typed anywhere, not only in the application (a query parameter, a URL path, a header, an
+    option's value, a file name such as 440106199203156782.yaml), and every problem reaches some
+    record: stderr, a batch's error lines, an HTTP error body, the intake page."""
+    return mask_numbers(neutralise(text))
 
 
 def _shorten(message: str) -> str:
@@ -94,7 +103,7 @@ class Problem:
             text += messages.text("did_you_mean", lang, {"suggestion": _shorten(self.suggestion)})
         if len(text) > 4 * 1024:  # whatever the message held, one problem stays a readable line
             text = text[:4 * 1024] + f"… ({len(text)} characters)"
-        return neutralise(text)  # a value quoted from the input cannot drive the terminal
+        return shown(text)  # a value quoted from the input cannot drive the terminal, nor show a number
 
 
 def problem(message_id: str, /, *, file: str | None = None, line: int | None = None, column: int | None = None,
@@ -179,11 +188,11 @@ def problem_to_dict(problem: Problem, lang: str = "en") -> dict[str, object]:
     """A problem as JSON-ready data (batch error lines, HTTP 422 bodies): only the fields it has.
 
     ``message`` is in ``lang``; ``code`` is the catalogue's message id, for programs."""
-    out: dict[str, object] = {"message": neutralise(problem.text(lang)), "path": neutralise(problem.path or "$")}
+    out: dict[str, object] = {"message": shown(problem.text(lang)), "path": shown(problem.path or "$")}
     for name in ("file", "line", "column", "suggestion"):
         value = getattr(problem, name)
         if value is not None:
-            out[name] = neutralise(value) if isinstance(value, str) else value
+            out[name] = shown(value) if isinstance(value, str) else value
     if problem.severity != "error":
         out["severity"] = problem.severity
     if problem.id is not None:

@@ -28,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import application as application_module
 from . import bundled, facts as facts_module, provinces
-from .errors import IcpRulesError, Problem, problem
+from .errors import IcpRulesError, Problem, problem, shown
 from .messages import catalogue
 from .names import BOOLEAN_WORDS, SYNONYMS, VALUE_NAMES, bundled_category_names, enum_names
 from .request import BodyReader, lang_of, status_of
@@ -181,8 +181,9 @@ def _field_path(found: Problem) -> str:
 
 
 def _problem_row(found: Problem, lang: str) -> dict[str, Any]:
-    return {"path": found.path or "$", "field": _field_path(found), "message": found.text(lang),
-            "suggestion": found.suggestion, "code": found.id, "severity": found.severity,
+    # shown as every problem is (engine/errors.py): a number a caller typed anywhere is masked
+    return {"path": shown(found.path or "$"), "field": shown(_field_path(found)), "message": shown(found.text(lang)),
+            "suggestion": shown(found.suggestion) if found.suggestion else None, "code": found.id, "severity": found.severity,
             "line": found.line, "column": found.column}
 
 
