@@ -132,9 +132,15 @@ class _Range:
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
-            return super().convert(value, param, ctx)  # type: ignore[misc]
+            number = super().convert(value, param, ctx)  # type: ignore[misc]
         except click.BadParameter:
             pass
+        else:
+            if number == number:
+                return number
+            # NaN: click's range lets it through (no comparison with NaN is true), and a NaN limit
+            # never trips (--fail-under nan passed every run) or breaks the timers (--body-timeout nan)
+            raise _refused(self.not_a_number, param, ctx, value=str(value)) from None
         try:
             self.number.convert(value, param, ctx)
         except click.BadParameter:

@@ -226,3 +226,12 @@ def test_a_number_typed_as_a_field_name_is_masked_in_the_message_and_its_path(ru
         (tmp_path / "apps.jsonl").write_text(text, encoding="utf-8")
         batch = run("batch", tmp_path / "apps.jsonl", "--lang", lang)
         assert "440106199203156782" not in batch.output and "440************782" in batch.output
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "-nan"])
+def test_a_limit_that_is_not_a_number_is_refused(value):
+    # click's FloatRange lets NaN through (no comparison with it is true): --fail-under nan then
+    # passed every run, whatever the coverage
+    result = CliRunner().invoke(cli, ["test", "national", "--fail-under", value, "--lang", "en"])
+    assert result.exit_code == 2
+    assert f"invalid value for --fail-under: '{value}' is not a number" in result.output
