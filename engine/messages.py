@@ -262,8 +262,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "(filing_province, subject, …) at the top level",
                      "zh": "请直接以申请本身作为请求体，不要包在 {{\"{name}\": …}} 中：filing_province、subject 等字段应在最外层"},
     "body_timeout": {"en": "the request body did not arrive within {seconds} s", "zh": "请求体未在 {seconds} 秒内送达"},
-    "body_not_json_type": {"en": "send the application as JSON with Content-Type: application/json (this request's: {shown})",
-                           "zh": "请以 JSON 发送申请，并带 Content-Type: application/json（本请求的是：{shown}）"},
+    "body_not_json_type": {"en": "send the application as JSON with Content-Type: application/json (this request's: {shown:message})",
+                           "zh": "请以 JSON 发送申请，并带 Content-Type: application/json（本请求的是：{shown:message}）"},
+    # what a request's header held, quoted in the reader's language, or that it had none
+    "header_value": {"en": "'{value}'", "zh": "“{value}”"},
+    "header_absent": {"en": "none", "zh": "无"},
     "query_not_date": {"en": "'{value}' is not a date (expected YYYY-MM-DD)", "zh": "“{value}”不是日期（格式为 YYYY-MM-DD）"},
     "invalid_request": {"en": "invalid request", "zh": "无效请求"},
     "request_field": {"en": "{detail}", "zh": "请求参数无效：{detail}"},

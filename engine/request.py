@@ -176,7 +176,7 @@ class BodyReader:
         soon as more than ``limit`` bytes have come, or once it has taken over ``timeout`` seconds."""
         content_type = request.headers.get("content-type")
         if not is_json(content_type):
-            shown = f"'{content_type[:80]}'" if content_type else "none"
+            shown = ("header_value", (("value", content_type[:80]),)) if content_type else ("header_absent", ())
             raise UnsupportedMediaType([header_problem("Content-Type", "body_not_json_type", shown=shown,
                                                        suggestion=JSON_MEDIA_TYPE)])
         declared = request.headers.get("content-length")

@@ -61,6 +61,17 @@ def test_a_body_that_is_not_json_answers_415(client, content_type):
     assert "application/json" in error["message"] and error["path"] == "$.headers.content-type"
 
 
+@pytest.mark.parametrize(("content_type", "lang", "shown"), [
+    ("text/plain", "zh", "（本请求的是：“text/plain”）"), (None, "zh", "（本请求的是：无）"),
+    ("text/plain", "en", "(this request's: 'text/plain')"), (None, "en", "(this request's: none)"),
+])
+def test_the_415_quotes_the_content_type_sent_in_the_requests_language(client, content_type, lang, shown):
+    # under zh it read （本请求的是：'text/plain'） and, with no Content-Type at all, （本请求的是：none）
+    headers = {"content-type": content_type} if content_type else {}
+    error = error_of(client.post(f"/v1/check?lang={lang}", content=BODY, headers=headers), 415, "UnsupportedMediaType")
+    assert shown in error["problems"][0]["message"]
+
+
 @pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8", "Application/JSON"])
 def test_json_with_or_without_a_charset_is_checked(client, content_type):
     response = client.post("/v1/check", content=BODY, headers={"content-type": content_type})
