@@ -29,6 +29,7 @@ from typing import IO, TYPE_CHECKING, Any
 from . import application as application_module
 from .audit import record
 from .errors import IcpRulesError, InputError, error_to_dict, problem
+from .messages import text as message_text
 from .source import DEFAULT_MAX_BYTES, parse_text, unreadable
 
 if TYPE_CHECKING:
@@ -131,10 +132,23 @@ except ImportError:  # pragma: no cover - a platform without its wheel: json alo
     _orjson = None
 
 
+# Messages whose argument names a line of the document (a duplicate key's first occurrence, a
+# certificate number's first person): a batch line is a whole document, so that is line 1 of it.
+_LINE_ARGS = {"duplicate_key_at": "first", "one_number_two_people_line": "first",
+              "one_number_two_people_line_several": "first"}
+
+
 def _at_line(error: IcpRulesError, number: int, file: str | None, lang: str = "zh") -> dict[str, Any]:
-    """The error as data in ``lang``, its problems placed on input line ``number`` (a line is a whole document)."""
-    problems = [dataclasses.replace(p, file=file, line=number if p.line in (None, 1) else p.line)
-                for p in error.problems]
+    """The error as data in ``lang``, its problems placed on input line ``number`` (a line is a
+    whole document), the lines their messages name too: not "(first on line 1)" on line 3."""
+    problems = []
+    for p in error.problems:
+        moved = dataclasses.replace(p, file=file, line=number if p.line in (None, 1) else p.line)
+        name = _LINE_ARGS.get(p.id) if p.id is not None else None
+        if p.id is not None and name is not None and dict(p.args).get(name) == 1:
+            args = tuple((k, number if k == name else v) for k, v in p.args)
+            moved = dataclasses.replace(moved, args=args, message=message_text(p.id, "en", args))
+        problems.append(moved)
     return error_to_dict(type(error)(problems), lang)
 
 

@@ -365,3 +365,20 @@ def test_a_worker_signalled_before_its_initializer_ends_quietly(signum):
         _, status = os.waitpid(pid, 0)
     os.close(ready_r), os.close(ready_w)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signum
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_line_its_message_names_is_the_batch_line_not_line_1(tmp_path, lang):
+    # every batch line is a document of one line: a duplicate key's first occurrence and the first
+    # person with a certificate number are on the same batch line, which read "(first on line 1)"
+    app = json.loads(json.dumps(application.load(ROOT / "examples" / "guangdong-enterprise-many-domains.yaml").data,
+                                default=str))
+    other = dict(app["principal"], name="另一人")  # the principal's number, someone else's name
+    app["websites"][0]["manager"] = other
+    lines = example_lines(2) + ['{"filing_province": "sichuan", "a": 1, "a": 2}', json.dumps(app, ensure_ascii=False)]
+    problems = [json.loads(line)["error"]["problems"] for line in batch.check_partition(lines, lang=lang)[2:]]
+    duplicate = next(p for p in problems[0] if p["code"] == "duplicate_key_at")
+    person = next(p for p in problems[1] if p["code"].startswith("one_number_two_people_line"))
+    for found, line in ((duplicate, 3), (person, 4)):
+        assert found["line"] == line
+        assert (f"line {line})" if lang == "en" else f"第 {line} 行") in found["message"], found["message"]
