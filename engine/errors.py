@@ -28,15 +28,15 @@ def shown(text: str) -> str:
     return mask_numbers(neutralise(text))
 
 
-def _shorten(message: str) -> str:
+def _shorten(message: str, lang: str) -> str:
     """Quote long values by their start and length, so a megabyte string gives a one-line message."""
-    return _LONG_QUOTED.sub(lambda m: f"'{m.group(1)[:MAX_SHOWN]}…' ({len(m.group(1))} characters)", message)
+    return _LONG_QUOTED.sub(lambda m: f"'{m.group(1)[:MAX_SHOWN]}…'{messages.length_note(len(m.group(1)), lang)}", message)
 
 
-def _shorten_value(value: Any) -> Any:
+def _shorten_value(value: Any, lang: str) -> Any:
     """A message argument as shown: a long text by its start and its length."""
     if isinstance(value, str) and len(value) > MAX_SHOWN:
-        return f"{value[:MAX_SHOWN]}… ({len(value)} characters)"
+        return f"{value[:MAX_SHOWN]}…{messages.length_note(len(value), lang)}"
     return value
 
 
@@ -63,8 +63,8 @@ class Problem:
     def text(self, lang: str = "en") -> str:
         """The message alone, in ``lang`` (a long value in it shown by its start and length)."""
         if self.id is None:
-            return _shorten(self.message)
-        return messages.text(self.id, lang, [(k, _shorten_value(v)) for k, v in self.args])
+            return _shorten(self.message, lang)
+        return messages.text(self.id, lang, [(k, _shorten_value(v, lang)) for k, v in self.args])
 
     def location(self) -> str:
         parts = [self.file or "<input>"]
@@ -100,9 +100,9 @@ class Problem:
         else:
             text = f"{self.location()}  {self.path or '$'}  {self.text(lang)}"
         if self.suggestion:
-            text += messages.text("did_you_mean", lang, {"suggestion": _shorten(self.suggestion)})
+            text += messages.text("did_you_mean", lang, {"suggestion": _shorten(self.suggestion, lang)})
         if len(text) > 4 * 1024:  # whatever the message held, one problem stays a readable line
-            text = text[:4 * 1024] + f"… ({len(text)} characters)"
+            text = text[:4 * 1024] + "…" + messages.length_note(len(text), lang)
         return shown(text)  # a value quoted from the input cannot drive the terminal, nor show a number
 
 
@@ -111,7 +111,7 @@ def problem(message_id: str, /, *, file: str | None = None, line: int | None = N
     """A problem reading ``engine.messages.MESSAGES[message_id]`` with ``args``."""
     # lists become tuples: a problem stays hashable (problems are de-duplicated in sets)
     pairs = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in args.items())
-    return Problem(messages.text(message_id, "en", pairs), file=file, line=line, column=column, path=path,
+    return Problem(messages.text(message_id, "en", [(k, _shorten_value(v, "en")) for k, v in pairs]), file=file, line=line, column=column, path=path,
                    suggestion=suggestion, severity=severity, id=message_id, args=pairs)
 
 

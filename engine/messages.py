@@ -43,6 +43,8 @@ _FACT_KINDS = {
            "enum": "该事实的可选值之一"},
 }
 _OR = {"en": " or ", "zh": "或"}
+# After a long text shown by its start: how long it is in all
+_LENGTH_NOTE = {"en": " ({length} characters)", "zh": "（共 {length} 个字符）"}
 _LIST_SEP = {"en": ", ", "zh": "、"}
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -980,6 +982,11 @@ def text(message_id: str, lang: str = "en", args: Mapping[str, Any] | Iterable[t
     return _Formatter(lang if lang in _TYPES else "en").fill(template, dict(args))
 
 
+def length_note(length: int, lang: str) -> str:
+    """What follows a long text shown by its start (``'abc…'``): its length, in ``lang``."""
+    return _LENGTH_NOTE.get(lang, _LENGTH_NOTE["en"]).format(length=length)
+
+
 def check_lang(lang: str) -> str:
     """``lang`` if it is one this catalogue speaks, else a ValueError naming the choices."""
     if lang not in LANGS:
@@ -992,4 +999,5 @@ def catalogue(ids: Iterable[str], lang: str) -> dict[str, Any]:
     these messages itself, exactly as ``text`` does (the intake page checks fields in the browser)."""
     lang = lang if lang in _TYPES else "en"
     return {"messages": {i: MESSAGES[i].get(lang) or MESSAGES[i]["en"] for i in ids},
-            "types": _TYPES[lang], "or": _OR[lang], "list_sep": _LIST_SEP[lang], "spaced": lang in SPACED_LANGS}
+            "types": _TYPES[lang], "or": _OR[lang], "list_sep": _LIST_SEP[lang], "spaced": lang in SPACED_LANGS,
+            "length_note": _LENGTH_NOTE[lang]}

@@ -582,11 +582,6 @@ _FALSE = frozenset({"no", "false", "off", "n"})
 _NULLS = frozenset({"", "~", "null"})
 
 
-def _quoted(value: str) -> str:
-    """A scalar as a message shows it (the message quotes it): a long one by its start and length."""
-    return value if len(value) <= 40 else f"{value[:40]}… ({len(value)} characters)"
-
-
 def _scalar_value(tag: str, value: str) -> Any:
     """The value of a scalar whose tag is allowed: text (dates too: they stay ISO text, exactly as
     they would arrive in JSON, and are checked later), null, bool, int or a usable float.
@@ -598,13 +593,13 @@ def _scalar_value(tag: str, value: str) -> Any:
     lowered = value.lower()
     if tag == _NULL:
         if lowered not in _NULLS:
-            raise _BadScalar("yaml_not_null", value=_quoted(value))
+            raise _BadScalar("yaml_not_null", value=value)
         return None
     if tag == _BOOL:
         if lowered in _TRUE:
             return True
         if lowered not in _FALSE:
-            raise _BadScalar("yaml_not_bool", value=_quoted(value))
+            raise _BadScalar("yaml_not_bool", value=value)
         return False
     if len(value) - value.count("_") > MAX_NUMBER_DIGITS + 3:  # sign and 0x: room for 100 digits
         raise _BadScalar("json_long_number", digits=MAX_NUMBER_DIGITS)
@@ -612,13 +607,13 @@ def _scalar_value(tag: str, value: str) -> Any:
         try:
             return _yaml_int(value)
         except ValueError:
-            raise _BadScalar("yaml_not_int", value=_quoted(value)) from None
+            raise _BadScalar("yaml_not_int", value=value) from None
     try:
         number = _yaml_float(value)
     except ValueError:
-        raise _BadScalar("yaml_not_number", value=_quoted(value)) from None
+        raise _BadScalar("yaml_not_number", value=value) from None
     if math.isnan(number) or math.isinf(number):
-        raise _BadScalar("not_usable_number", value=_quoted(value))
+        raise _BadScalar("not_usable_number", value=value)
     return number
 
 

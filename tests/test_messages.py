@@ -56,8 +56,10 @@ def test_a_problem_keeps_its_english_message_and_reads_in_chinese():
 
 def test_a_long_value_is_shown_by_its_start_and_length_in_both_languages():
     found = problem("unknown_field", name="x" * 5000)
-    for lang in ("zh", "en"):
-        assert "(5000 characters)" in found.text(lang) and len(found.text(lang)) < 200
+    for lang, note in (("zh", "（共 5000 个字符）"), ("en", " (5000 characters)")):
+        assert note in found.text(lang) and len(found.text(lang)) < 200
+    assert "characters" not in found.text("zh")
+    assert len(found.message) < 200  # the English text kept on the problem is shortened too
 
 
 def test_type_words_are_translated():

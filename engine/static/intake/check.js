@@ -191,16 +191,18 @@
   }
 
   // ---- engine/messages.py text --------------------------------------------------------------------------
-  function shortenValue(v) {
+  function lengthNote(cat, length) { return cat.length_note.replace("{length}", String(length)); }
+
+  function shortenValue(cat, v) {
     if (typeof v !== "string") return v;
     var c = chars(v);
-    return c.length > MAX_SHOWN ? c.slice(0, MAX_SHOWN).join("") + "… (" + c.length + " characters)" : v;
+    return c.length > MAX_SHOWN ? c.slice(0, MAX_SHOWN).join("") + "…" + lengthNote(cat, c.length) : v;
   }
 
-  function shorten(message) {
+  function shorten(cat, message) {
     return message.replace(LONG_QUOTED, function (m, inner) {
       var c = chars(inner);
-      return "'" + c.slice(0, MAX_SHOWN).join("") + "…' (" + c.length + " characters)";
+      return "'" + c.slice(0, MAX_SHOWN).join("") + "…'" + lengthNote(cat, c.length);
     });
   }
 
@@ -268,7 +270,7 @@
   // What a person reads at the field: the message, and its "did you mean", as the CLI prints them.
   function shown(cat, message, suggestion) {
     var text = message;
-    if (suggestion) text += format(cat, "did_you_mean", { suggestion: shorten(suggestion) });
+    if (suggestion) text += format(cat, "did_you_mean", { suggestion: shorten(cat, suggestion) });
     return text.replace(UNSAFE, "");
   }
 
@@ -400,7 +402,7 @@
       var c = cleaner(data);
       return found.map(function (p) {
         var args = {};
-        Object.keys(p.args).forEach(function (k) { args[k] = shortenValue(c.value(p.args[k])); });
+        Object.keys(p.args).forEach(function (k) { args[k] = shortenValue(cat, c.value(p.args[k])); });
         var suggestion = p.suggestion === null ? null : c.text(p.suggestion);
         return { path: p.path, field: p.id === "missing_field" ? p.path + "." + p.args.name : p.path,
                  code: p.id, message: format(cat, p.id, args), suggestion: suggestion, severity: "error", local: true };
