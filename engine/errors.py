@@ -111,7 +111,8 @@ def problem(message_id: str, /, *, file: str | None = None, line: int | None = N
     """A problem reading ``engine.messages.MESSAGES[message_id]`` with ``args``."""
     # lists become tuples: a problem stays hashable (problems are de-duplicated in sets)
     pairs = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in args.items())
-    return Problem(messages.text(message_id, "en", [(k, _shorten_value(v, "en")) for k, v in pairs]), file=file, line=line, column=column, path=path,
+    english = messages.text(message_id, "en", [(k, _shorten_value(v, "en")) for k, v in pairs])
+    return Problem(english, file=file, line=line, column=column, path=path,
                    suggestion=suggestion, severity=severity, id=message_id, args=pairs)
 
 
