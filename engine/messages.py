@@ -11,7 +11,7 @@ on an entry missing one, or on a placeholder one language lacks) and raise it wi
 Placeholders use ``str.format`` syntax. A format spec names a vocabulary for values that are
 words themselves: ``{found:type}`` (a JSON type name), ``{expected:types}`` (a list of them),
 ``{options:list}`` (a list of values, quoted by nothing, joined with commas), ``{parts:and}``,
-``{pack:pack}`` (a pack by its name), ``{reason:message}`` (another message, as (id, args)), ``{x:versus}`` (differences, as (what, one, other) triples)
+``{pack:pack}`` (a pack by its name), ``{packs:packs}`` (several), ``{reason:message}`` (another message, as (id, args)), ``{x:versus}`` (differences, as (what, one, other) triples)
 and the vocabularies of ``_VOCABULARY`` (``{kind:fact_kind}``, ``{scope:scope}``, …).
 
 Chinese text puts one space between a Chinese character and an ASCII letter or digit, and none
@@ -562,7 +562,7 @@ MESSAGES.update({
               "to facts.VALUE_NAMES or write the words out",
         "zh": "“{{{name}}}”会显示原始键（如“{example}”）：其取值没有可显示的名称；请在 facts.VALUE_NAMES 中补充，"
               "或直接写出文字"},
-    "lint_pack_review_due": {"en": "pack '{pack}' was due for review by {date}", "zh": "规则包“{pack}”应在 {date} 前复核"},
+    "lint_pack_review_due": {"en": "pack '{pack:pack}' was due for review by {date}", "zh": "{pack:pack}应在 {date} 前复核"},
     "lint_placeholder_source_title": {
         "en": "source '{source}' has no real title ('{value}'): name the document a person can look up (SPEC §7a)",
         "zh": "依据“{source}”没有真实标题（“{value}”）：请写明可供查阅的文件名称（SPEC §7a）"},
@@ -603,10 +603,10 @@ MESSAGES.update({
         "zh": "{scope} 事实将带有 {count} 个属性；durable_rules 只接受少于 252 个"},
     "durable_rule_unsupported": {"en": "rule {rule}: the durable backend cannot evaluate it: {reason:message}",
                                  "zh": "规则 {rule}：durable 后端无法评估它：{reason:message}"},
-    "durable_ruleset_unsupported": {"en": "the durable backend cannot evaluate ruleset {pack}: {reason:message}",
-                                    "zh": "durable 后端无法评估规则集 {pack}：{reason:message}"},
-    "durable_refused": {"en": "durable_rules refused the rules of {pack}: {detail}",
-                        "zh": "durable_rules 拒绝了 {pack} 的规则：{detail}"},
+    "durable_ruleset_unsupported": {"en": "the durable backend cannot evaluate ruleset {pack:pack}: {reason:message}",
+                                    "zh": "durable 后端无法评估{pack:pack}：{reason:message}"},
+    "durable_refused": {"en": "durable_rules refused the rules of {pack:pack}: {detail}",
+                        "zh": "durable_rules 拒绝了{pack:pack}的规则：{detail}"},
 })
 
 
@@ -745,7 +745,7 @@ MESSAGES.update({
     "n_warnings": {"en": "{count} warnings", "zh": "{count} 个警告"},
     "n_file": {"en": "{count} file", "zh": "{count} 个文件"},
     "n_files": {"en": "{count} files", "zh": "{count} 个文件"},
-    "validate_ok": {"en": "ok: {count:message} valid ({packs:list})", "zh": "通过：{count:message}有效（{packs:list}）"},
+    "validate_ok": {"en": "ok: {count:message} valid ({packs:packs})", "zh": "通过：{count:message}有效（{packs:packs}）"},
     "validate_problems": {"en": "{count:message} found", "zh": "发现{count:message}"},
     "lint_summary": {"en": "lint: {errors:message}, {warnings:message}", "zh": "lint：{errors:message}，{warnings:message}"},
     "coverage_below": {"en": "coverage {percent}% is below --fail-under {limit}%",
@@ -762,8 +762,8 @@ MESSAGES.update({
     "schema_wrote": {"en": "wrote {file}", "zh": "已写入 {file}"},
     "bundle_wrote": {"en": "wrote {file}: {files:message} ({packs:message}), key id {key}",
                      "zh": "已写入 {file}：{files:message}（{packs:message}），密钥标识 {key}"},
-    "bundle_verified": {"en": "ok: {file} verifies (key id {key}): {files:message}, {packs:message} ({names:list})",
-                        "zh": "通过：{file} 验证成功（密钥标识 {key}）：{files:message}，{packs:message}（{names:list}）"},
+    "bundle_verified": {"en": "ok: {file} verifies (key id {key}): {files:message}, {packs:message} ({names:packs})",
+                        "zh": "通过：{file} 验证成功（密钥标识 {key}）：{files:message}，{packs:message}（{names:packs}）"},
     "cli_interrupted": {"en": "interrupted", "zh": "已中断"},
     "cli_too_deep": {"en": "error: input is nested too deeply to process", "zh": "错误: 输入嵌套过深，无法处理"},
     "cli_internal_error": {"en": "internal error: {kind}: {detail} (please report this)",
@@ -951,6 +951,8 @@ class _Formatter(string.Formatter):
             return self.join(_AND[self.lang], (str(v) for v in _as_list(value)))
         if format_spec == "pack":
             return pack_name(str(value), self.lang)
+        if format_spec == "packs":
+            return _LIST_SEP[self.lang].join(pack_name(str(v), self.lang) for v in _as_list(value))
         if format_spec == "message":  # a message inside a message: (id, ((name, value), …)), or nothing
             if not value:
                 return ""

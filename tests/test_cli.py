@@ -109,7 +109,7 @@ def test_as_of_selects_rules_in_force(run):
 @pytest.mark.parametrize("name", ["guangdong", "粤", "广东", "44"])
 def test_validate_takes_a_pack_in_any_province_spelling(run, name):
     result = run("validate", name)
-    assert result.exit_code == 0 and "通过：1 个规则包有效（guangdong）" in result.output  # Chinese by default
+    assert result.exit_code == 0 and "通过：1 个规则包有效（广东规则包）" in result.output  # Chinese by default
     result = run("validate", name, "--lang", "en")
     assert result.exit_code == 0 and "1 pack valid (guangdong)" in result.output
 

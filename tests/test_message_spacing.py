@@ -31,6 +31,8 @@ def _samples(spec: str) -> list[object]:
         return [[LATIN, "y2"], [CHINESE, "名"], [], [LATIN, CHINESE]]
     if spec == "pack":
         return ["guangdong", "national", LATIN]
+    if spec == "packs":
+        return [["guangdong", "national"], [LATIN], []]
     if spec == "message":
         return NESTED
     if spec in ("messages", "lines"):

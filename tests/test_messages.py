@@ -268,3 +268,16 @@ def test_text_that_is_not_a_word_for_true_or_false_suggests_nothing():
     data = example()
     data["domains"][0]["real_name_verified"] = "已提交"
     assert _only(data, "$.domains[0].real_name_verified").suggestion is None
+
+
+@pytest.mark.parametrize(("message_id", "args"), [
+    ("validate_ok", {"count": ("n_pack", (("count", 2),)), "packs": ["guangdong", "national"]}),
+    ("lint_pack_review_due", {"pack": "guangdong", "date": "2026-01-01"}),
+    ("durable_refused", {"pack": "guangdong", "detail": "x"}),
+])
+def test_packs_are_named_not_keyed_in_chinese(message_id, args):
+    from engine import messages
+
+    zh = messages.text(message_id, "zh", args)
+    assert "广东规则包" in zh and "guangdong" not in zh
+    assert "guangdong" in messages.text(message_id, "en", args)  # the file name an English reader looks for

@@ -243,7 +243,7 @@ def test_a_live_reload_refusal_reads_in_both_languages(tmp_path, client_of):
 def test_the_summaries_read_in_both_languages(tmp_path):
     zh, en = _both(["validate", "guangdong"])
     assert zh.exit_code == en.exit_code == 0
-    assert "通过：1 个规则包有效（guangdong）" in zh.output and "ok: 1 pack valid (guangdong)" in en.output
+    assert "通过：1 个规则包有效（广东规则包）" in zh.output and "ok: 1 pack valid (guangdong)" in en.output
     zh, en = _both(["lint", "national"])
     assert "\nlint：0 个错误，" in zh.output and "\nlint: 0 errors, " in en.output
     zh, en = _both(["test", "fujian", "--coverage"])
