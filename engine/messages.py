@@ -286,6 +286,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "zh": "Content-Length 必须是一个表示字节数的整数（本请求的是：{value}）"},
     "header_transfer_encoding": {"en": "Transfer-Encoding can only be chunked (this request's: {value})",
                                  "zh": "Transfer-Encoding 只能是 chunked（本请求的是：{value}）"},
+    "body_chunk_malformed": {"en": "the request body cannot be read: a chunk of its chunked transfer encoding is malformed",
+                             "zh": "无法读取请求体：分块传输编码（chunked）中有格式错误的分块"},
     "request_malformed": {"en": "not a valid HTTP/1.1 request: its request line or a header cannot be read",
                           "zh": "不是有效的 HTTP/1.1 请求：请求行或某个请求头无法解析"},
     "head_timeout": {"en": "no complete request head within {seconds} s", "zh": "{seconds} 秒内未收到完整的请求头"},

@@ -20,7 +20,7 @@ event loop; a request head must arrive within ``header_timeout`` and a body with
 ``body_timeout`` (408); connections beyond ``max_connections`` are refused at once (503); a client
 that goes away is not an error; and repeated log messages are aggregated, so the log cannot grow
 without bound. Every refusal (400, 404, 405, 408, 413, 415, 421, 422, 503) answers in one error shape,
-a head that h11 cannot read (a malformed Content-Length) included.
+a head or a chunked body that h11 cannot read (a malformed Content-Length, a bad chunk) included.
 """
 
 from __future__ import annotations
@@ -676,9 +676,17 @@ class GuardedH11Protocol(H11Protocol):
 
     def send_400_response(self, msg: str) -> None:
         """A head h11 cannot read answers 400 in the error shape, naming the header at fault when its
-        bytes show one (uvicorn's own answer is a line of plain text)."""
-        if self.cycle is not None and not self.cycle.response_complete:  # mid-body: the request is being answered
-            super().send_400_response(msg)
+        bytes show one, and so does a chunked body it cannot read (uvicorn's own answer is a line of
+        plain text)."""
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:  # mid-body: the request is being answered
+            if cycle.response_started:  # its answer has begun: nothing but uvicorn's closing can follow
+                super().send_400_response(msg)
+                return
+            # a chunk of a chunked body that h11 cannot read, before any answer: in the error shape, in
+            # the language of the request's lang= (its head was read). The application waiting for the
+            # rest of the body learns of the closed connection as a client that went away.
+            self._refuse(400, problem("body_chunk_malformed"), lang_of_scope(cycle.scope))
             return
         found, lang = _malformed(bytes(self._head_seen))
         self._refuse(400, found, lang)

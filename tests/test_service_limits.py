@@ -273,6 +273,20 @@ def test_a_malformed_header_answers_400_in_the_error_shape_naming_the_header(ser
     assert error["problems"][0]["code"] == code and error["message"].startswith(start)  # lang=en of the request line
 
 
+@pytest.mark.parametrize(("lang", "words"), [("en", "chunked transfer encoding"), ("zh", "分块传输编码")])
+def test_a_chunked_body_that_cannot_be_read_answers_400_in_the_error_shape(server, lang, words):
+    # h11 refuses the chunk after the head was read: uvicorn answered 'Invalid HTTP request received.'
+    with server.connect() as sock:
+        sock.sendall(f"POST /v1/check?lang={lang} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode()
+                     + b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+        raw = read_all(sock)
+    status, error = status_and_error(raw)
+    assert status == 400 and error["type"] == "BadRequest" and error["problems"][0]["code"] == "body_chunk_malformed"
+    assert words in error["message"]  # in the request's lang=
+    status, data = server.post()  # and the next client is answered as ever
+    assert status == 200 and data["application_id"] == APP["application_id"]
+
+
 def test_a_request_that_is_not_http_answers_400_in_the_error_shape(server):
     with server.connect() as sock:
         sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
