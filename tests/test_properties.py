@@ -17,7 +17,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from strategies import applications, mutated_applications
+from strategies import applications, mutated_applications, persons
 
 from engine import RuleBook, bundled
 from engine.errors import IcpRulesError
@@ -125,8 +125,8 @@ def _inconsistent_applications(draw: Any) -> tuple[dict[str, Any], dt.date]:
     app = draw(applications())
     on = draw(st.dates(min_value=dt.date(2014, 6, 1), max_value=dt.date(2041, 6, 1)))
     around = st.dates(min_value=on - dt.timedelta(days=2), max_value=on + dt.timedelta(days=2)).map(dt.date.isoformat)
-    edit = draw(st.sampled_from(["none", "domain_dates", "birth_dates", "undescribed", "documents_for",
-                                 "documents_issued"]))
+    edit = draw(st.sampled_from(["none", "domain_dates", "birth_dates", "website_manager_born_after",
+                                 "app_manager_born_after", "undescribed", "documents_for", "documents_issued"]))
     if edit == "domain_dates":
         for entry in app.get("domains", []):
             for key in ("verified_on", "registered_on"):
@@ -140,6 +140,16 @@ def _inconsistent_applications(draw: Any) -> tuple[dict[str, Any], dt.date]:
             born = draw(around)
             for person in same:
                 person["birth_date"] = born
+    elif edit in ("website_manager_born_after", "app_manager_born_after"):
+        # a manager alone born after the day, of a website or of an app: the walk must read every
+        # manager, not only the principal (birth_dates rarely gives a manager alone a late date)
+        app["principal"].pop("birth_date", None)
+        manager = draw(persons())
+        manager["birth_date"] = (on + dt.timedelta(days=draw(st.integers(1, 2)))).isoformat()
+        if edit == "website_manager_born_after" and app.get("websites"):
+            app["websites"][0]["manager"] = manager
+        else:
+            app["apps"] = [*app.get("apps", []), {"name": "记账本", "manager": manager}]
     elif edit == "undescribed":
         for site in app.get("websites", []):
             if draw(st.booleans()):
