@@ -28,15 +28,23 @@ def shown(text: str) -> str:
     return mask_numbers(neutralise(text))
 
 
+def _cut(text: str, size: int) -> str:
+    """The first ``size`` characters of ``text``, its numbers masked first: a number the cut runs
+    through would be left with most of its digits, a shape ``mask_numbers`` no longer knows. Only
+    the part kept and a number's length past it are read (a value may be megabytes)."""
+    return mask_numbers(text[:size + 20])[:size]
+
+
 def _shorten(message: str, lang: str) -> str:
     """Quote long values by their start and length, so a megabyte string gives a one-line message."""
-    return _LONG_QUOTED.sub(lambda m: f"'{m.group(1)[:MAX_SHOWN]}…'{messages.length_note(len(m.group(1)), lang)}", message)
+    return _LONG_QUOTED.sub(lambda m: f"'{_cut(m.group(1), MAX_SHOWN)}…'{messages.length_note(len(m.group(1)), lang)}",
+                            message)
 
 
 def _shorten_value(value: Any, lang: str) -> Any:
     """A message argument as shown: a long text by its start and its length."""
     if isinstance(value, str) and len(value) > MAX_SHOWN:
-        return f"{value[:MAX_SHOWN]}…{messages.length_note(len(value), lang)}"
+        return f"{_cut(value, MAX_SHOWN)}…{messages.length_note(len(value), lang)}"
     return value
 
 
@@ -102,7 +110,7 @@ class Problem:
         if self.suggestion:
             text += messages.text("did_you_mean", lang, {"suggestion": _shorten(self.suggestion, lang)})
         if len(text) > 4 * 1024:  # whatever the message held, one problem stays a readable line
-            text = text[:4 * 1024] + "…" + messages.length_note(len(text), lang)
+            text = _cut(text, 4 * 1024) + "…" + messages.length_note(len(text), lang)
         return shown(text)  # a value quoted from the input cannot drive the terminal, nor show a number
 
 

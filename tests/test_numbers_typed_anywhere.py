@@ -6,6 +6,7 @@ decision record of a file named after its applicant (README: no error message re
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -90,3 +91,14 @@ def test_the_decision_record_of_a_file_named_after_its_applicant_masks_the_name(
     assert CliRunner().invoke(cli, ["check", str(app), "--audit", str(audit)]).exit_code == 1
     record = json.loads(audit.read_text(encoding="utf-8"))
     assert NUMBER not in json.dumps(record) and record["source"] == str(tmp_path / f"{MASKED}.yaml")
+
+
+@pytest.mark.parametrize("before", [63, 70, 78])
+def test_a_long_value_cut_inside_a_number_shows_no_more_of_it_than_a_masked_one(client, before):
+    # a long value is shown by its first 80 characters: cut inside a number, its first digits were
+    # left as a run no longer shaped like one (16 of the 18 digits, unmasked)
+    value = "a" * before + "-" + NUMBER + "-" + "b" * 20
+    for response in (client.get(f"/v1/packs?lang={value}"), client.post(f"/v1/check?as_of={value}", json=_sichuan())):
+        assert response.status_code == 422
+        shown_digits = max(len(run) for run in re.findall(r"\d+", response.json()["error"]["message"]))
+        assert shown_digits <= 3, response.text
