@@ -215,6 +215,25 @@ def as_written(document: Document) -> Any:
     return data if document.source.exact_types else _coerce_strings(data, document.source)
 
 
+# Where programs habitually wrap what they send ({"application": {...}}): the application is the
+# document itself, so a wrapped one is refused with a message that says so, rather than as an
+# application missing every field, with an unknown field whose closest name is application_id.
+WRAPPER_KEYS = ("application", "data", "payload", "body", "request")
+
+
+def wrapped_in(data: Any) -> str | None:
+    """The key a document wraps an application in, or None: a mapping without filing_province whose
+    ``application`` (or ``data``, ``payload``… holding application fields) is a mapping."""
+    if not isinstance(data, dict) or "filing_province" in data:
+        return None
+    fields = bundled.schema("application")["properties"]
+    for key in WRAPPER_KEYS:
+        inner = data.get(key)
+        if isinstance(inner, dict) and (key == "application" or any(name in fields for name in inner)):
+            return key
+    return None
+
+
 def check_document(document: Document) -> Application:
     if not isinstance(document.data, dict):
         raise ApplicationError([document.source.problem((), "not_a_mapping_application")])
@@ -227,6 +246,9 @@ def check(data: dict[str, Any], source: SourceMap, *, coerced: bool = False) -> 
         data = _coerce_strings(data, source)
     problems = [] if _schema_valid(data) else _schema_problems(data, source)
     problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
+    wrapper = wrapped_in(data) if problems else None
+    if wrapper is not None:  # one problem that says what is wrong, not every field missing (a file, a batch line)
+        problems = [source.problem((wrapper,), "application_wrapped", key=True, name=wrapper)]
     if problems:
         raise ApplicationError(without_numbers(problems, data))
     found: list[Problem] = []

@@ -263,6 +263,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "body_wrapped": {"en": "send the application itself as the body, not wrapped in {{\"{name}\": …}}: its fields "
                            "(filing_province, subject, …) at the top level",
                      "zh": "请直接以申请本身作为请求体，不要包在 {{\"{name}\": …}} 中：filing_province、subject 等字段应在最外层"},
+    "application_wrapped": {"en": "the application's fields (filing_province, subject, …) go at the top level, not "
+                                  "wrapped in {{\"{name}\": …}}",
+                            "zh": "申请的字段（filing_province、subject 等）应在最外层，不要包在 {{\"{name}\": …}} 中"},
     "body_timeout": {"en": "the request body did not arrive within {seconds} s", "zh": "请求体未在 {seconds} 秒内送达"},
     "body_not_json_type": {"en": "send the application as JSON with Content-Type: application/json (this request's: {shown:message})",
                            "zh": "请以 JSON 发送申请，并带 Content-Type: application/json（本请求的是：{shown:message}）"},

@@ -306,28 +306,10 @@ class _HostCheck:
         await self.app(scope, receive, send)
 
 
-# Where clients habitually wrap what they send ({"application": {...}}): SPEC §9's body is the
-# application itself, so a wrapped one is refused with a message that says so, rather than as an
-# application missing every field, with an unknown field whose closest name is application_id.
-WRAPPER_KEYS = ("application", "data", "payload", "body", "request")
-
-
-def _wrapper(data: Any) -> str | None:
-    """The key a body wraps an application in, or None: a body without filing_province whose
-    ``application`` (or ``data``, ``payload``… holding application fields) is a mapping."""
-    if not isinstance(data, dict) or "filing_province" in data:
-        return None
-    fields = bundled.schema("application")["properties"]
-    for key in WRAPPER_KEYS:
-        inner = data.get(key)
-        if isinstance(inner, dict) and (key == "application" or any(name in fields for name in inner)):
-            return key
-    return None
-
-
 def _application(document: Document) -> application_module.Application:
-    """The application a body holds, checked exactly as the CLI checks a file."""
-    wrapper = _wrapper(document.data)
+    """The application a body holds, checked exactly as the CLI checks a file; a body wrapped as
+    {"application": {...}} is told, in the API's words, to send the application itself (SPEC §9)."""
+    wrapper = application_module.wrapped_in(document.data)
     if wrapper is not None:
         raise InputError([document.source.problem((wrapper,), "body_wrapped", key=True, name=wrapper)])
     return application_module.check_document(document)

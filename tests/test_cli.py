@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from engine import application
 from engine.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -235,3 +236,21 @@ def test_a_limit_that_is_not_a_number_is_refused(value):
     result = CliRunner().invoke(cli, ["test", "national", "--fail-under", value, "--lang", "en"])
     assert result.exit_code == 2
     assert f"invalid value for --fail-under: '{value}' is not a number" in result.output
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_application_wrapped_in_an_object_is_told_to_put_its_fields_at_the_top(run, tmp_path, lang):
+    # as the service already said of a body (body_wrapped): a file or a batch line read
+    # 'unknown field application (did you mean application_id?)' after every field missing
+    inner = json.dumps(json.loads(json.dumps(application.load(EXAMPLES / "sichuan-trading-company.yaml").data, default=str)))
+    path = tmp_path / "wrapped.json"
+    path.write_text(f'{{"application": {inner}}}\n', encoding="utf-8")
+    result = run("check", path, "--lang", lang)
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and f"{path}:1:2  $.application  " in result.output
+    assert "filing_province" in result.output and "application_id" not in result.output
+    (tmp_path / "apps.jsonl").write_text(f'{{"payload": {inner}}}\n', encoding="utf-8")
+    batch_line = run("batch", tmp_path / "apps.jsonl", "--lang", lang, "-o", tmp_path / "out.jsonl")
+    assert batch_line.exit_code == 1
+    error = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["error"]
+    assert [p["code"] for p in error["problems"]] == ["application_wrapped"] and error["path"] == "$.payload"
