@@ -515,4 +515,4 @@ def _unused_documents(book: RuleBook, selected: list[str], located: Mapping[tupl
         for doc_id in pack.documents:
             if doc_id not in required:
                 yield pack.source.problem(("documents", doc_id), "lint_unused_document", key=True, severity="warning",
-                                          name=doc_id)
+                                          document=_named(doc_id, pack.documents[doc_id].name))

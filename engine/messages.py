@@ -587,8 +587,8 @@ MESSAGES.update({
         "en": "the list of MIIT-approved top-level domains was last checked on {date}, more than a year ago: compare "
               "it with {url} and move checked_on forward",
         "zh": "工信部批准的顶级域名列表最后核对于 {date}，已超过一年：请与 {url} 比对，并更新 checked_on"},
-    "lint_unused_document": {"en": "document '{name}' is in the catalogue but no rule requires it",
-                             "zh": "材料“{name}”在目录中，但没有规则要求它"},
+    "lint_unused_document": {"en": "document '{document:named}' is in the catalogue but no rule requires it",
+                             "zh": "材料“{document:named}”在目录中，但没有规则要求它"},
 })
 
 

@@ -144,6 +144,9 @@ def test_documents_no_rule_requires_are_warned_about(tmp_path):
                       "    name: {zh: 特别表, en: Special form}\n")
     (warning,) = [p for p in problems if p.path == "$.documents.fj_special_form"]
     assert warning.severity == "warning" and warning.line == 6 and "no rule requires it" in warning.message
+    # named as the other lint messages name a document: its key in English, its name in Chinese
+    assert "document 'fj_special_form' is in" in warning.format("en")
+    assert "材料“特别表”在目录中" in warning.format("zh") and "fj_special_form  " not in warning.text("zh")
 
 
 def test_cli_exits_1_on_errors_0_on_warnings_and_shows_both(tmp_path):
