@@ -348,15 +348,16 @@ def _asked_after_refusal(book: RuleBook, key: str, located: Mapping[tuple[str, s
                 continue
             if _implies(conj, asked):
                 seen.add((asking.id, refuser.id))
-                yield _refusal_problem(located, asking, refuser, docs)
+                yield _refusal_problem(located, book.rulesets[key], asking, refuser, docs)
     yield from _refusals_in_cases(book, key, located, seen)
 
 
-def _refusal_problem(located: Mapping[tuple[str, str], _Located], asking: Rule, refuser: Rule, docs: list[str],
-                     case: str | None = None) -> Problem:
+def _refusal_problem(located: Mapping[tuple[str, str], _Located], ruleset: RuleSet, asking: Rule, refuser: Rule,
+                     docs: list[str], case: str | None = None) -> Problem:
     finding = next(f.id for f in refuser.findings if f.id in REFUSALS)
-    args: dict[str, Any] = {"rule": asking.id, "documents": docs, "scope": asking.for_each, "other": refuser.id,
-            "pack": refuser.pack, "finding": finding}
+    args: dict[str, Any] = {"rule": asking.id, "documents": [_document(ruleset, doc) for doc in docs],
+                            "scope": asking.for_each, "other": refuser.id, "pack": refuser.pack,
+                            "finding": _finding(ruleset, finding)}
     if case:
         return located[(asking.pack, asking.id)].problem(("id",), "lint_asked_after_refusal_case", severity="error",
                                                          case=case, **args)
@@ -394,7 +395,7 @@ def _refusals_in_cases(book: RuleBook, key: str, located: Mapping[tuple[str, str
                         if (asking.id, refuser.id) in seen or key not in (asking.pack, refuser.pack):
                             continue
                         seen.add((asking.id, refuser.id))
-                        yield _refusal_problem(located, asking, refuser, [doc.id], str(case.get("name")))
+                        yield _refusal_problem(located, book.rulesets[key], asking, refuser, [doc.id], str(case.get("name")))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ on an entry missing one, or on a placeholder one language lacks) and raise it wi
 Placeholders use ``str.format`` syntax. A format spec names a vocabulary for values that are
 words themselves: ``{found:type}`` (a JSON type name), ``{expected:types}`` (a list of them),
 ``{options:list}`` (a list of values, quoted by nothing, joined with commas), ``{parts:and}``,
-``{pack:pack}`` (a pack by its name), ``{packs:packs}`` (several), ``{reason:message}`` (another message, as (id, args)), ``{x:versus}`` (differences, as (what, one, other) triples)
+``{pack:pack}`` (a pack by its name), ``{packs:packs}`` (several), ``{x:named}`` / ``{xs:named_list}`` (a document or finding by its name), ``{reason:message}`` (another message, as (id, args)), ``{x:versus}`` (differences, as (what, one, other) triples)
 and the vocabularies of ``_VOCABULARY`` (``{kind:fact_kind}``, ``{scope:scope}``, …).
 
 Chinese text puts one space between a Chinese character and an ASCII letter or digit, and none
@@ -541,16 +541,16 @@ MESSAGES.update({
     "lint_effect_severity": {"en": "finding {finding:named} severity", "zh": "问题“{finding:named}”的严重程度"},
     "lint_effect_limit": {"en": "{document:named} {name:limit}", "zh": "材料“{document:named}”的{name:limit}"},
     "lint_asked_after_refusal": {
-        "en": "rule '{rule}' asks for {documents:list} for a {scope:scope} that rule '{other}' ({pack:pack}) refuses with the "
-              "blocking finding '{finding}': add a condition so that it does not ask for what is refused",
-        "zh": "规则“{rule}”要求为某个{scope:scope}提供 {documents:list}，而规则“{other}”（{pack:pack}）以阻止性结论"
-              "“{finding}”拒绝了该{scope:scope}：请加一个条件，不要为被拒绝的对象索要材料"},
+        "en": "rule '{rule}' asks for {documents:named_list} for a {scope:scope} that rule '{other}' ({pack:pack}) refuses with the "
+              "blocking finding '{finding:named}': add a condition so that it does not ask for what is refused",
+        "zh": "规则“{rule}”要求为某个{scope:scope}提供 {documents:named_list}，而规则“{other}”（{pack:pack}）以阻止性结论"
+              "“{finding:named}”拒绝了该{scope:scope}：请加一个条件，不要为被拒绝的对象索要材料"},
     "lint_asked_after_refusal_case": {
-        "en": "rule '{rule}' asks for {documents:list} for a {scope:scope} that rule '{other}' ({pack:pack}) refuses with the "
-              "blocking finding '{finding}' (test case '{case}'): add a condition so that it does not ask for what "
+        "en": "rule '{rule}' asks for {documents:named_list} for a {scope:scope} that rule '{other}' ({pack:pack}) refuses with the "
+              "blocking finding '{finding:named}' (test case '{case}'): add a condition so that it does not ask for what "
               "is refused",
-        "zh": "规则“{rule}”要求为某个{scope:scope}提供 {documents:list}，而规则“{other}”（{pack:pack}）以阻止性结论"
-              "“{finding}”拒绝了该{scope:scope}（测试用例“{case}”）：请加一个条件，不要为被拒绝的对象索要材料"},
+        "zh": "规则“{rule}”要求为某个{scope:scope}提供 {documents:named_list}，而规则“{other}”（{pack:pack}）以阻止性结论"
+              "“{finding:named}”拒绝了该{scope:scope}（测试用例“{case}”）：请加一个条件，不要为被拒绝的对象索要材料"},
     "lint_rule_expired": {
         "en": "rule '{rule}' stopped applying on {date} (effective_until): it only matters for --as-of dates before "
               "then; delete it when no longer needed",
@@ -975,6 +975,8 @@ class _Formatter(string.Formatter):
         if format_spec == "named":  # (key, ((lang, name), …)): its name in Chinese, its key in English
             key, names = value
             return str(dict(names).get(self.lang, key)) if self.lang != "en" else str(key)
+        if format_spec == "named_list":  # several of those
+            return _LIST_SEP[self.lang].join(self.format_field(item, "named") for item in _as_list(value))
         return super().format_field(value, format_spec)
 
 

@@ -297,6 +297,10 @@ def test_a_document_asked_for_every_domain_while_a_suffix_is_refused_is_an_error
 """
     found = [p for p in _found(tmp_path, every) if "refuses" in p.message]
     assert any("domain_suffix_not_approved" in p.message for p in found) and all(p.severity == "error" for p in found)
+    # in Chinese the document and the finding by their names, not their keys
+    chinese = [p.text("zh") for p in found]
+    assert any("提供域名证书" in text and "阻止性结论“域名后缀不可备案”" in text for text in chinese)
+    assert not any("domain_certificate" in text for text in chinese)
     approved_only = every.replace("    for_each: domain\n", "    for_each: domain\n    when: {fact: domain.tld_approved, equals: true}\n")
     assert [p for p in _found(tmp_path, approved_only) if "refuses" in p.message] == []
 

@@ -42,6 +42,8 @@ def _samples(spec: str) -> list[object]:
                                                                                          ("name", "max_age_days"))), "30", "60")]]
     if spec == "named":
         return [(LATIN, (("zh", CHINESE), ("en", "Name"))), (LATIN, ())]
+    if spec == "named_list":
+        return [[(LATIN, (("zh", CHINESE), ("en", "Name"))), (LATIN, ())], []]
     if spec == "problems":
         return [[problem("unknown_field", name=LATIN, file="a.yaml", line=1, column=2, path="$.x")]]
     vocabulary_name = spec[:-1] if spec.endswith("s") and spec[:-1] in messages._VOCABULARY else spec
