@@ -401,15 +401,33 @@ def _parse_compare(raw: dict[str, Any], path: PathKey, env: Environment, errors:
 _KIND = {"list": "text"}
 
 
+def _written(value: Any) -> tuple[str, str]:
+    """A value from a pack as a message shows it ({value:written}): its JSON type and, for a scalar,
+    how YAML writes it (true, not Python's True)."""
+    if isinstance(value, str):
+        return ("string", value)
+    if isinstance(value, bool):
+        return ("boolean", "true" if value else "false")
+    if isinstance(value, (int, float)):
+        return ("number", repr(value))
+    if value is None:
+        return ("null", "")
+    if isinstance(value, (list, tuple)):
+        return ("array", "")
+    if isinstance(value, dict):
+        return ("object", "")
+    return ("string", str(value))  # a date YAML read as one
+
+
 def _scalar(fact: Fact, value: Any, env: Environment) -> Any:
     kind = fact.type
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConditionError((), "condition_not_integer", name=fact.name, value=repr(value))
+            raise ConditionError((), "condition_not_integer", name=fact.name, value=_written(value))
         return value
     if kind == "boolean":
         if not isinstance(value, bool):
-            raise ConditionError((), "condition_not_boolean", name=fact.name, value=repr(value))
+            raise ConditionError((), "condition_not_boolean", name=fact.name, value=_written(value))
         return value
     if kind == "date":
         try:
@@ -421,7 +439,7 @@ def _scalar(fact: Fact, value: Any, env: Environment) -> Any:
             raise ConditionError((), "condition_not_value", closest(value, fact.values), value=value, name=fact.name)
         return value
     if not isinstance(value, str):
-        raise ConditionError((), "condition_not_text", name=fact.name, value=repr(value))
+        raise ConditionError((), "condition_not_text", name=fact.name, value=_written(value))
     if fact.name == "category.name" and value not in env.extra_categories:
         raise ConditionError((), "condition_unknown_category", closest(value, env.extra_categories), value=value)
     return normalise(value)  # as the text facts are (engine/text.py)

@@ -11,7 +11,7 @@ on an entry missing one, or on a placeholder one language lacks) and raise it wi
 Placeholders use ``str.format`` syntax. A format spec names a vocabulary for values that are
 words themselves: ``{found:type}`` (a JSON type name), ``{expected:types}`` (a list of them),
 ``{options:list}`` (a list of values, quoted by nothing, joined with commas), ``{parts:and}``,
-``{pack:pack}`` (a pack by its name), ``{packs:packs}`` (several), ``{x:named}`` / ``{xs:named_list}`` (a document or finding by its name), ``{reason:message}`` (another message, as (id, args)), ``{x:versus}`` (differences, as (what, one, other) triples)
+``{pack:pack}`` (a pack by its name), ``{packs:packs}`` (several), ``{x:named}`` / ``{xs:named_list}`` (a document or finding by its name), ``{value:written}`` (a pack's value as YAML writes it), ``{reason:message}`` (another message, as (id, args)), ``{x:versus}`` (differences, as (what, one, other) triples)
 and the vocabularies of ``_VOCABULARY`` (``{kind:fact_kind}``, ``{scope:scope}``, …).
 
 Chinese text puts one space between a Chinese character and an ASCII letter or digit, and none
@@ -394,13 +394,14 @@ MESSAGES.update({
     "condition_operators": {"en": "one operator per comparison, found: {found:list}",
                             "zh": "每个比较只能有一个运算符，实有：{found:list}"},
     "condition_unknown_operator": {"en": "unknown operator '{op}'", "zh": "未知运算符“{op}”"},
-    "condition_not_integer": {"en": "'{name}' is a whole number; {value} is not", "zh": "“{name}”是整数，{value} 不是整数"},
-    "condition_not_boolean": {"en": "'{name}' is true or false; {value} is not",
-                              "zh": "“{name}”的值为 true 或 false，{value} 不是"},
+    "condition_not_integer": {"en": "'{name}' is a whole number; {value:written} is not",
+                              "zh": "“{name}”是整数，{value:written}不是整数"},
+    "condition_not_boolean": {"en": "'{name}' is true or false; {value:written} is not",
+                              "zh": "“{name}”的值为 true 或 false，{value:written}不是"},
     "condition_not_date": {"en": "'{value}' is not a valid date (YYYY-MM-DD)", "zh": "“{value}”不是有效日期（YYYY-MM-DD）"},
     "condition_not_value": {"en": "'{value}' is not a value of '{name}'", "zh": "“{value}”不是“{name}”的可选值"},
-    "condition_not_text": {"en": "'{name}' is text; compare it with text, not {value}",
-                           "zh": "“{name}”是文本，请与文本比较，而不是 {value}"},
+    "condition_not_text": {"en": "'{name}' is text; compare it with text, not {value:written}",
+                           "zh": "“{name}”是文本，请与文本比较，而不是{value:written}"},
     "condition_unknown_category": {"en": "unknown content category '{value}'", "zh": "未知内容类别“{value}”"},
     "condition_exists_boolean": {"en": "exists takes true or false", "zh": "exists 的值须为 true 或 false"},
     "condition_list_equals": {"en": "'{name}' is a list: use contains_any", "zh": "“{name}”是列表：请使用 contains_any"},
@@ -975,6 +976,11 @@ class _Formatter(string.Formatter):
         if format_spec == "named":  # (key, ((lang, name), …)): its name in Chinese, its key in English
             key, names = value
             return str(dict(names).get(self.lang, key)) if self.lang != "en" else str(key)
+        if format_spec == "written":  # (JSON type, text): a value from a pack, as YAML writes it
+            kind, shown = value
+            if kind == "string":
+                return f"“{shown}”" if self.lang == "zh" else f"'{shown}'"
+            return shown if kind in ("number", "boolean") else _TYPES[self.lang].get(kind, kind)
         if format_spec == "named_list":  # several of those
             return _LIST_SEP[self.lang].join(self.format_field(item, "named") for item in _as_list(value))
         return super().format_field(value, format_spec)

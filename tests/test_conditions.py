@@ -81,3 +81,20 @@ def test_trace_names_the_deciding_comparison():
     assert trace.value is False
     (deciding,) = trace.deciding()
     assert deciding.node.fact == "subject.domain_prefix_count" and deciding.actual == 12
+
+
+@pytest.mark.parametrize(("raw", "zh", "en"), [
+    ({"fact": "websites.count", "equals": True}, "“websites.count”是整数，true 不是整数", "'websites.count' is a whole number; true is not"),
+    ({"fact": "websites.count", "equals": "31"}, "“websites.count”是整数，“31”不是整数", "'websites.count' is a whole number; '31' is not"),
+    ({"fact": "subject.is_unit", "equals": None}, "的值为 true 或 false，空值不是", "is true or false; nothing is not"),
+    ({"fact": "subject.is_unit", "equals": 1}, "的值为 true 或 false，1 不是", "is true or false; 1 is not"),
+    ({"fact": "subject.name", "equals": [1, 2]}, "请与文本比较，而不是列表", "compare it with text, not a list"),
+])
+def test_a_value_of_the_wrong_kind_is_shown_as_yaml_writes_it(raw, zh, en):
+    # it was Python's repr: True, None, '31', [1, 2]
+    from engine import messages
+
+    _, errors = _parse({"fact": raw["fact"], "equals": raw["equals"]})
+    [error] = errors
+    assert zh in messages.text(error.message_id, "zh", error.message_args)
+    assert en in messages.text(error.message_id, "en", error.message_args)

@@ -42,6 +42,8 @@ def _samples(spec: str) -> list[object]:
                                                                                          ("name", "max_age_days"))), "30", "60")]]
     if spec == "named":
         return [(LATIN, (("zh", CHINESE), ("en", "Name"))), (LATIN, ())]
+    if spec == "written":
+        return [("string", LATIN), ("string", CHINESE), ("number", "31"), ("boolean", "true"), ("null", ""), ("array", "")]
     if spec == "named_list":
         return [[(LATIN, (("zh", CHINESE), ("en", "Name"))), (LATIN, ())], []]
     if spec == "problems":

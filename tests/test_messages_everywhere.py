@@ -133,7 +133,7 @@ def test_a_condition_error_reads_in_both_languages(tmp_path):
     text = pack.read_text(encoding="utf-8").replace("for_each: person", "for_each: person\n    when: {fact: person.age, equals: old}", 1)
     pack.write_text(text, encoding="utf-8")
     zh, en = _both(["validate", str(pack)])
-    assert "“person.age”是整数，'old' 不是整数" in zh.output
+    assert "“person.age”是整数，“old”不是整数" in zh.output  # the value quoted as Chinese quotes it, not as Python's repr
     assert "'person.age' is a whole number; 'old' is not" in en.output
 
 
