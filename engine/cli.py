@@ -29,7 +29,7 @@ from . import bundled, provinces  # noqa: E402
 from .errors import IcpRulesError, InputError, PackError, Problem, problem, shown  # noqa: E402
 from .messages import DEFAULT_LANG, LANGS  # noqa: E402
 from .names import FORMAT_NAMES, LANG_NAMES, VALUE_NAMES  # noqa: E402
-from .messages import text as message_text  # noqa: E402
+from .messages import counted, text as message_text  # noqa: E402
 
 if _COLLECTING:
     gc.enable()
@@ -53,11 +53,6 @@ def report_problem(problem: Problem, lang: str = DEFAULT_LANG) -> None:
 def say(message_id: str, lang: str = DEFAULT_LANG, *, err: bool = False, **args: Any) -> None:
     """Print one line of the catalogue (engine/messages.py) in ``lang``: summaries and refusals."""
     click.echo(message_text(message_id, lang, args), err=err)
-
-
-def _count(message_id: str, count: int) -> tuple[str, tuple[tuple[str, int], ...]]:
-    """``count`` things, as a message inside a message ({x:message}): one or many (n_pack, n_packs)."""
-    return (message_id if count == 1 else message_id + "s", (("count", count),))
 
 
 def argv_lang(args: Any) -> str:
@@ -531,11 +526,11 @@ def validate(packs: tuple[str, ...], packs_dir: str | None, templates_dir: str |
     except IcpRulesError as exc:
         report(exc, lang)
         errors = len(exc.errors)
-        say("validate_problems", lang, err=True, count=_count("n_problem", errors))
+        say("validate_problems", lang, err=True, count=counted("n_problem", errors))
         raise SystemExit(EXIT_FINDINGS) from None
     if missing:
         report(PackError(missing), lang)
-    say("validate_ok", lang, count=_count("n_pack", len(checked)), packs=checked)
+    say("validate_ok", lang, count=counted("n_pack", len(checked)), packs=checked)
 
 
 def _lint_targets(targets: tuple[str, ...], packs_dir: str | None, today: dt.date | None) -> list[Problem]:
@@ -566,7 +561,7 @@ def lint(packs: tuple[str, ...], packs_dir: str | None, as_of: dt.date | None, l
         report(PackError(problems), lang)
     errors = sum(1 for p in problems if p.severity != "warning")
     warnings = len(problems) - errors
-    say("lint_summary", lang, errors=_count("n_error", errors), warnings=_count("n_warning", warnings))
+    say("lint_summary", lang, errors=counted("n_error", errors), warnings=counted("n_warning", warnings))
     raise SystemExit(EXIT_FINDINGS if errors else EXIT_OK)
 
 
@@ -669,8 +664,8 @@ def fmt_command(paths: tuple[str, ...], check: bool, lang: str) -> None:
     if problems:
         report(InputError(problems), lang)
     files = len(outcomes)
-    say("fmt_summary_check" if check else "fmt_summary", lang, err=True, changed=_count("n_file", len(changed)),
-        same=files - len(changed), problems=("fmt_problems", (("count", _count("n_problem", len(problems))),))
+    say("fmt_summary_check" if check else "fmt_summary", lang, err=True, changed=counted("n_file", len(changed)),
+        same=files - len(changed), problems=("fmt_problems", (("count", counted("n_problem", len(problems))),))
         if problems else None)
     if problems:
         raise SystemExit(EXIT_INPUT)
@@ -818,8 +813,8 @@ def bundle_build(packs_dir: str, output: str, signing_key: str, templates_dir: s
 
     with atomic_writer(target, binary=True) as handle:
         handle.write(data)
-    say("bundle_wrote", lang, file=str(target), files=_count("n_file", len(members)),
-        packs=_count("n_pack", len(book.packs)), key=bundle.key_id(key.public_key()))
+    say("bundle_wrote", lang, file=str(target), files=counted("n_file", len(members)),
+        packs=counted("n_pack", len(book.packs)), key=bundle.key_id(key.public_key()))
 
 
 @bundle_group.command("verify")
@@ -842,8 +837,8 @@ def bundle_verify(bundle_file: str, public_key: str, verbose: bool, lang: str) -
     except PackError as exc:
         report(exc, lang)
         raise SystemExit(EXIT_FINDINGS) from None
-    say("bundle_verified", lang, file=bundle_file, key=verified.key_id, files=_count("n_file", len(verified.members)),
-        packs=_count("n_pack", len(book.packs)), names=sorted(book.packs))
+    say("bundle_verified", lang, file=bundle_file, key=verified.key_id, files=counted("n_file", len(verified.members)),
+        packs=counted("n_pack", len(book.packs)), names=sorted(book.packs))
     if verbose:
         for line in bundle.describe(verified):
             click.echo(line)

@@ -238,10 +238,7 @@ class Report:
 
     def text(self, lang: str = "en") -> str:
         """The report a person reads, in ``lang`` (the UNCOVERED and PARTIAL tags stay, for grep)."""
-        from .messages import text as message_text
-
-        def count(message_id: str, n: int) -> tuple[str, tuple[tuple[str, int], ...]]:
-            return (message_id if n == 1 else message_id + "s", (("count", n),))
+        from .messages import counted, text as message_text
 
         lines = []
         for pack in self.packs:
@@ -257,10 +254,10 @@ class Report:
             lines.append(message_text("coverage_pack", lang, {
                 "pack": pack.key, "covered": pack.covered, "total": pack.total, "percent": f"{pack.percent:.1f}",
                 "reached": pack.unknown_reached, "possible": pack.unknown_possible,
-                "never": count("n_rule", len(pack.rules_never_fired))}))
+                "never": counted("n_rule", len(pack.rules_never_fired))}))
         lines.append(message_text("coverage_total", lang, {"covered": self.covered, "total": self.total,
                                                            "percent": f"{self.percent:.1f}",
-                                                           "packs": count("n_pack", len(self.packs))}))
+                                                           "packs": counted("n_pack", len(self.packs))}))
         return "\n".join(lines) + "\n"
 
     def junit(self) -> str:

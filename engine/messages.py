@@ -997,6 +997,12 @@ def text(message_id: str, lang: str = "en", args: Mapping[str, Any] | Iterable[t
     return _Formatter(lang if lang in _TYPES else "en").fill(template, dict(args))
 
 
+def counted(message_id: str, count: int) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """``count`` things, as a message inside a message ({x:message}): ``message_id`` for one, its
+    plural (``message_id`` + "s": n_pack, n_packs) for any other number."""
+    return (message_id if count == 1 else message_id + "s", (("count", count),))
+
+
 def length_note(length: int, lang: str) -> str:
     """What follows a long text shown by its start (``'abc…'``): its length, in ``lang``."""
     return _LENGTH_NOTE.get(lang, _LENGTH_NOTE["en"]).format(length=length)
