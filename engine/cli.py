@@ -492,15 +492,11 @@ def _validate_targets(targets: tuple[str, ...], packs_dir: str | None) -> tuple[
     Raises PackError with every problem."""
     from .targets import resolve
 
-    checked, rulesets, files = [], [], set()
+    checked, rulesets = [], []
     for target in resolve(targets, packs_dir):
         for key in target.keys if target.keys is not None else sorted(target.book.packs):
-            ruleset = target.book.rulesets[key]
-            file = Path(ruleset.pack.file).resolve()
-            if file not in files:  # one file named twice (its path and its name) is one pack checked
-                files.add(file)
-                checked.append(key)
-                rulesets.append(ruleset)
+            checked.append(key)
+            rulesets.append(target.book.rulesets[key])
     return checked, rulesets
 
 

@@ -160,4 +160,22 @@ def resolve(targets: tuple[str, ...] | list[str], packs_dir: str | Path | None =
         collect.extend(problems)
     elif problems:
         raise PackError(problems)
+    return _once(out)
+
+
+def _once(targets: list[Target]) -> list[Target]:
+    """Each pack once, however often it was named (by its path and its name, or as a file and in its
+    directory): a pack named twice is validated, linted and tested once, not twice."""
+    seen: set[Path] = set()
+    out = []
+    for target in targets:
+        keys = target.keys if target.keys is not None else sorted(target.book.packs)
+        fresh = []
+        for key in keys:
+            file = Path(target.book.rulesets[key].pack.file).resolve()
+            if file not in seen:
+                seen.add(file)
+                fresh.append(key)
+        if fresh:
+            out.append(Target(target.book, None if target.keys is None and fresh == keys else fresh))
     return out

@@ -112,3 +112,16 @@ def test_case_files_run_on_one_set_of_packs(tmp_path):
 def test_a_pack_named_twice_is_validated_once():
     result = invoke("validate", PACKS / "fujian.yaml", "fujian", PACKS / "fujian.yaml", "--packs", PACKS, "--lang", "en")
     assert result.exit_code == 0 and "ok: 1 pack valid (fujian)" in result.output
+
+
+def test_a_pack_named_twice_is_tested_and_linted_once():
+    """By its path and its name, or as a file and in its directory: one pack, run once (engine/targets.py)."""
+    once = invoke("test", PACKS / "fujian.yaml", "-v", "--lang", "en")
+    for twice in ((PACKS / "fujian.yaml", "fujian"), ("闽", PACKS / "fujian.yaml"), (PACKS, PACKS / "fujian.yaml")):
+        result = invoke("test", *twice, "-v", "--lang", "en")
+        assert result.exit_code == 0, result.output
+        assert result.output.count("PASS fujian:") == once.output.count("PASS fujian:") > 0, twice
+    lint_once = invoke("lint", "fujian", "--as-of", "2099-01-01", "--lang", "en")
+    lint_twice = invoke("lint", "fujian", PACKS / "fujian.yaml", "--as-of", "2099-01-01", "--lang", "en")
+    assert lint_once.output.count("fujian.yaml") > 0
+    assert lint_twice.output.count("fujian.yaml") == lint_once.output.count("fujian.yaml")
