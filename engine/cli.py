@@ -531,13 +531,13 @@ def validate(packs: tuple[str, ...], packs_dir: str | None, templates_dir: str |
 
 def _lint_targets(targets: tuple[str, ...], packs_dir: str | None, today: dt.date | None) -> list[Problem]:
     """Lint directories, pack files or pack names (in --packs); loading problems count as errors."""
-    from .lint import lint
+    from .lint import distinct, lint
     from .targets import resolve
 
     problems: list[Problem] = []
     for target in resolve(targets, packs_dir, problems=problems):
         problems.extend(lint(target.book, packs=target.keys, today=today))
-    return problems
+    return distinct(problems)  # what is no pack's own (the list of top-level domains) is found by every book
 
 
 @cli.command()

@@ -64,6 +64,12 @@ def lint(book: RuleBook, *, packs: Iterable[str] | None = None, today: dt.date |
         problems.extend(_asked_after_refusal(book, key, located))
     problems.extend(_unused_documents(book, selected, located))
     problems.extend(_approved_tlds_age(today))
+    return distinct(problems)
+
+
+def distinct(problems: Iterable[Problem]) -> list[Problem]:
+    """Each problem once, in file order: the same place and words found twice (a pack reached through
+    two books, the engine's own list of top-level domains, which every book's lint looks at) is one."""
     unique = {(p.file, p.line, p.column, p.message): p for p in problems}
     return sorted(unique.values(), key=lambda p: (p.file or "", p.line or 0, p.column or 0, p.message))
 

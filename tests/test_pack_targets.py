@@ -125,3 +125,11 @@ def test_a_pack_named_twice_is_tested_and_linted_once():
     lint_twice = invoke("lint", "fujian", PACKS / "fujian.yaml", "--as-of", "2099-01-01", "--lang", "en")
     assert lint_once.output.count("fujian.yaml") > 0
     assert lint_twice.output.count("fujian.yaml") == lint_once.output.count("fujian.yaml")
+
+
+def test_lint_of_packs_from_two_books_warns_of_the_old_domain_list_once():
+    """The list of top-level domains is the engine's, not a pack's: every book's lint finds it stale,
+    the reader is told once."""
+    result = invoke("lint", "fujian", PACKS / "guangdong.yaml", "--as-of", "2099-01-01", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("approved_tlds") == 1, result.output
