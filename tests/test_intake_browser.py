@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from engine import provinces
+from engine.text import mask_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -647,3 +648,29 @@ def test_a_file_that_cannot_be_loaded_says_where_as_the_cli_does(browser, server
     printed = [line.split(": ", 1)[1] for line in cli.stderr.splitlines()]
     assert status.text.splitlines() == printed and ":" in printed[0].split("  ")[0]
     assert ("制表符" if lang == "zh" else "tab") in status.text
+
+
+def test_a_file_named_after_an_id_number_is_shown_masked_as_the_cli_shows_it(browser, server, tmp_path):
+    """A file may be named after its applicant's ID number: the page names it masked, in the lines
+    `icp-rules check` prints for it and when it loads, never as typed."""
+    number = "440106199203156782"
+    bad = tmp_path / f"{number}.yaml"
+    bad.write_text(EXAMPLES[0].read_text(encoding="utf-8").replace("\n  name: 王芳", "\n\tname: 王芳", 1), encoding="utf-8")
+    _open(browser, server + "/?lang=zh")
+    browser.find_element(By.ID, "load").send_keys(str(bad))
+    status = browser.find_element(By.ID, "load-status")
+    WebDriverWait(browser, 30).until(lambda d: status.text)
+    cli = subprocess.run([str(EXE), "check", bad.name], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert cli.returncode == 2
+    printed = [line.split(": ", 1)[1] for line in cli.stderr.splitlines()]
+    assert status.text.splitlines() == printed and number not in status.text
+    assert status.text.startswith(mask_numbers(bad.name) + ":")
+
+    good = tmp_path / "good" / f"{number}.yaml"
+    good.parent.mkdir()
+    good.write_text(EXAMPLES[0].read_text(encoding="utf-8"), encoding="utf-8")
+    _open(browser, server + "/?lang=zh")
+    browser.find_element(By.ID, "load").send_keys(str(good))
+    WebDriverWait(browser, 30).until(lambda d: "已载入" in d.find_element(By.ID, "load-status").text)
+    shown = browser.find_element(By.ID, "load-status").text
+    assert number not in shown and shown.endswith(mask_numbers(good.name))

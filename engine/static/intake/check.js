@@ -173,11 +173,13 @@
     return Object.keys(set).sort(function (x, y) { return chars(y).length - chars(x).length; });
   }
 
+  function maskNumbers(text) { return text.replace(NUMBER_SHAPES, function (m) { return mask(m); }); }
+
   function cleaner(data) {
     var known = numbersGiven(data);
     function clean(text) {
       known.forEach(function (n) { if (chars(n).length >= 5 && text.indexOf(n) >= 0) text = text.split(n).join(mask(n)); });
-      return text.replace(NUMBER_SHAPES, function (m) { return mask(m); });
+      return maskNumbers(text);
     }
     function value(v) {
       if (Array.isArray(v)) return v.map(value);
@@ -409,7 +411,9 @@
       });
     }
 
+    // masked: engine/text.py mask_numbers, for what the page shows that no check has worded (a file's name)
     return { validate: validate, shown: function (row) { return shown(cat, row.message, row.suggestion); },
+             masked: maskNumbers,
              codes: Object.keys(cat.messages).filter(function (id) { return id !== "did_you_mean"; }) };
   }
 

@@ -561,20 +561,21 @@
     var status = document.getElementById("load-status");
     var file = input.files && input.files[0];
     if (!file) return;
+    var name = checker.masked(file.name); // a file may be named after its applicant's ID number, as the CLI shows it
     file.text().then(function (text) {
       return post("/intake/load?lang=" + lang, { name: file.name, text: text });
     }).then(function (answer) {
       if (answer.problems && answer.problems.length) {
         status.textContent = answer.problems.map(function (p) {
           // the line `icp-rules check FILE` prints for it: file:line:column  path  message
-          return file.name + (p.line ? ":" + p.line + (p.column ? ":" + p.column : "") : "") + "  " + p.path + "  " +
+          return name + (p.line ? ":" + p.line + (p.column ? ":" + p.column : "") : "") + "  " + p.path + "  " +
             checker.shown(p);
         }).join("\n");
         status.className = "error";
         return;
       }
       status.className = "";
-      status.textContent = W.loaded + ": " + file.name;
+      status.textContent = W.loaded + ": " + name;
       root.set(answer.application);
       submitted = true; // a loaded application shows every problem it has
       check();
