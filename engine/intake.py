@@ -31,7 +31,7 @@ from . import bundled, facts as facts_module, provinces
 from .errors import IcpRulesError, Problem, problem, shown
 from .messages import catalogue
 from .names import BOOLEAN_WORDS, SYNONYMS, VALUE_NAMES, bundled_category_names, enum_names
-from .request import BodyReader, lang_of, status_of
+from .request import BodyReader, lang_of, parse_body, status_of
 from .source import Document, parse_text
 
 if TYPE_CHECKING:
@@ -284,18 +284,28 @@ def install(app: FastAPI, live: "LiveRuleBook", *, reader: BodyReader) -> None:
     async def intake_config(request: Request) -> JSONResponse:
         return JSONResponse(config(live, lang_of(request)), headers=headers())
 
+    def refusal(exc: IcpRulesError, status: int, lang: str, **more: str) -> JSONResponse:
+        return JSONResponse({"valid": False, "problems": [_problem_row(p, lang) for p in exc.problems]},
+                            status_code=status, headers={**headers(), **more})
+
     async def answer(request: Request, work: Any) -> Response:
         lang = lang_of(request)
         try:
-            body = await reader.document(request)
-        except IcpRulesError as exc:
-            status = status_of(exc)  # 415, 413 and 408 close the connection (the rest is not waited for)
-            return JSONResponse({"valid": False, "problems": [_problem_row(p, lang) for p in exc.problems]},
-                                status_code=status, headers={"Connection": "close"} if status != 422 else headers())
+            body = await reader.read(request)
+        except IcpRulesError as exc:  # 415, 413 and 408 close the connection (the rest is not waited for)
+            return refusal(exc, status_of(exc), lang, Connection="close")
         except ClientDisconnect:  # the client went away: nobody to answer
             return Response(status_code=400)
-        status, out = await run_in_threadpool(work, body, lang)  # evaluation stays off the event loop
-        return JSONResponse(out, status_code=status, headers=headers())
+
+        def respond() -> Response:  # parsing and evaluation: one hop to the thread pool, off the event loop
+            try:
+                document = parse_body(body)
+            except IcpRulesError as exc:
+                return refusal(exc, 422, lang)
+            status, out = work(document, lang)
+            return JSONResponse(out, status_code=status, headers=headers())
+
+        return await run_in_threadpool(respond)
 
     @app.post("/intake/check", include_in_schema=False)
     async def intake_check(request: Request) -> Response:

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from .errors import IcpRulesError, InputError, Problem, problem
@@ -156,19 +155,15 @@ def is_json(content_type: str | None) -> bool:
 @dataclasses.dataclass(frozen=True)
 class BodyReader:
     """Reads the JSON body of a POST: at most ``limit`` bytes, arriving within ``timeout`` seconds,
-    sent as application/json, UTF-8, one JSON object without duplicate keys.
+    sent as application/json; ``parse_body`` then holds it to UTF-8, one JSON object without
+    duplicate keys. Parsing is CPU work: the caller runs it on the thread pool in the same hop as
+    the work the body is for (one hop per request, not one to parse and a second to evaluate).
 
     Refusals are errors of their own kinds (``status_of`` gives each one's HTTP status): the caller
     words the answer in its own shape (the API's error shape, the intake page's problem rows)."""
 
     limit: int = DEFAULT_MAX_BODY_BYTES
     timeout: float | None = None
-
-    async def document(self, request: Request) -> Document:
-        """The body as a parsed JSON object (with the line and column of every value), or the refusal.
-        Parsing is CPU work: it runs on the thread pool, never on the event loop."""
-        body = await self.read(request)
-        return await run_in_threadpool(parse_body, body)
 
     async def read(self, request: Request) -> bytes:
         """The body's bytes: refused at once when not sent as JSON (a page on another site can POST

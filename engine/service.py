@@ -55,8 +55,8 @@ from .messages import DEFAULT_LANG
 from .live import LiveRuleBook
 from .render import FORMATS, LANGS
 from .request import (DEFAULT_MAX_BODY_BYTES, BodyReader, BodyTooLarge, RequestTimeout, UnsupportedMediaType, at_query,
-                      check_lang, checked, header_problem, lang_of, lang_of_query, lang_of_scope, query_choice, query_date, status_of)
-from .source import Document
+                      check_lang, checked, header_problem, lang_of, lang_of_query, lang_of_scope, parse_body, query_choice,
+                      query_date, status_of)
 from .suggest import closest
 
 if TYPE_CHECKING:
@@ -306,9 +306,11 @@ class _HostCheck:
         await self.app(scope, receive, send)
 
 
-def _application(document: Document) -> application_module.Application:
-    """The application a body holds, checked exactly as the CLI checks a file; a body wrapped as
-    {"application": {...}} is told, in the API's words, to send the application itself (SPEC §9)."""
+def _application(body: bytes) -> application_module.Application:
+    """The application a body holds (one JSON object: ``parse_body``), checked exactly as the CLI
+    checks a file; a body wrapped as {"application": {...}} is told, in the API's words, to send the
+    application itself (SPEC §9)."""
+    document = parse_body(body)
     wrapper = application_module.wrapped_in(document.data)
     if wrapper is not None:
         raise InputError([document.source.problem((wrapper,), "body_wrapped", key=True, name=wrapper)])
@@ -404,24 +406,23 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         415: {"description": "The body is not sent as application/json", "content": error_content},
     }
 
-    async def query_and_body(request: Request, *checks: Callable[[], Any]) -> tuple[list[Any], Document] | Response:
-        """The value of each check of the query parameters, and the body as a JSON object; or the
-        answer that refuses them: 422 naming every bad parameter (before the body is read), then
-        415, 413 and 408 (the connection then closes: the rest of the body is not waited for), 422
-        for a body that is no JSON object, or 400 to a client that went away."""
+    async def query_and_body(request: Request, *checks: Callable[[], Any]) -> tuple[list[Any], bytes] | Response:
+        """The value of each check of the query parameters, and the body's bytes (``_application``
+        parses them on the thread pool); or the answer that refuses them: 422 naming every bad
+        parameter (before the body is read), then 415, 413 and 408 (the connection then closes: the
+        rest of the body is not waited for), or 400 to a client that went away."""
         lang = lang_of(request)
         try:
             values = checked(*checks)
         except IcpRulesError as exc:
             return _error_response(422, exc, lang=lang)
         try:
-            return values, await reader.document(request)
+            return values, await reader.read(request)
         except ClientDisconnect:  # the client went away: nobody to answer, nothing to log but a count
             log.debug("client disconnected while sending its body")
             return Response(status_code=400)
         except IcpRulesError as exc:
-            status = status_of(exc)
-            return _error_response(status, exc, CLOSE if status != 422 else None, lang=lang)
+            return _error_response(status_of(exc), exc, CLOSE, lang=lang)
 
     @app.post(
         "/v1/check",
@@ -448,13 +449,13 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
                                      lambda: check_lang(lang), lambda: query_date("as_of", as_of))
         if isinstance(given, Response):
             return given
-        (format, lang, on), document = given
+        (format, lang, on), body = given
         book, refused = live.current, live.refused  # read once: this request evaluates on these packs to the end
         source = f"http {request.client.host if request.client else ''}".strip()
 
         def answer() -> Response:  # parsing, checking, evaluating, rendering: CPU work, off the event loop
             try:
-                result = book.evaluate(_application(document), as_of=on)
+                result = book.evaluate(_application(body), as_of=on)
             except IcpRulesError as exc:
                 return _error_response(422, exc, lang=lang)
             if audit is not None:
@@ -493,12 +494,12 @@ def create_app(live: LiveRuleBook, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         given = await query_and_body(request, lambda: check_lang(lang), lambda: query_date("as_of", as_of))
         if isinstance(given, Response):
             return given
-        (lang, on), document = given
+        (lang, on), body = given
         book = live.current  # read once, as /v1/check does
 
         def answer() -> Response:  # CPU work, off the event loop
             try:
-                explanation = book.explain(_application(document), rule=rule, as_of=on)
+                explanation = book.explain(_application(body), rule=rule, as_of=on)
             except IcpRulesError as exc:  # the library names an unknown rule as its option --rule
                 return _error_response(422, at_query(exc, "rule", lambda p: p.path == "--rule"), lang=lang)
             return JSONResponse(explanation.to_dict(lang))
