@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from . import application as application_module
 from .audit import record
-from .errors import IcpRulesError, InputError, error_to_dict, problem
+from .errors import IcpRulesError, InputError, Problem, error_to_dict, problem
 from .messages import text as message_text
 from .source import DEFAULT_MAX_BYTES, parse_text, unreadable
 
@@ -141,15 +141,17 @@ _LINE_ARGS = {"duplicate_key_at": "first", "one_number_two_people_line": "first"
 def _at_line(error: IcpRulesError, number: int, file: str | None, lang: str = "zh") -> dict[str, Any]:
     """The error as data in ``lang``, its problems placed on input line ``number`` (a line is a
     whole document), the lines their messages name too: not "(first on line 1)" on line 3."""
-    problems = []
-    for p in error.problems:
-        moved = dataclasses.replace(p, file=file, line=number if p.line in (None, 1) else p.line)
-        name = _LINE_ARGS.get(p.id) if p.id is not None else None
-        if p.id is not None and name is not None and dict(p.args).get(name) == 1:
-            args = tuple((k, number if k == name else v) for k, v in p.args)
-            moved = dataclasses.replace(moved, args=args, message=message_text(p.id, "en", args))
-        problems.append(moved)
-    return error_to_dict(type(error)(problems), lang)
+    return error_to_dict(type(error)([_on_line(p, number, file) for p in error.problems]), lang)
+
+
+def _on_line(found: Problem, number: int, file: str | None) -> Problem:
+    moved = dataclasses.replace(found, file=file, line=number if found.line in (None, 1) else found.line)
+    name = _LINE_ARGS.get(found.id or "")
+    args = dict(found.args)
+    if name is None or args.get(name) != 1:
+        return moved
+    args[name] = number
+    return dataclasses.replace(moved, args=tuple(args.items()), message=message_text(moved.id or "", "en", args))
 
 
 def check_line(book: "RuleBook", text: str | bytes, number: int, settings: Settings) -> Checked:
