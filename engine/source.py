@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, Problem, problem
-from .text import first_surrogate, mask_numbers
+from .text import first_surrogate
 
 if TYPE_CHECKING:  # PyYAML is imported where YAML is read: a JSON check never loads it (~15-20 ms)
     import yaml
@@ -57,19 +57,12 @@ _SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP}
 
 
 def json_path(path: PathKey) -> str:
-    """``("subject", "certificate", "number")`` -> ``$.subject.certificate.number``.
-
-    A key shaped like a personal number (an ID number typed as a field name) is masked: paths are
-    printed in error messages, 422 bodies and batch error lines."""
+    """``("subject", "certificate", "number")`` -> ``$.subject.certificate.number`` (as written: a
+    key shaped like an ID number is masked where a problem is shown, ``errors.shown``)."""
     out = "$"
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else f".{mask_numbers(part) if _digits(part) else part}"
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
     return out
-
-
-def _digits(text: str) -> bool:
-    """Whether ``text`` holds the digits a personal number has (field names have none or few)."""
-    return sum(c.isdigit() for c in text) >= 7
 
 
 _PATH_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
@@ -245,7 +238,7 @@ def parse_text(text: str, file: str | None = None, *, duplicates: list[Problem] 
                               parse_float=_float, parse_int=_int)
         except _DuplicateKey as exc:
             _parse_yaml(text, file)  # raises the same complaint with its line and column
-            raise InputError([problem("duplicate_key", file=file, key=mask_numbers(exc.key))]) from None
+            raise InputError([problem("duplicate_key", file=file, key=exc.key)]) from None
         except _BadConstant as exc:
             line, column = _token_position(text, exc.name)
             raise InputError([problem(exc.message_id, file=file, line=line, column=column, **exc.args_)]) from None
@@ -807,7 +800,7 @@ class _Builder:
                         kmark = key_node.start_mark
                         self.duplicates.append(problem("duplicate_key_at", file=self.source.file, line=kmark.line + 1,
                                                        column=kmark.column + 1, path=json_path(path + (key,)),
-                                                       key=mask_numbers(key), first=first))
+                                                       key=key, first=first))
                         continue
                     mapping[key] = None
                     kmark = key_node.start_mark
