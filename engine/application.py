@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import fastjsonschema
 
 from . import bundled, provinces
-from .errors import ApplicationError, InputError, Problem, problem
+from .errors import ApplicationError, InputError, Problem, json_type, problem
 from .names import boolean_word, bundled_category_names, synonym
 from .source import Document, PathKey, SourceMap, json_path, load_file, refuse_lone_surrogates
 from .suggest import closest
@@ -608,15 +608,6 @@ def _unknown_fields(err: jsonschema.ValidationError, source: SourceMap) -> list[
                            suggestion=closest(name, allowed), name=name) for name in extra]
 
 
-def _json_type(value: Any) -> str:
-    """The JSON Schema type name of a value (bool before int: True is an int in Python)."""
-    for kind, python in (("boolean", bool), ("integer", int), ("number", float), ("string", str),
-                         ("array", list), ("object", dict)):
-        if isinstance(value, python):
-            return kind
-    return "null"
-
-
 def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Problem:
     path = tuple(err.absolute_path)
     validator = err.validator
@@ -640,7 +631,7 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Probl
             return source.problem(path, "fill_in", expected=expected)
         # 是 or "true" where true or false goes: say which
         meant_bool = boolean_word(err.instance) if "boolean" in expected else None
-        return source.problem(path, "wrong_type", expected=expected, found=_json_type(err.instance), suggestion=meant_bool)
+        return source.problem(path, "wrong_type", expected=expected, found=json_type(err.instance), suggestion=meant_bool)
     if validator == "format" and value == "date":
         if str(err.instance).strip() in NO_EXPIRY_WORDS:
             return source.problem(path, "date_forever", value=err.instance)

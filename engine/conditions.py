@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from . import messages
+from .errors import json_type
 from .facts import BY_NAME, FACTS_KEY, ITEM_SCOPES, Fact
 from .source import PathKey
 from .suggest import closest
@@ -403,20 +404,13 @@ _KIND = {"list": "text"}
 
 def _written(value: Any) -> tuple[str, str]:
     """A value from a pack as a message shows it ({value:written}): its JSON type and, for a scalar,
-    how YAML writes it (true, not Python's True)."""
-    if isinstance(value, str):
-        return ("string", value)
-    if isinstance(value, bool):
-        return ("boolean", "true" if value else "false")
-    if isinstance(value, (int, float)):
-        return ("number", repr(value))
-    if value is None:
-        return ("null", "")
-    if isinstance(value, (list, tuple)):
-        return ("array", "")
-    if isinstance(value, dict):
-        return ("object", "")
-    return ("string", str(value))  # a date YAML read as one
+    how YAML writes it (true, not Python's True); a list or a mapping is named by its type."""
+    kind = json_type(value)
+    if kind == "string":
+        return kind, value
+    if kind == "boolean":
+        return kind, "true" if value else "false"
+    return kind, repr(value) if kind in ("integer", "number") else ""
 
 
 def _scalar(fact: Fact, value: Any, env: Environment) -> Any:

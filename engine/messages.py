@@ -980,7 +980,7 @@ class _Formatter(string.Formatter):
             kind, shown = value
             if kind == "string":
                 return f"“{shown}”" if self.lang == "zh" else f"'{shown}'"
-            return shown if kind in ("number", "boolean") else _TYPES[self.lang].get(kind, kind)
+            return shown if kind in ("integer", "number", "boolean") else _TYPES[self.lang].get(kind, kind)
         if format_spec == "named_list":  # several of those
             return _LIST_SEP[self.lang].join(self.format_field(item, "named") for item in _as_list(value))
         return super().format_field(value, format_spec)
