@@ -14,7 +14,7 @@ import operator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from publicsuffixlist import PublicSuffixList
@@ -504,22 +504,35 @@ def _plainly_consistent(data: Mapping[str, Any], on: dt.date) -> bool:
     """True only when ``_inconsistencies`` finds nothing: every website domain is described, no
     date lies after ``on``, and no document on hand names its holder (those are left to the full
     check, which resolves certificate numbers and domain names)."""
+    if next(_undescribed(data), None) is not None or any(doc.get("for") for doc in data["documents_on_hand"]):
+        return False
+    return not any(value is not None and parse_date(value) > on for _, value in _dates(data))  # type: ignore[operator]
+
+
+def _undescribed(data: Mapping[str, Any]) -> Iterator[tuple[int, int, str, str]]:
+    """(website index, domain index, name, registered domain) of each website domain whose
+    registered domain (www.example.com -> example.com) has no entry in domains[]."""
     described = {domain_parts(entry["name"]).registered for entry in data["domains"]}
-    for site in data["websites"]:
-        for name in site["domains"]:
-            if domain_parts(name).registered not in described:
-                return False
-    for entry in data["domains"]:
-        for value in (entry.get("verified_on"), entry.get("registered_on")):
-            if value is not None and parse_date(value) > on:  # type: ignore[operator]
-                return False
-    for doc in data["documents_on_hand"]:
-        issued = doc.get("issued_on")
-        if (issued is not None and parse_date(issued) > on) or doc.get("for"):  # type: ignore[operator]
-            return False
-    born = [data["principal"].get("birth_date")]
-    born += [item["manager"].get("birth_date") for group in ("websites", "apps") for item in data[group] if item.get("manager")]
-    return not any(value is not None and parse_date(value) > on for value in born)  # type: ignore[operator]
+    for i, site in enumerate(data["websites"]):
+        for j, name in enumerate(site["domains"]):
+            registered = domain_parts(name).registered
+            if registered not in described:
+                yield i, j, name, registered
+
+
+def _dates(data: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """(path, value) of every date that cannot lie after the submission: domains' verified_on and
+    registered_on, documents' issued_on, the principal's and every manager's birth_date."""
+    for i, entry in enumerate(data["domains"]):
+        yield ("domains", i, "verified_on"), entry.get("verified_on")
+        yield ("domains", i, "registered_on"), entry.get("registered_on")
+    for i, doc in enumerate(data["documents_on_hand"]):
+        yield ("documents_on_hand", i, "issued_on"), doc.get("issued_on")
+    yield ("principal", "birth_date"), data["principal"].get("birth_date")
+    for group in ("websites", "apps"):
+        for i, item in enumerate(data[group]):
+            if item.get("manager"):
+                yield (group, i, "manager", "birth_date"), item["manager"].get("birth_date")
 
 
 def _inconsistencies(app: Application, on: dt.date) -> None:
@@ -534,26 +547,15 @@ def _inconsistencies(app: Application, on: dt.date) -> None:
     data = app.data
     source = app.source or SourceMap(None)
     problems = []
-    described = {domain_parts(entry["name"]).registered for entry in data["domains"]}
-    for i, site in enumerate(data["websites"]):
-        for j, name in enumerate(site["domains"]):
-            registered = domain_parts(name).registered
-            if registered not in described:
-                problems.append(source.problem(("websites", i, "domains", j), "domain_not_described",
-                                               value=name, registered=registered))
-    dated: list[tuple[tuple[Any, ...], Any]] = []
-    for i, entry in enumerate(data["domains"]):
-        dated += [(("domains", i, key), entry.get(key)) for key in ("verified_on", "registered_on")]
-    for i, doc in enumerate(data["documents_on_hand"]):
-        dated.append((("documents_on_hand", i, "issued_on"), doc.get("issued_on")))
-    dated.append((("principal", "birth_date"), data["principal"].get("birth_date")))
-    managed = [(group, i) for group in ("websites", "apps") for i, item in enumerate(data[group]) if item.get("manager")]
-    dated += [((group, i, "manager", "birth_date"), data[group][i]["manager"].get("birth_date")) for group, i in managed]
-    for path, value in dated:
+    for i, j, name, registered in _undescribed(data):
+        problems.append(source.problem(("websites", i, "domains", j), "domain_not_described", value=name,
+                                       registered=registered))
+    for path, value in _dates(data):
         day = parse_date(value)
         if day is not None and day > on:
             problems.append(source.problem(path, "date_after_submission" if app.submitted_on else "date_after_evaluation",
                                            name=path[-1], value=str(day), on=str(on)))
+    managed = [(group, i) for group in ("websites", "apps") for i, item in enumerate(data[group]) if item.get("manager")]
     numbers = {app.certificate_number(("principal", "certificate")): True}
     numbers.update({app.certificate_number((group, i, "manager", "certificate")): True for group, i in managed})
     for i, doc in enumerate(data["documents_on_hand"]):
