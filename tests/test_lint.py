@@ -70,8 +70,8 @@ def test_a_condition_that_can_hold_is_not_flagged(tmp_path, condition):
     assert [p for p in problems if p.severity == "error"] == []
 
 
-def test_same_condition_with_conflicting_effects_is_an_error(tmp_path):
-    problems = _found(tmp_path, """\
+# Two rules on the same condition (written two ways), one warning and one blocking on the same finding.
+CONFLICTING = """\
   - id: fj_warn
     title: {zh: 甲, en: A}
     when: {fact: person.cross_province, equals: true}
@@ -84,7 +84,11 @@ def test_same_condition_with_conflicting_effects_is_an_error(tmp_path):
     when: {all: [{fact: person.cross_province, equals: true}]}
     findings: [{id: cross_province_not_allowed, severity: blocking, message: {zh: 乙, en: B}}]
     sources: [{id: seed_003}]
-""")
+"""
+
+
+def test_same_condition_with_conflicting_effects_is_an_error(tmp_path):
+    problems = _found(tmp_path, CONFLICTING)
     (error,) = [p for p in problems if p.severity == "error"]
     assert error.line == 12 and "fj_warn" in error.message
     assert "severity blocking versus warning" in error.message or "severity warning versus blocking" in error.message
@@ -356,19 +360,7 @@ def test_conflicting_effects_read_as_labels_in_chinese(tmp_path):
     title: {zh: 页脚, en: Footer}
     footer: {number_kind: subject, copyright_required: false}
     sources: [{id: seed_003}]
-  - id: fj_warn
-    title: {zh: 甲, en: A}
-    when: {fact: person.cross_province, equals: true}
-    for_each: person
-    findings: [{id: cross_province_not_allowed, severity: warning, message: {zh: 甲, en: A}}]
-    sources: [{id: seed_003}]
-  - id: fj_block
-    title: {zh: 乙, en: B}
-    for_each: person
-    when: {all: [{fact: person.cross_province, equals: true}]}
-    findings: [{id: cross_province_not_allowed, severity: blocking, message: {zh: 乙, en: B}}]
-    sources: [{id: seed_003}]
-""")
+""" + CONFLICTING)
     texts = [p.text("zh") for p in problems if p.id == "lint_same_condition_other_effect"]
     footer = next(t for t in texts if "fj_footer" in t)
     # two Chinese words meet without a space (tests/test_message_spacing.py)
