@@ -583,7 +583,7 @@ def _schema_problems(data: dict[str, Any], source: SourceMap) -> list[Problem]:
         if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
             # one error for all the unknown fields of a mapping: each is reported (a misspelt
             # required field is reported only here, so none may be left out)
-            out.extend(_unknown_fields(err, source))
+            out.extend(source.unknown_keys(err, "unknown_field"))
             continue
         if err.validator != "required":
             out.append(_schema_problem(err, source))
@@ -599,15 +599,6 @@ def _schema_problems(data: dict[str, Any], source: SourceMap) -> list[Problem]:
     return out
 
 
-def _unknown_fields(err: jsonschema.ValidationError, source: SourceMap) -> list[Problem]:
-    """One problem per unknown field of an ``additionalProperties`` error, with its closest name."""
-    schema: Mapping[str, Any] = err.schema if isinstance(err.schema, Mapping) else {}
-    allowed = list((schema.get("properties") or {}).keys())
-    extra = [str(k) for k in err.instance if k not in allowed] if isinstance(err.instance, Mapping) else []
-    return [source.problem(tuple(err.absolute_path) + (name,), "unknown_field", key=True,
-                           suggestion=closest(name, allowed), name=name) for name in extra]
-
-
 def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Problem:
     path = tuple(err.absolute_path)
     validator = err.validator
@@ -615,7 +606,7 @@ def _schema_problem(err: jsonschema.ValidationError, source: SourceMap) -> Probl
     schema: Mapping[str, Any] = err.schema if isinstance(err.schema, Mapping) else {}
     value: Any = err.validator_value
     if validator == "additionalProperties":
-        return (_unknown_fields(err, source) or [source.problem(path, "unknown_field", name="?")])[0]
+        return (source.unknown_keys(err, "unknown_field") or [source.problem(path, "unknown_field", name="?")])[0]
     if validator == "required":
         return source.problem(path, "missing_field", name=_missing_field(err))
     if validator == "enum":

@@ -275,11 +275,8 @@ def describe_errors(err: jsonschema.ValidationError, source: SourceMap) -> list[
     """The problems one schema error stands for: one per unknown key (jsonschema gives a single
     ``additionalProperties`` error for all the unknown keys of a mapping), one per absent key, else one."""
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        path = tuple(err.absolute_path)
-        allowed = list((_error_schema(err).get("properties") or {}).keys())
-        extra = [k for k in err.instance if k not in allowed] or ["?"]
-        return [source.problem(path + (name,), "pack_unknown_key", key=True, name=name,
-                               suggestion=closest(name, allowed)) for name in extra]
+        return source.unknown_keys(err, "pack_unknown_key") or [
+            source.problem(tuple(err.absolute_path) + ("?",), "pack_unknown_key", key=True, name="?")]
     if err.validator == "required" and isinstance(err.instance, dict) and not _missing_translation(err):
         # one error per absent key, each naming the whole list: say each absent key (the caller
         # drops the repeats), not the first one as many times as there are absent keys

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, Problem, problem
+from .suggest import closest
 from .text import first_surrogate
 
 if TYPE_CHECKING:  # PyYAML is imported where YAML is read: a JSON check never loads it (~15-20 ms)
@@ -121,6 +122,16 @@ class SourceMap:
         line, column = self.locate(path, key=key)
         return problem(message_id, file=self.file, line=line, column=column, path=json_path(path),
                        suggestion=suggestion, severity=severity, **args)
+
+    def unknown_keys(self, err: Any, message_id: str) -> list[Problem]:
+        """One problem ``message_id`` (with ``name``) per unknown key of a JSON Schema
+        ``additionalProperties`` error, each at its key with the closest allowed name: jsonschema
+        gives one error for all the unknown keys of a mapping (applications and packs alike)."""
+        schema = err.schema if isinstance(err.schema, dict) else {}
+        allowed = list((schema.get("properties") or {}).keys())
+        extra = [str(k) for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []
+        return [self.problem(tuple(err.absolute_path) + (name,), message_id, key=True, name=name,
+                             suggestion=closest(name, allowed)) for name in extra]
 
 
 @dataclass
