@@ -313,8 +313,8 @@ def _one_number_one_person(data: Mapping[str, Any], numbers: Mapping[PathKey, st
         if differ:
             line = source.locate(earlier + ("number",))[0]
             where = json_path(earlier + ("number",))
-            message_id = "one_number_two_people" + ("_line" if line else "") + ("" if len(differ) == 1 else "_several")
-            found.append(source.problem(path + ("number",), message_id, where=where, first=line, fields=differ))
+            found.append(source.problem(path + ("number",), "one_number_two_people", where=where, first=line or None,
+                                        fields=differ))
 
 
 def _names_are_not_numbers(data: Mapping[str, Any], numbers: Mapping[PathKey, str], source: SourceMap,

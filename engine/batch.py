@@ -134,8 +134,7 @@ except ImportError:  # pragma: no cover - a platform without its wheel: json alo
 
 # Messages whose argument names a line of the document (a duplicate key's first occurrence, a
 # certificate number's first person): a batch line is a whole document, so that is line 1 of it.
-_LINE_ARGS = {"duplicate_key_at": "first", "one_number_two_people_line": "first",
-              "one_number_two_people_line_several": "first"}
+_LINE_ARGS = {"duplicate_key_at": "first", "one_number_two_people": "first"}
 
 
 def _at_line(error: IcpRulesError, number: int, file: str | None, lang: str = "zh") -> dict[str, Any]:

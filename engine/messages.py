@@ -11,7 +11,7 @@ on an entry missing one, or on a placeholder one language lacks) and raise it wi
 Placeholders use ``str.format`` syntax. A format spec names a vocabulary for values that are
 words themselves: ``{found:type}`` (a JSON type name), ``{expected:types}`` (a list of them),
 ``{options:list}`` (a list of values, quoted by nothing, joined with commas), ``{parts:and}``,
-``{pack:pack}`` (a pack by its name), ``{packs:packs}`` (several), ``{x:named}`` / ``{xs:named_list}`` (a document or finding by its name), ``{value:written}`` (a pack's value as YAML writes it), ``{reason:message}`` (another message, as (id, args)), ``{x:versus}`` (differences, as (what, one, other) triples)
+``{pack:pack}`` (a pack by its name), ``{packs:packs}`` (several), ``{x:named}`` / ``{xs:named_list}`` (a document or finding by its name), ``{value:written}`` (a pack's value as YAML writes it), ``{first:line_note}`` (" (line 3)", or nothing), ``{fields:differ}`` (differs / differ), ``{reason:message}`` (another message, as (id, args)), ``{x:versus}`` (differences, as (what, one, other) triples)
 and the vocabularies of ``_VOCABULARY`` (``{kind:fact_kind}``, ``{scope:scope}``, …).
 
 Chinese text puts one space between a Chinese character and an ASCII letter or digit, and none
@@ -43,6 +43,8 @@ _FACT_KINDS = {
            "enum": "该事实的可选值之一"},
 }
 _OR = {"en": " or ", "zh": "或"}
+_LINE_NOTE = {"en": " (line {line})", "zh": "（第 {line} 行）"}
+_DIFFER = {"en": ("differs", "differ"), "zh": ("不同", "不同")}
 # After a long text shown by its start: how long it is in all
 _LENGTH_NOTE = {"en": " ({length} characters)", "zh": "（共 {length} 个字符）"}
 _LIST_SEP = {"en": ", ", "zh": "、"}
@@ -137,21 +139,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "certificate.number",
                        "zh": "这里应填写姓名或名称，而不是证件号码（证件号码请填在 certificate.number）"},
     "one_number_two_people": {
-        "en": "the same certificate number is given at {where} for a different person ({fields:person_fields} differs): "
-              "one number is one person",
-        "zh": "同一证件号码已在 {where} 填写，但属于另一个人（{fields:person_fields}不同）：一个证件号码只对应一个人"},
-    "one_number_two_people_several": {
-        "en": "the same certificate number is given at {where} for a different person ({fields:person_fields} differ): "
-              "one number is one person",
-        "zh": "同一证件号码已在 {where} 填写，但属于另一个人（{fields:person_fields}不同）：一个证件号码只对应一个人"},
-    "one_number_two_people_line": {
-        "en": "the same certificate number is given at {where} (line {first}) for a different person "
-              "({fields:person_fields} differs): one number is one person",
-        "zh": "同一证件号码已在 {where}（第 {first} 行）填写，但属于另一个人（{fields:person_fields}不同）：一个证件号码只对应一个人"},
-    "one_number_two_people_line_several": {
-        "en": "the same certificate number is given at {where} (line {first}) for a different person "
-              "({fields:person_fields} differ): one number is one person",
-        "zh": "同一证件号码已在 {where}（第 {first} 行）填写，但属于另一个人（{fields:person_fields}不同）：一个证件号码只对应一个人"},
+        "en": "the same certificate number is given at {where}{first:line_note} for a different person "
+              "({fields:person_fields} {fields:differ}): one number is one person",
+        "zh": "同一证件号码已在 {where}{first:line_note}填写，但属于另一个人（{fields:person_fields}{fields:differ}）："
+              "一个证件号码只对应一个人"},
     "domain_not_described": {
         "en": "the website's domain '{value}' has no entry in domains[] (its registered domain is '{registered}'): "
               "describe it there (registrant, real-name verification, expiry), or its domain checks cannot run",
@@ -976,6 +967,10 @@ class _Formatter(string.Formatter):
         if format_spec == "named":  # (key, ((lang, name), …)): its name in Chinese, its key in English
             key, names = value
             return str(dict(names).get(self.lang, key)) if self.lang != "en" else str(key)
+        if format_spec == "line_note":  # the line something was first given on, when it is known
+            return "" if value is None else _LINE_NOTE[self.lang].format(line=value)
+        if format_spec == "differ":  # the verb after a list of what differs
+            return _DIFFER[self.lang][0 if len(_as_list(value)) == 1 else 1]
         if format_spec == "written":  # (JSON type, text): a value from a pack, as YAML writes it
             kind, shown = value
             if kind == "string":

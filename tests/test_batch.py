@@ -378,7 +378,7 @@ def test_a_line_its_message_names_is_the_batch_line_not_line_1(tmp_path, lang):
     lines = example_lines(2) + ['{"filing_province": "sichuan", "a": 1, "a": 2}', json.dumps(app, ensure_ascii=False)]
     problems = [json.loads(line)["error"]["problems"] for line in batch.check_partition(lines, lang=lang)[2:]]
     duplicate = next(p for p in problems[0] if p["code"] == "duplicate_key_at")
-    person = next(p for p in problems[1] if p["code"].startswith("one_number_two_people_line"))
+    person = next(p for p in problems[1] if p["code"] == "one_number_two_people")
     for found, line in ((duplicate, 3), (person, 4)):
         assert found["line"] == line
         assert (f"line {line})" if lang == "en" else f"第 {line} 行") in found["message"], found["message"]

@@ -42,6 +42,10 @@ def _samples(spec: str) -> list[object]:
                                                                                          ("name", "max_age_days"))), "30", "60")]]
     if spec == "named":
         return [(LATIN, (("zh", CHINESE), ("en", "Name"))), (LATIN, ())]
+    if spec == "line_note":
+        return [3, None]
+    if spec == "differ":
+        return [[LATIN], [LATIN, CHINESE]]
     if spec == "written":
         return [("string", LATIN), ("string", CHINESE), ("number", "31"), ("boolean", "true"), ("null", ""), ("array", "")]
     if spec == "named_list":
