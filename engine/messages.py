@@ -430,10 +430,8 @@ MESSAGES.update({
     "pack_unknown_fact": {"en": "unknown fact '{name}' (docs/facts.md lists them)",
                           "zh": "未知事实“{name}”（所有事实见 docs/facts.md）"},
     "pack_unknown_name": {"en": "unknown name '{name}'", "zh": "未知名称“{name}”"},
-    "pack_missing_translation_zh": {"en": "missing the Chinese translation 'zh' (texts need both zh and en)",
-                                    "zh": "缺少中文文本“zh”（文本须同时有 zh 和 en）"},
-    "pack_missing_translation_en": {"en": "missing the English translation 'en' (texts need both zh and en)",
-                                    "zh": "缺少英文文本“en”（文本须同时有 zh 和 en）"},
+    "pack_missing_translation": {"en": "missing the {name:language} translation '{name}' (texts need both zh and en)",
+                                 "zh": "缺少{name:language}文本“{name}”（文本须同时有 zh 和 en）"},
     "pack_missing_key": {"en": "missing required key '{name}'", "zh": "缺少必需的键“{name}”"},
     "pack_date_no_day": {"en": "'{value}' is not a valid date: day is out of range for month",
                          "zh": "“{value}”不是有效日期：该月没有这一天"},
@@ -823,6 +821,7 @@ MESSAGES.update({
 _VOCABULARY: dict[str, dict[str, dict[str, str]]] = {
     "type": _TYPES,
     "fact_kind": _FACT_KINDS,
+    "language": {"en": {"zh": "Chinese", "en": "English"}, "zh": {"zh": "中文", "en": "英文"}},
     "scope": {
         "en": {},  # English names the scope by its key, as pack authors write it
         "zh": {"application": "申请", "person": "人员", "website": "网站", "app": "App", "domain": "域名",

@@ -304,7 +304,7 @@ def describe_error(err: jsonschema.ValidationError, source: SourceMap) -> Proble
         required = err.validator_value if isinstance(err.validator_value, list) else []
         name = next((str(n) for n in required if n not in present), "?")
         if name in LANGUAGES and _missing_translation(err):
-            return source.problem(path, f"pack_missing_translation_{name}")
+            return source.problem(path, "pack_missing_translation", name=name)
         return source.problem(path, "pack_missing_key", name=name)
     if err.validator == "format":
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(err.instance)):
