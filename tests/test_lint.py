@@ -106,10 +106,8 @@ def test_a_province_footer_under_a_new_id_conflicts_with_the_national_one(tmp_pa
     assert (error.line, error.column) == (6, 9)
 
 
-def test_a_province_rule_repeating_a_national_one_without_replaces_is_a_warning(tmp_path):
-    national = (ROOT / "rulepacks" / "national.yaml").read_text(encoding="utf-8")
-    assert "id: filing_not_required_offshore" in national
-    problems = _found(tmp_path, """\
+# A province rule that repeats the national offshore rule, without replacing it.
+OFFSHORE = """\
   - id: fj_offshore
     title: {zh: 境外, en: Offshore}
     when:
@@ -118,7 +116,13 @@ def test_a_province_rule_repeating_a_national_one_without_replaces_is_a_warning(
         - {fact: service.type, equals: website}
     filing_required: false
     sources: [{id: seed_003}]
-""")
+"""
+
+
+def test_a_province_rule_repeating_a_national_one_without_replaces_is_a_warning(tmp_path):
+    national = (ROOT / "rulepacks" / "national.yaml").read_text(encoding="utf-8")
+    assert "id: filing_not_required_offshore" in national
+    problems = _found(tmp_path, OFFSHORE)
     (warning,) = [p for p in problems if "repeats national rule" in p.message]
     assert warning.severity == "warning" and warning.suggestion == "replaces: filing_not_required_offshore"
 
@@ -376,16 +380,7 @@ def test_conflicting_effects_read_as_labels_in_chinese(tmp_path):
 
 
 def test_shared_effects_read_as_labels_in_chinese(tmp_path):
-    problems = _found(tmp_path, """\
-  - id: fj_offshore
-    title: {zh: 境外, en: Offshore}
-    when:
-      all:
-        - {fact: server.in_mainland, equals: false}
-        - {fact: service.type, equals: website}
-    filing_required: false
-    sources: [{id: seed_003}]
-""")
+    problems = _found(tmp_path, OFFSHORE)
     (warning,) = [p for p in problems if p.id == "lint_repeats_national"]
     assert "（条件相同，是否需要备案相同）" in warning.text("zh") and "filing_required" not in warning.text("zh")
     assert "same condition, same filing_required" in warning.text("en")
