@@ -28,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import application as application_module
 from . import bundled, facts as facts_module, provinces
-from .errors import IcpRulesError, Problem, problem, shown
+from .errors import IcpRulesError, Problem, problem, problem_to_dict, shown
 from .messages import catalogue
 from .names import BOOLEAN_WORDS, SYNONYMS, VALUE_NAMES, bundled_category_names, enum_names
 from .request import BodyReader, lang_of, parse_body, status_of
@@ -181,9 +181,11 @@ def _field_path(found: Problem) -> str:
 
 
 def _problem_row(found: Problem, lang: str) -> dict[str, Any]:
-    # shown as every problem is (engine/errors.py): a number a caller typed anywhere is masked
-    return {"path": shown(found.path or "$"), "field": shown(_field_path(found)), "message": shown(found.text(lang)),
-            "suggestion": shown(found.suggestion) if found.suggestion else None, "code": found.id, "severity": found.severity,
+    # problem_to_dict shows it as every problem is shown (a number a caller typed anywhere masked);
+    # the page's row adds the field it is shown at, and has every key, null where there is none
+    data = problem_to_dict(found, lang)
+    return {"path": data["path"], "field": shown(_field_path(found)), "message": data["message"],
+            "suggestion": data.get("suggestion") or None, "code": found.id, "severity": found.severity,
             "line": found.line, "column": found.column}
 
 
