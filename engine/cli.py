@@ -51,8 +51,9 @@ def report_problem(problem: Problem, lang: str = DEFAULT_LANG) -> None:
 
 
 def say(message_id: str, lang: str = DEFAULT_LANG, *, err: bool = False, **args: Any) -> None:
-    """Print one line of the catalogue (engine/messages.py) in ``lang``: summaries and refusals."""
-    click.echo(message_text(message_id, lang, args), err=err)
+    """Print one line of the catalogue (engine/messages.py) in ``lang``: summaries and refusals. As
+    every problem (errors.shown): a number it quotes (a file name, an internal error's text) masked."""
+    click.echo(shown(message_text(message_id, lang, args)), err=err)
 
 
 def argv_lang(args: Any) -> str:

@@ -254,3 +254,21 @@ def test_an_application_wrapped_in_an_object_is_told_to_put_its_fields_at_the_to
     assert batch_line.exit_code == 1
     error = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["error"]
     assert [p["code"] for p in error["problems"]] == ["application_wrapped"] and error["path"] == "$.payload"
+
+
+def test_an_internal_error_masks_a_number_its_text_quotes(monkeypatch, capsys):
+    """An exception's text can quote what a user typed: the line that reports it masks an ID number
+    as every problem does (and still says what went wrong, exit 3)."""
+    from engine import cli as cli_module
+    from engine.text import mask
+
+    def broken(*args, **kwargs):
+        raise ValueError("cannot read 440106199203156782 here")
+
+    monkeypatch.setattr(cli_module, "_validate_targets", broken)
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.main(["validate", "--lang", "en"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 3
+    assert "internal error: ValueError: cannot read" in err
+    assert "440106199203156782" not in err and mask("440106199203156782") in err
