@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Problem, problem
-from .source import decode_text, parse_text, read_bytes, yaml_syntax_problem
+from .source import YAML_SUFFIXES, decode_text, parse_text, read_bytes, yaml_syntax_problem
 
-SUFFIXES = (".yaml", ".yml")
 
 
 def _yaml(width: int = 1 << 16) -> Any:
@@ -112,7 +111,7 @@ def yaml_files(targets: Iterable[str | Path]) -> list[Path]:
     for target in targets:
         path = Path(target)
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+            files += sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
         elif path.is_file():
             files.append(path)
         else:

@@ -27,10 +27,9 @@ from .messages import text as message_text
 from .packs import RuleSet, describe_errors, most_specific
 from .result import Result
 from .rulebook import RuleBook
-from .source import PathKey, SourceMap, load_file, path_key
+from .source import YAML_SUFFIXES, PathKey, SourceMap, load_file, path_key
 from .suggest import closest
 
-CASE_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ def case_files(target: str | Path) -> list[Path]:
     """A case file itself, or every YAML file under a directory (sorted)."""
     path = Path(target)
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.suffix in CASE_SUFFIXES and p.is_file())
+        return sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
     if not path.exists():
         raise InputError([problem("no_cases", file=str(path))])
     return [path]

@@ -18,6 +18,7 @@ import pytest
 from . import packtests
 from .errors import IcpRulesError
 from .rulebook import RuleBook
+from .source import YAML_SUFFIXES
 
 _TESTS_KEY = re.compile(r"^tests:", re.MULTILINE)
 _RULES_KEY = re.compile(r"^rules:", re.MULTILINE)
@@ -36,7 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix not in packtests.CASE_SUFFIXES:
+    if file_path.suffix not in YAML_SUFFIXES:
         return None
     try:
         head = file_path.read_text(encoding="utf-8", errors="replace")

@@ -57,6 +57,9 @@ _SEQ = "tag:yaml.org,2002:seq"
 _SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP}
 
 
+YAML_SUFFIXES = (".yaml", ".yml")  # what a YAML file (a pack, a case file, an application) is called
+
+
 def json_path(path: PathKey) -> str:
     """``("subject", "certificate", "number")`` -> ``$.subject.certificate.number`` (as written: a
     key shaped like an ID number is masked where a problem is shown, ``errors.shown``)."""

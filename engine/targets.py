@@ -24,10 +24,9 @@ from . import bundled, provinces
 from .errors import InputError, PackError, Problem, problem
 from .packs import Pack, load_pack, merge
 from .rulebook import RuleBook
-from .source import load_file
+from .source import YAML_SUFFIXES, load_file
 from .suggest import closest
 
-PACK_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ def _not_a_pack(path: Path, packs_dir: str | Path | None) -> Problem | None:
     suggestion = _meant(path, packs_dir)
     if not path.exists():
         return problem("pack_target_missing", file=str(path), suggestion=suggestion)
-    if path.suffix not in PACK_SUFFIXES:
+    if path.suffix not in YAML_SUFFIXES:
         return problem("pack_target_not_yaml", file=str(path), suggestion=suggestion)
     return None
 
